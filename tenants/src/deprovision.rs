@@ -1,0 +1,54 @@
+use crate::invalidation::{Invalidation, notify};
+use crate::naming::quote_ident;
+use crate::{Error, Tenancy, TenantId};
+
+#[derive(Debug, Clone, Copy, serde::Serialize)]
+pub struct Deprovisioned {
+    pub keys_destroyed: u64,
+}
+
+impl Tenancy {
+    /// Offboards a tenant for good, in an order that fails safe:
+    /// 1. mark it `deleting` (it stops routing at once, on every instance);
+    /// 2. destroy its wrapped data keys and commit: from here its ciphertexts, wherever they
+    ///    were copied, are noise (crypto-shredding);
+    /// 3. drop its schema and role and remove it from the control plane.
+    ///
+    /// A crash anywhere leaves a `deleting` tenant, and running the deletion again finishes it.
+    pub async fn delete(&self, id: TenantId) -> Result<Deprovisioned, Error> {
+        let mut tx = self.pool.begin().await?;
+        let names: Option<(String, String)> = sqlx::query_as(
+            "UPDATE platform.tenants SET status = 'deleting', updated_at = now() WHERE id = $1 \
+             RETURNING schema_name, role_name",
+        )
+        .bind(id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some((schema, role)) = names else { return Err(Error::TenantNotFound) };
+        notify(&mut tx, Invalidation::Tenant(id)).await?;
+        tx.commit().await?;
+        self.resolver.invalidate_tenant(id);
+
+        let keys_destroyed = self.keyring.shred(&self.pool, id).await?;
+
+        let mut tx = self.pool.begin().await?;
+        sqlx::raw_sql("SET LOCAL lock_timeout = '30s'").execute(&mut *tx).await?;
+        sqlx::raw_sql(&format!("DROP SCHEMA IF EXISTS {} CASCADE", quote_ident(&schema))).execute(&mut *tx).await?;
+        let role_exists: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1)")
+            .bind(&role)
+            .fetch_one(&mut *tx)
+            .await?;
+        if role_exists {
+            let r = quote_ident(&role);
+            // DROP OWNED revokes what the role was granted (default privileges included).
+            sqlx::raw_sql(&format!("DROP OWNED BY {r}; DROP ROLE {r}")).execute(&mut *tx).await?;
+        }
+        sqlx::query("DELETE FROM platform.tenants WHERE id = $1").bind(id).execute(&mut *tx).await?;
+        notify(&mut tx, Invalidation::Tenant(id)).await?;
+        tx.commit().await?;
+        self.resolver.invalidate_tenant(id);
+        self.keyring.invalidate(id);
+        tracing::info!(tenant.id = %id, keys_destroyed, "tenant deleted");
+        Ok(Deprovisioned { keys_destroyed })
+    }
+}
