@@ -1,1 +1,12 @@
-pub fn _x(){}
+//! The platform: HTTP API for tenants and operators, and the `platform` CLI.
+
+pub mod app;
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod health;
+pub mod http;
+pub mod openapi;
+pub mod ops;
+pub mod settings;
+pub mod telemetry;

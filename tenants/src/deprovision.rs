@@ -32,8 +32,8 @@ impl Tenancy {
         let keys_destroyed = self.keyring.shred(&self.pool, id).await?;
 
         let mut tx = self.pool.begin().await?;
-        sqlx::raw_sql("SET LOCAL lock_timeout = '30s'").execute(&mut *tx).await?;
-        sqlx::raw_sql(&format!("DROP SCHEMA IF EXISTS {} CASCADE", quote_ident(&schema))).execute(&mut *tx).await?;
+        crate::run_script(&mut tx, "SET LOCAL lock_timeout = '30s'").await?;
+        crate::run_script(&mut tx, &format!("DROP SCHEMA IF EXISTS {} CASCADE", quote_ident(&schema))).await?;
         let role_exists: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1)")
             .bind(&role)
             .fetch_one(&mut *tx)
@@ -41,7 +41,7 @@ impl Tenancy {
         if role_exists {
             let r = quote_ident(&role);
             // DROP OWNED revokes what the role was granted (default privileges included).
-            sqlx::raw_sql(&format!("DROP OWNED BY {r}; DROP ROLE {r}")).execute(&mut *tx).await?;
+            crate::run_script(&mut tx, &format!("DROP OWNED BY {r}; DROP ROLE {r}")).await?;
         }
         sqlx::query("DELETE FROM platform.tenants WHERE id = $1").bind(id).execute(&mut *tx).await?;
         notify(&mut tx, Invalidation::Tenant(id)).await?;

@@ -18,6 +18,7 @@ mod provision;
 mod registry;
 mod resolver;
 mod scope;
+mod script;
 mod slug;
 mod tenancy;
 
@@ -32,5 +33,6 @@ pub use provision::{NewTenant, ProvisionHook, ProvisionStep, Provisioned, SETUP_
 pub use registry::{Rotated, TenantPage};
 pub use resolver::TenantResolver;
 pub use scope::{TenantScope, TenantTx};
+pub use script::run_script;
 pub use slug::TenantSlug;
 pub use tenancy::Tenancy;

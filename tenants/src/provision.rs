@@ -86,7 +86,7 @@ impl Tenancy {
         let started = std::time::Instant::now();
 
         let mut tx = self.pool.begin().await?;
-        sqlx::raw_sql("SET LOCAL lock_timeout = '10s'").execute(&mut *tx).await?;
+        crate::run_script(&mut tx, "SET LOCAL lock_timeout = '10s'").await?;
 
         hook(ProvisionStep::RegisterTenant)?;
         sqlx::query(
@@ -120,7 +120,7 @@ impl Tenancy {
             // Without membership a non-superuser cannot SET ROLE to the tenant role.
             ddl.push_str(&format!("GRANT {r} TO CURRENT_USER;"));
         }
-        sqlx::raw_sql(&ddl).execute(&mut *tx).await.map_err(|e| match sqlstate(&e).as_deref() {
+        crate::run_script(&mut tx, &ddl).await.map_err(|e| match sqlstate(&e).as_deref() {
             Some("42710") | Some("42P06") | Some("23505") => {
                 Error::Conflict(format!("a database role or schema for {slug:?} already exists"))
             }
@@ -131,7 +131,7 @@ impl Tenancy {
         apply_tenant_migrations(&mut tx, id, &schema, &role, 0, tenant_migrations())
             .await
             .map_err(|(version, source)| Error::Migration { tenant: id, version, source })?;
-        sqlx::raw_sql("SET LOCAL search_path TO platform").execute(&mut *tx).await?;
+        crate::run_script(&mut tx, "SET LOCAL search_path TO platform").await?;
 
         hook(ProvisionStep::CreateDataKey)?;
         self.keyring.add_primary_key(&mut tx, id, KeyVersion::FIRST).await?;

@@ -62,7 +62,7 @@ impl LocalKek {
                          set PLATFORM_MASTER_KEY or PLATFORM_MASTER_KEY_FILE in production"
                     );
                 } else {
-                    tracing::warn!(path = %path.display(), "using the development master key from the data directory");
+                    tracing::info!(path = %path.display(), "using the development master key from the data directory");
                 }
                 read_key_file(&path)?
             }

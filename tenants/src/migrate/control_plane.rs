@@ -17,7 +17,8 @@ pub async fn migrate_control_plane(pool: &PgPool, migrations: &[Migration]) -> R
 }
 
 async fn apply(conn: &mut sqlx::PgConnection, migrations: &[Migration]) -> Result<Vec<i32>, Error> {
-    sqlx::raw_sql(
+    crate::run_script(
+        &mut *conn,
         "CREATE SCHEMA IF NOT EXISTS platform;
          CREATE TABLE IF NOT EXISTS platform.schema_migrations (
              version    integer PRIMARY KEY,
@@ -26,7 +27,6 @@ async fn apply(conn: &mut sqlx::PgConnection, migrations: &[Migration]) -> Resul
              applied_at timestamptz NOT NULL DEFAULT now()
          );",
     )
-    .execute(&mut *conn)
     .await?;
     let applied: Vec<(i32, String)> =
         sqlx::query_as("SELECT version, checksum FROM platform.schema_migrations").fetch_all(&mut *conn).await?;
@@ -43,7 +43,7 @@ async fn apply(conn: &mut sqlx::PgConnection, migrations: &[Migration]) -> Resul
             None => {}
         }
         let mut tx = sqlx::Connection::begin(&mut *conn).await?;
-        sqlx::raw_sql(migration.sql).execute(&mut *tx).await?;
+        crate::run_script(&mut tx, migration.sql).await?;
         sqlx::query("INSERT INTO platform.schema_migrations (version, name, checksum) VALUES ($1, $2, $3)")
             .bind(migration.version)
             .bind(migration.name)

@@ -110,9 +110,7 @@ async fn migrate_one(
 ) -> Result<Vec<i32>, String> {
     let run = async {
         let mut tx = pool.begin().await.map_err(|e| (0, e))?;
-        sqlx::raw_sql(&format!("SET LOCAL lock_timeout = {}", lock_timeout.as_millis()))
-            .execute(&mut *tx)
-            .await
+        crate::run_script(&mut tx, &format!("SET LOCAL lock_timeout = {}", lock_timeout.as_millis())).await
             .map_err(|e| (0, e))?;
         // Another run may be migrating this tenant; wait for it, then look again.
         sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended('platform.migrate.' || $1::text, 0))")

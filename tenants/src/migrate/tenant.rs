@@ -17,7 +17,7 @@ pub(crate) async fn apply_tenant_migrations(
     migrations: &[Migration],
 ) -> Result<Vec<i32>, (i32, sqlx::Error)> {
     let setup = format!("SET LOCAL search_path TO {}", quote_ident(schema));
-    sqlx::raw_sql(&setup).execute(&mut *conn).await.map_err(|e| (0, e))?;
+    crate::run_script(&mut *conn, &setup).await.map_err(|e| (0, e))?;
     sqlx::query("SELECT set_config('platform.tenant_role', $1, true)")
         .bind(role)
         .execute(&mut *conn)
@@ -26,7 +26,7 @@ pub(crate) async fn apply_tenant_migrations(
     let mut applied = Vec::new();
     for migration in migrations.iter().filter(|m| m.version > current) {
         let fail = |e| (migration.version, e);
-        sqlx::raw_sql(migration.sql).execute(&mut *conn).await.map_err(fail)?;
+        crate::run_script(&mut *conn, migration.sql).await.map_err(fail)?;
         sqlx::query("INSERT INTO platform.tenant_migrations (tenant_id, version, name, checksum) VALUES ($1, $2, $3, $4)")
             .bind(tenant)
             .bind(migration.version)

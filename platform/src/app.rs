@@ -1,0 +1,141 @@
+//! The running application: its shared state, and the router that serves every host.
+
+use crate::config::Config;
+use crate::http::{fallback, request_id, site};
+use crate::{auth, health, ops, settings};
+use anyhow::Context as _;
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::middleware::{from_fn, from_fn_with_state};
+use axum::response::IntoResponse as _;
+use metrics_exporter_prometheus::PrometheusHandle;
+use secrecy::SecretString;
+use sqlx::PgPool;
+use sqlx::postgres::PgPoolOptions;
+use std::ops::Deref;
+use std::sync::Arc;
+use tenants::keyring::{Keyring, LocalKek};
+use tenants::migrate::platform_migrations;
+use tenants::{DbNaming, Tenancy, TenantResolver};
+use tower_http::catch_panic::CatchPanicLayer;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+pub struct Inner {
+    pub tenancy: Tenancy,
+    pub tokens: auth::tokens::TokenService,
+    pub redis: Option<redis::Client>,
+    pub metrics: PrometheusHandle,
+    pub metrics_token: Option<SecretString>,
+    pub max_body_bytes: usize,
+}
+
+#[derive(Clone)]
+pub struct AppState(Arc<Inner>);
+
+impl Deref for AppState {
+    type Target = Inner;
+    fn deref(&self) -> &Inner {
+        &self.0
+    }
+}
+
+pub async fn connect_pool(config: &Config) -> anyhow::Result<PgPool> {
+    PgPoolOptions::new()
+        .max_connections(config.database.max_connections)
+        .acquire_timeout(config.database.acquire_timeout)
+        .connect_with(config.database.connect.clone())
+        .await
+        .context("cannot connect to PostgreSQL (DATABASE_URL)")
+}
+
+/// The tenancy layer over an open pool: keyring from the master key, resolver, naming.
+pub async fn tenancy(config: &Config, pool: PgPool) -> anyhow::Result<Tenancy> {
+    let kek = LocalKek::load(&config.master_key).context("cannot load the master key")?;
+    let keyring = Arc::new(Keyring::new(Arc::new(kek)));
+    let resolver = Arc::new(TenantResolver::new(pool.clone(), config.http.tenant_cache_ttl));
+    let naming = DbNaming::new(&config.database.role_prefix).context("PLATFORM_DB_ROLE_PREFIX")?;
+    Ok(Tenancy::new(pool, naming, keyring, resolver, config.http.base_domain.clone()).await?)
+}
+
+/// Refuses to serve a control plane older than this build (newer is fine: expand/contract).
+pub async fn ensure_migrated(pool: &PgPool) -> anyhow::Result<()> {
+    let latest = platform_migrations().last().map_or(0, |m| m.version);
+    let applied: Option<i32> = sqlx::query_scalar("SELECT max(version) FROM platform.schema_migrations")
+        .fetch_one(pool)
+        .await
+        .unwrap_or(None);
+    if applied.unwrap_or(0) < latest {
+        anyhow::bail!("the control plane is not migrated (at {}, need {latest}): run `platform migrate`", applied.unwrap_or(0));
+    }
+    Ok(())
+}
+
+impl AppState {
+    /// Everything `serve` needs, from configuration. Starts the invalidation listener.
+    pub async fn build(config: &Config) -> anyhow::Result<Self> {
+        let pool = connect_pool(config).await?;
+        ensure_migrated(&pool).await?;
+        let tenancy = tenancy(config, pool.clone()).await?;
+        let tokens = auth::tokens::TokenService::load(&pool, tenancy.keyring().kek(), &config.tokens).await?;
+        if let Some(operator) = &config.bootstrap_operator {
+            ops::operators::bootstrap(&pool, operator).await?;
+        }
+        let redis = match &config.redis_url {
+            Some(url) => Some(redis::Client::open(url.as_str()).context("REDIS_URL is not a Redis URL")?),
+            None => {
+                tracing::warn!("REDIS_URL is not set: running as a single instance with in-process state");
+                None
+            }
+        };
+        tenants::invalidation::spawn_listener(pool, tenancy.resolver().clone(), tenancy.keyring().clone());
+        Ok(Self(Arc::new(Inner {
+            tenancy,
+            tokens,
+            redis,
+            metrics: crate::telemetry::metrics_handle(),
+            metrics_token: config.http.metrics_token.clone(),
+            max_body_bytes: config.http.max_body_bytes,
+        })))
+    }
+}
+
+/// Routes served on every host, whatever it is.
+fn infrastructure_routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(health::health))
+        .routes(routes!(health::ready))
+        .routes(routes!(health::metrics))
+        .routes(routes!(health::openapi_json))
+}
+
+/// Operator routes (base domain only) and tenant routes (tenant hosts only).
+fn site_routes() -> OpenApiRouter<AppState> {
+    let ops = ops::routes().route_layer(from_fn(site::require_ops));
+    let tenant = auth::routes().merge(settings::routes()).route_layer(from_fn(site::require_tenant));
+    ops.merge(tenant)
+}
+
+/// Every documented route, for the OpenAPI document.
+pub fn documented_routes() -> OpenApiRouter<AppState> {
+    infrastructure_routes().merge(site_routes())
+}
+
+pub fn router(state: AppState) -> Router {
+    let (infrastructure, _) = infrastructure_routes().split_for_parts();
+    let (sites, _) = site_routes().split_for_parts();
+    let sites = sites
+        .fallback(fallback::not_found)
+        .layer(from_fn_with_state(state.clone(), site::resolve));
+    Router::new()
+        .merge(infrastructure)
+        .merge(sites)
+        .method_not_allowed_fallback(fallback::method_not_allowed)
+        .layer(from_fn(crate::http::metrics::middleware))
+        .layer(DefaultBodyLimit::max(state.max_body_bytes))
+        .layer(CatchPanicLayer::custom(|_| {
+            crate::http::ApiError::internal(anyhow::anyhow!("a handler panicked")).into_response()
+        }))
+        .layer(from_fn(request_id::middleware))
+        .with_state(state)
+}

@@ -1,0 +1,71 @@
+//! Who is calling: bearer-token extractors for tenant users and operators.
+
+use super::tokens::TokenError;
+use crate::app::AppState;
+use crate::http::ApiError;
+use crate::http::site::CurrentTenant;
+use axum::extract::FromRequestParts;
+use axum::http::header::AUTHORIZATION;
+use axum::http::request::Parts;
+use std::sync::Arc;
+use tenants::{OperatorId, Tenant, UserId};
+
+fn bearer(parts: &Parts) -> Result<&str, ApiError> {
+    let value = parts
+        .headers
+        .get(AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .ok_or_else(|| ApiError::unauthorized("missing_token", "send an access token: Authorization: Bearer <token>"))?;
+    match value.split_once(' ') {
+        Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty() => Ok(token.trim()),
+        _ => Err(ApiError::unauthorized("missing_token", "the Authorization header is not a Bearer token")),
+    }
+}
+
+fn rejected(err: TokenError) -> ApiError {
+    match err {
+        TokenError::Expired => ApiError::unauthorized("token_expired", "the access token has expired; sign in again"),
+        TokenError::WrongAudience => ApiError::unauthorized("invalid_token", "the access token is not valid for this site"),
+        TokenError::Invalid => ApiError::unauthorized("invalid_token", "the access token is not valid"),
+    }
+}
+
+/// A signed-in user of the tenant whose host this is.
+pub struct TenantUser {
+    pub tenant: Arc<Tenant>,
+    pub user_id: UserId,
+}
+
+impl FromRequestParts<AppState> for TenantUser {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let CurrentTenant(tenant) = CurrentTenant::from_request_parts(parts, state).await?;
+        let user_id = state.tokens.verify_tenant_access(bearer(parts)?, tenant.id).map_err(rejected)?;
+        tracing::Span::current().record("user.id", tracing::field::display(user_id));
+        Ok(Self { tenant, user_id })
+    }
+}
+
+/// A signed-in platform operator.
+pub struct Operator {
+    pub id: OperatorId,
+}
+
+impl FromRequestParts<AppState> for Operator {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let id = state.tokens.verify_ops(bearer(parts)?).map_err(rejected)?;
+        // A disabled or removed operator loses access at once, not when the token expires.
+        let enabled: Option<bool> = sqlx::query_scalar("SELECT NOT disabled FROM platform.operators WHERE id = $1")
+            .bind(id)
+            .fetch_optional(state.tenancy.pool())
+            .await?;
+        if enabled != Some(true) {
+            return Err(ApiError::unauthorized("invalid_token", "this operator account is disabled"));
+        }
+        tracing::Span::current().record("user.id", tracing::field::display(id));
+        Ok(Self { id })
+    }
+}

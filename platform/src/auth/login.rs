@@ -1,0 +1,104 @@
+use crate::app::AppState;
+use crate::http::extract::Json;
+use crate::http::site::CurrentTenant;
+use crate::http::{ApiError, ApiResult, Problem};
+use axum::extract::State;
+use serde::{Deserialize, Serialize};
+use tenants::UserId;
+use tenants::password::verify_password;
+use utoipa::ToSchema;
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LoginRequest {
+    #[schema(example = "admin@acme.example")]
+    pub email: String,
+    #[schema(example = "correct horse battery staple")]
+    pub password: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LoginResponse {
+    pub access_token: String,
+    /// Always `Bearer`.
+    pub token_type: &'static str,
+    /// Seconds until the access token expires (at most 900).
+    pub expires_in: u64,
+    pub user: SignedInUser,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SignedInUser {
+    #[schema(value_type = String, format = Uuid)]
+    pub id: UserId,
+    pub email: String,
+    pub display_name: String,
+    pub roles: Vec<String>,
+}
+
+#[derive(sqlx::FromRow)]
+struct Account {
+    id: UserId,
+    email: String,
+    display_name: String,
+    password_hash: Option<String>,
+    roles: Vec<String>,
+    status: String,
+}
+
+/// Inputs longer than this are refused before any hashing, so they cost nothing.
+const MAX_CREDENTIAL_BYTES: usize = 1024;
+
+/// Sign in to the tenant of this host.
+///
+/// Returns an access token whose audience is this tenant only. An unknown e-mail, a wrong
+/// password and a disabled account all get the same answer, after the same hashing work.
+#[utoipa::path(
+    post, path = "/api/v1/auth/login", tag = "auth",
+    request_body = LoginRequest,
+    responses(
+        (status = 200, description = "Signed in", body = LoginResponse),
+        (status = 401, description = "Wrong e-mail or password", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Unknown host", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Not JSON", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn login(
+    State(state): State<AppState>,
+    CurrentTenant(tenant): CurrentTenant,
+    Json(request): Json<LoginRequest>,
+) -> ApiResult<axum::Json<LoginResponse>> {
+    let wrong = || ApiError::unauthorized("invalid_credentials", "the e-mail or password is wrong");
+    if request.email.len() > MAX_CREDENTIAL_BYTES || request.password.len() > MAX_CREDENTIAL_BYTES {
+        return Err(wrong());
+    }
+    let pool = state.tenancy.pool();
+    let mut tx = tenant.scope().begin(pool).await?;
+    let account: Option<Account> = sqlx::query_as(
+        "SELECT id, email, display_name, password_hash, roles, status FROM users WHERE lower(email) = lower($1)",
+    )
+    .bind(request.email.trim())
+    .fetch_optional(&mut *tx)
+    .await?;
+    let stored = account.as_ref().and_then(|a| a.password_hash.clone());
+    let verified = verify_password(stored, &request.password).await;
+    let account = match account {
+        Some(account) if verified && account.status == "active" => account,
+        _ => return Err(wrong()),
+    };
+    sqlx::query("UPDATE users SET last_login_at = now() WHERE id = $1").bind(account.id).execute(&mut *tx).await?;
+    tx.commit().await?;
+    let issued = state.tokens.issue_tenant_access(tenant.id, account.id).map_err(ApiError::internal)?;
+    tracing::info!(user.id = %account.id, "user signed in");
+    Ok(axum::Json(LoginResponse {
+        access_token: issued.token,
+        token_type: "Bearer",
+        expires_in: issued.expires_in,
+        user: SignedInUser {
+            id: account.id,
+            email: account.email,
+            display_name: account.display_name,
+            roles: account.roles,
+        },
+    }))
+}

@@ -1,0 +1,68 @@
+//! The `platform` command line.
+
+mod exit;
+mod migrate;
+mod operator;
+mod serve;
+mod tenant;
+
+pub use exit::{CliError, CliResult};
+
+use clap::{Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "platform",
+    version,
+    about = "Multi-tenant healthcare platform: server, migrations and tenant administration",
+    long_about = "Multi-tenant healthcare platform: server, migrations and tenant administration.\n\n\
+                  Configuration comes from the environment (DATABASE_URL, REDIS_URL, PLATFORM_*); see the README.",
+    after_help = "Exit codes: 0 ok, 1 failure, 2 usage, 3 not found, 4 conflict (already exists or wrong state), \
+                  5 invalid input, 6 some tenants failed to migrate."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the HTTP API on PLATFORM_LISTEN.
+    Serve,
+    /// Migrate the control plane, then every tenant schema.
+    Migrate(migrate::MigrateArgs),
+    /// Create and manage tenants.
+    #[command(subcommand)]
+    Tenant(tenant::TenantCommand),
+    /// Manage platform operators.
+    #[command(subcommand)]
+    Operator(operator::OperatorCommand),
+    /// Print the OpenAPI document (JSON) to stdout.
+    Openapi,
+}
+
+pub async fn run(cli: Cli) -> CliResult {
+    match cli.command {
+        Command::Serve => serve::run().await,
+        Command::Migrate(args) => migrate::run(args).await,
+        Command::Tenant(command) => tenant::run(command).await,
+        Command::Operator(command) => operator::run(command).await,
+        Command::Openapi => {
+            println!("{}", crate::openapi::json());
+            Ok(())
+        }
+    }
+}
+
+/// Configuration and a quiet logger for the one-shot commands.
+fn config_for_command() -> CliResult<crate::config::Config> {
+    let config = crate::config::Config::from_env().map_err(CliError::invalid)?;
+    if std::env::var_os("RUST_LOG").is_none() {
+        // SAFETY-free: set before any thread reads the environment for logging.
+        let filter = tracing_subscriber::EnvFilter::new("warn");
+        drop(tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init());
+    } else {
+        crate::telemetry::init_tracing(crate::config::LogFormat::Pretty);
+    }
+    Ok(config)
+}

@@ -1,0 +1,44 @@
+use super::CliResult;
+use crate::app::{AppState, router};
+use crate::config::Config;
+use anyhow::Context as _;
+
+pub async fn run() -> CliResult {
+    let config = Config::from_env().map_err(super::CliError::invalid)?;
+    crate::telemetry::init_tracing(config.log_format);
+    let state = AppState::build(&config).await?;
+    let listener = tokio::net::TcpListener::bind(config.http.listen)
+        .await
+        .with_context(|| format!("cannot listen on {} (PLATFORM_LISTEN)", config.http.listen))?;
+    tracing::info!(
+        listen = %config.http.listen,
+        base_domain = %config.http.base_domain,
+        "serving: operator API on the base domain, tenants on {{slug}}.{}",
+        config.http.base_domain
+    );
+    axum::serve(listener, router(state))
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .context("the server failed")?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// Ctrl-C or SIGTERM: stop accepting, finish what is in flight.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        drop(tokio::signal::ctrl_c().await);
+    };
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+}

@@ -1,0 +1,151 @@
+//! Configuration, from the environment only. Every variable is listed in the README with its
+//! default; the defaults make a local start work.
+
+use anyhow::{Context as _, bail};
+use secrecy::SecretString;
+use sqlx::postgres::PgConnectOptions;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::str::FromStr as _;
+use std::time::Duration;
+use tenants::Hostname;
+use tenants::keyring::MasterKeySource;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Environment {
+    Development,
+    Production,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    Json,
+    Pretty,
+}
+
+#[derive(Debug)]
+pub struct DatabaseConfig {
+    pub connect: PgConnectOptions,
+    pub max_connections: u32,
+    pub acquire_timeout: Duration,
+    /// Prefix of tenant role names, so deployments sharing a cluster stay apart.
+    pub role_prefix: String,
+}
+
+#[derive(Debug)]
+pub struct HttpConfig {
+    pub listen: SocketAddr,
+    pub base_domain: Hostname,
+    pub max_body_bytes: usize,
+    pub tenant_cache_ttl: Duration,
+    /// When set, `/metrics` wants `Authorization: Bearer <token>`.
+    pub metrics_token: Option<SecretString>,
+}
+
+#[derive(Debug)]
+pub struct TokenConfig {
+    pub issuer: String,
+    pub access_ttl: Duration,
+}
+
+#[derive(Debug)]
+pub struct BootstrapOperator {
+    pub email: String,
+    pub password: SecretString,
+}
+
+#[derive(Debug)]
+pub struct Config {
+    pub environment: Environment,
+    pub database: DatabaseConfig,
+    pub redis_url: Option<String>,
+    pub http: HttpConfig,
+    pub tokens: TokenConfig,
+    pub master_key: MasterKeySource,
+    pub data_dir: PathBuf,
+    pub log_format: LogFormat,
+    pub bootstrap_operator: Option<BootstrapOperator>,
+}
+
+/// Tokens live at most this long; the identity issue's session design depends on it.
+pub const MAX_ACCESS_TTL: Duration = Duration::from_secs(15 * 60);
+pub const DEFAULT_DATABASE_URL: &str = "postgres://platform:platform@127.0.0.1:5432/platform";
+
+fn var(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+fn parsed<T: std::str::FromStr>(name: &str, default: T) -> anyhow::Result<T>
+where
+    T::Err: std::fmt::Display,
+{
+    match var(name) {
+        None => Ok(default),
+        Some(v) => v.trim().parse().map_err(|e| anyhow::anyhow!("{name}={v:?} is invalid: {e}")),
+    }
+}
+
+impl Config {
+    pub fn from_env() -> anyhow::Result<Self> {
+        let environment = match var("PLATFORM_ENV").as_deref() {
+            None | Some("development") => Environment::Development,
+            Some("production") => Environment::Production,
+            Some(other) => bail!("PLATFORM_ENV={other:?} is invalid: use development or production"),
+        };
+        let data_dir = PathBuf::from(var("PLATFORM_DATA_DIR").unwrap_or_else(|| "./data".into()));
+        let master_key = match (var("PLATFORM_MASTER_KEY"), var("PLATFORM_MASTER_KEY_FILE")) {
+            (Some(_), Some(_)) => bail!("set PLATFORM_MASTER_KEY or PLATFORM_MASTER_KEY_FILE, not both"),
+            (Some(key), None) => MasterKeySource::Inline(SecretString::from(key)),
+            (None, Some(path)) => MasterKeySource::File(path.into()),
+            (None, None) if environment == Environment::Production => {
+                bail!("PLATFORM_ENV=production needs PLATFORM_MASTER_KEY or PLATFORM_MASTER_KEY_FILE")
+            }
+            (None, None) => MasterKeySource::GeneratedIn(data_dir.clone()),
+        };
+        let database_url = var("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.into());
+        let connect = PgConnectOptions::from_str(&database_url).context("DATABASE_URL is not a PostgreSQL URL")?;
+        let base_domain = Hostname::parse(&var("PLATFORM_BASE_DOMAIN").unwrap_or_else(|| "localhost".into()))
+            .context("PLATFORM_BASE_DOMAIN is not a host name")?;
+        let access_ttl = Duration::from_secs(parsed("PLATFORM_ACCESS_TOKEN_TTL_SECS", 900u64)?);
+        if access_ttl > MAX_ACCESS_TTL || access_ttl.is_zero() {
+            bail!("PLATFORM_ACCESS_TOKEN_TTL_SECS must be between 1 and 900");
+        }
+        let log_format = match var("PLATFORM_LOG_FORMAT").as_deref() {
+            Some("json") => LogFormat::Json,
+            Some("pretty") => LogFormat::Pretty,
+            None if std::io::IsTerminal::is_terminal(&std::io::stdout()) => LogFormat::Pretty,
+            None => LogFormat::Json,
+            Some(other) => bail!("PLATFORM_LOG_FORMAT={other:?} is invalid: use json or pretty"),
+        };
+        let bootstrap_operator = match (var("PLATFORM_BOOTSTRAP_OPERATOR_EMAIL"), var("PLATFORM_BOOTSTRAP_OPERATOR_PASSWORD")) {
+            (Some(email), Some(password)) => Some(BootstrapOperator { email, password: SecretString::from(password) }),
+            (None, None) => None,
+            _ => bail!("set both PLATFORM_BOOTSTRAP_OPERATOR_EMAIL and PLATFORM_BOOTSTRAP_OPERATOR_PASSWORD, or neither"),
+        };
+        Ok(Self {
+            environment,
+            database: DatabaseConfig {
+                connect,
+                max_connections: parsed("PLATFORM_DB_MAX_CONNECTIONS", 20u32)?,
+                acquire_timeout: Duration::from_millis(parsed("PLATFORM_DB_ACQUIRE_TIMEOUT_MS", 5_000u64)?),
+                role_prefix: var("PLATFORM_DB_ROLE_PREFIX").unwrap_or_default(),
+            },
+            redis_url: var("REDIS_URL"),
+            tokens: TokenConfig {
+                issuer: var("PLATFORM_TOKEN_ISSUER").unwrap_or_else(|| format!("https://{base_domain}")),
+                access_ttl,
+            },
+            http: HttpConfig {
+                listen: parsed("PLATFORM_LISTEN", SocketAddr::from(([127, 0, 0, 1], 8080)))?,
+                base_domain,
+                max_body_bytes: parsed("PLATFORM_MAX_BODY_BYTES", 1024 * 1024usize)?,
+                tenant_cache_ttl: Duration::from_secs(parsed("PLATFORM_TENANT_CACHE_TTL_SECS", 60u64)?),
+                metrics_token: var("PLATFORM_METRICS_TOKEN").map(SecretString::from),
+            },
+            master_key,
+            data_dir,
+            log_format,
+            bootstrap_operator,
+        })
+    }
+}

@@ -1,0 +1,9 @@
+pub mod extract;
+pub mod fallback;
+pub mod metrics;
+pub mod pagination;
+pub mod problem;
+pub mod request_id;
+pub mod site;
+
+pub use problem::{ApiError, ApiResult, FieldError, Problem};

@@ -1,0 +1,88 @@
+use super::problem::ApiError;
+use axum::http::{HeaderMap, HeaderValue};
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+/// `page` (from 1) and `per_page` (1 to 100, default 20).
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PageParams {
+    /// Page number, from 1.
+    pub page: Option<u32>,
+    /// Items per page, 1 to 100 (default 20).
+    pub per_page: Option<u32>,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct Page {
+    pub page: u32,
+    pub per_page: u32,
+}
+
+impl Page {
+    pub const MAX_PER_PAGE: u32 = 100;
+    pub const DEFAULT_PER_PAGE: u32 = 20;
+}
+
+impl TryFrom<&PageParams> for Page {
+    type Error = ApiError;
+
+    fn try_from(params: &PageParams) -> Result<Self, ApiError> {
+        let page = params.page.unwrap_or(1);
+        let per_page = params.per_page.unwrap_or(Page::DEFAULT_PER_PAGE);
+        if page == 0 || page > 1_000_000 {
+            return Err(ApiError::bad_request("invalid_query", "page counts from 1"));
+        }
+        if !(1..=Page::MAX_PER_PAGE).contains(&per_page) {
+            return Err(ApiError::bad_request("invalid_query", "per_page is between 1 and 100"));
+        }
+        Ok(Self { page, per_page })
+    }
+}
+
+/// `X-Total-Count` and a `Link` header with first, prev, next and last pages. `path_and_query`
+/// is the request's path plus any other query parameters to keep (`status=active`).
+pub fn headers(page: Page, total: i64, path: &str, extra_query: &str) -> HeaderMap {
+    let mut headers = HeaderMap::new();
+    headers.insert("x-total-count", HeaderValue::from(total.max(0)));
+    let last = u32::try_from((total.max(0) as u64).div_ceil(u64::from(page.per_page)).max(1)).unwrap_or(u32::MAX);
+    let link = |n: u32, rel: &str| {
+        let sep = if extra_query.is_empty() { "" } else { "&" };
+        format!("<{path}?{extra_query}{sep}page={n}&per_page={}>; rel=\"{rel}\"", page.per_page)
+    };
+    let mut links = vec![link(1, "first")];
+    if page.page > 1 {
+        links.push(link((page.page - 1).min(last), "prev"));
+    }
+    if page.page < last {
+        links.push(link(page.page + 1, "next"));
+    }
+    links.push(link(last, "last"));
+    if let Ok(value) = HeaderValue::from_str(&links.join(", ")) {
+        headers.insert("link", value);
+    }
+    headers
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn links_cover_first_prev_next_last() {
+        let h = headers(Page { page: 2, per_page: 10 }, 35, "/api/ops/v1/tenants", "");
+        assert_eq!(h["x-total-count"], "35");
+        let link = h["link"].to_str().expect("ascii");
+        assert!(link.contains("page=1&per_page=10>; rel=\"first\""));
+        assert!(link.contains("page=1&per_page=10>; rel=\"prev\""));
+        assert!(link.contains("page=3&per_page=10>; rel=\"next\""));
+        assert!(link.contains("page=4&per_page=10>; rel=\"last\""));
+    }
+
+    #[test]
+    fn out_of_range_parameters_are_refused() {
+        for (page, per_page) in [(Some(0), None), (None, Some(0)), (None, Some(101))] {
+            assert!(Page::try_from(&PageParams { page, per_page }).is_err());
+        }
+    }
+}

@@ -1,0 +1,164 @@
+//! RFC 9457 problem details: the one error type of the HTTP layer.
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use std::borrow::Cow;
+use utoipa::ToSchema;
+
+/// The body of every error response (`application/problem+json`).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Problem {
+    /// `urn:platform:problem:{code}`
+    #[serde(rename = "type")]
+    pub type_: String,
+    /// The HTTP status phrase.
+    pub title: &'static str,
+    pub status: u16,
+    /// What went wrong, for people. Never SQL, a stack trace or another tenant's name.
+    pub detail: String,
+    /// Stable, for programs: `unknown_host`, `invalid_body`, ...
+    pub code: &'static str,
+    /// Per-field problems of a 422.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldError>,
+    /// The request id, also in the `x-request-id` header; quote it to support.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct FieldError {
+    /// JSON pointer-like path of the field: `cors_allowed_origins/2`.
+    pub field: String,
+    pub message: String,
+}
+
+/// An error on its way to becoming a problem response.
+#[derive(Debug)]
+pub struct ApiError {
+    status: StatusCode,
+    code: &'static str,
+    detail: Cow<'static, str>,
+    errors: Vec<FieldError>,
+    /// Kept for the log only; never sent.
+    source: Option<anyhow::Error>,
+}
+
+impl ApiError {
+    pub fn new(status: StatusCode, code: &'static str, detail: impl Into<Cow<'static, str>>) -> Self {
+        Self { status, code, detail: detail.into(), errors: Vec::new(), source: None }
+    }
+    /// 400
+    pub fn bad_request(code: &'static str, detail: impl Into<Cow<'static, str>>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, code, detail)
+    }
+    /// 401
+    pub fn unauthorized(code: &'static str, detail: impl Into<Cow<'static, str>>) -> Self {
+        Self::new(StatusCode::UNAUTHORIZED, code, detail)
+    }
+    /// 403
+    pub fn forbidden(code: &'static str, detail: impl Into<Cow<'static, str>>) -> Self {
+        Self::new(StatusCode::FORBIDDEN, code, detail)
+    }
+    /// 404
+    pub fn not_found(code: &'static str, detail: impl Into<Cow<'static, str>>) -> Self {
+        Self::new(StatusCode::NOT_FOUND, code, detail)
+    }
+    /// 409
+    pub fn conflict(code: &'static str, detail: impl Into<Cow<'static, str>>) -> Self {
+        Self::new(StatusCode::CONFLICT, code, detail)
+    }
+    /// 422 with per-field errors.
+    pub fn invalid(errors: Vec<FieldError>) -> Self {
+        let detail = errors.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("; ");
+        Self { errors, ..Self::new(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed", detail) }
+    }
+    /// 422 for one field.
+    pub fn invalid_field(field: &str, message: impl Into<String>) -> Self {
+        Self::invalid(vec![FieldError { field: field.to_owned(), message: message.into() }])
+    }
+    /// 500: logged with its cause chain, answered opaquely.
+    pub fn internal(source: impl Into<anyhow::Error>) -> Self {
+        Self {
+            source: Some(source.into()),
+            ..Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internal_error", "an unexpected error occurred")
+        }
+    }
+    /// 503
+    pub fn unavailable(code: &'static str, detail: impl Into<Cow<'static, str>>) -> Self {
+        Self::new(StatusCode::SERVICE_UNAVAILABLE, code, detail)
+    }
+
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    pub fn code(&self) -> &'static str {
+        self.code
+    }
+}
+
+impl From<sqlx::Error> for ApiError {
+    fn from(err: sqlx::Error) -> Self {
+        match err {
+            sqlx::Error::RowNotFound => Self::not_found("not_found", "the resource does not exist"),
+            sqlx::Error::PoolTimedOut => {
+                Self::unavailable("database_busy", "the database is busy; retry shortly")
+            }
+            other => Self::internal(other),
+        }
+    }
+}
+
+impl From<tenants::Error> for ApiError {
+    fn from(err: tenants::Error) -> Self {
+        use tenants::Error as E;
+        match err {
+            E::InvalidSlug(reason) => Self::invalid_field("slug", reason),
+            E::InvalidHost(reason) => Self::invalid_field("host", format!("not a usable host name: {reason}")),
+            E::Invalid { field, reason } => Self::invalid_field(field, reason),
+            E::SlugTaken(slug) => Self::conflict("slug_taken", format!("the slug {slug:?} is already taken")),
+            E::DomainTaken(host) => Self::conflict("domain_taken", format!("the domain {host:?} is already in use")),
+            E::Conflict(detail) => Self::conflict("conflict", detail),
+            E::TenantNotFound => Self::not_found("tenant_not_found", "no such tenant"),
+            E::DomainNotFound => Self::not_found("domain_not_found", "the tenant has no such domain"),
+            E::Database(db) => db.into(),
+            other => Self::internal(other),
+        }
+    }
+}
+
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {}: {}", self.status.as_u16(), self.code, self.detail)
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        if let Some(source) = &self.source {
+            tracing::error!(error = format!("{source:#}"), "request failed");
+        }
+        let problem = Problem {
+            type_: format!("urn:platform:problem:{}", self.code),
+            title: self.status.canonical_reason().unwrap_or("Error"),
+            status: self.status.as_u16(),
+            detail: self.detail.into_owned(),
+            code: self.code,
+            errors: self.errors,
+            request_id: super::request_id::current(),
+        };
+        let body = serde_json::to_vec(&problem).unwrap_or_default();
+        let mut response = (self.status, body).into_response();
+        response
+            .headers_mut()
+            .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
+        if self.status == StatusCode::UNAUTHORIZED {
+            response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        response
+    }
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;

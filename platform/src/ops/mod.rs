@@ -1,0 +1,23 @@
+//! The operator API, served only on the bare base domain.
+
+pub mod auth;
+pub mod domains;
+pub mod operators;
+pub mod tenants;
+pub mod views;
+
+use crate::app::AppState;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(auth::login))
+        .routes(routes!(tenants::create, tenants::list))
+        .routes(routes!(tenants::get, tenants::delete))
+        .routes(routes!(tenants::suspend))
+        .routes(routes!(tenants::resume))
+        .routes(routes!(tenants::rotate_key))
+        .routes(routes!(domains::add))
+        .routes(routes!(domains::remove))
+}

@@ -1,0 +1,159 @@
+use crate::http::FieldError;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// A tenant's settings. Later issues read these: the CORS allow-list, which roles must use
+/// MFA, and the trust score each kind of action requires.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct Settings {
+    /// Shown to the organisation's users; the tenant's name when empty.
+    pub site_title: Option<String>,
+    /// IANA time zone name, such as `America/Sao_Paulo`.
+    pub timezone: String,
+    /// BCP 47 language tag, such as `pt-BR`.
+    pub locale: String,
+    /// Browser origins allowed to call this tenant's API (`https://portal.clinic.example`).
+    pub cors_allowed_origins: Vec<String>,
+    /// Roles whose users must use multi-factor authentication.
+    pub mfa_required_roles: Vec<String>,
+    pub trust_thresholds: TrustThresholds,
+}
+
+/// The zero-trust score (0 to 100) an action requires.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct TrustThresholds {
+    pub create_draft: u8,
+    pub publish: u8,
+    pub read_phi: u8,
+}
+
+impl Default for TrustThresholds {
+    fn default() -> Self {
+        Self { create_draft: 50, publish: 85, read_phi: 75 }
+    }
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            site_title: None,
+            timezone: "UTC".into(),
+            locale: "en".into(),
+            cors_allowed_origins: Vec::new(),
+            mfa_required_roles: Vec::new(),
+            trust_thresholds: TrustThresholds::default(),
+        }
+    }
+}
+
+pub const MAX_ORIGINS: usize = 50;
+pub const MAX_ROLES: usize = 32;
+
+impl Settings {
+    /// Every problem of the document, each naming its field.
+    pub fn validate(&self) -> Vec<FieldError> {
+        let mut errors = Vec::new();
+        let mut err = |field: String, message: &str| errors.push(FieldError { field, message: message.into() });
+        if let Some(title) = &self.site_title
+            && (title.trim().is_empty() || title.chars().count() > 200)
+        {
+            err("site_title".into(), "1 to 200 characters");
+        }
+        if !valid_timezone(&self.timezone) {
+            err("timezone".into(), "an IANA time zone name such as UTC or Europe/Lisbon");
+        }
+        if !valid_locale(&self.locale) {
+            err("locale".into(), "a BCP 47 language tag such as en or pt-BR");
+        }
+        if self.cors_allowed_origins.len() > MAX_ORIGINS {
+            err("cors_allowed_origins".into(), "at most 50 origins");
+        }
+        for (i, origin) in self.cors_allowed_origins.iter().enumerate() {
+            if !valid_origin(origin) {
+                err(format!("cors_allowed_origins/{i}"), "an origin: scheme, host and optional port, such as https://app.example.org");
+            }
+        }
+        if self.mfa_required_roles.len() > MAX_ROLES {
+            err("mfa_required_roles".into(), "at most 32 roles");
+        }
+        for (i, role) in self.mfa_required_roles.iter().enumerate() {
+            let ok = (1..=64).contains(&role.len()) && role.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+            if !ok {
+                err(format!("mfa_required_roles/{i}"), "a role name: 1 to 64 of a-z, 0-9 and _");
+            }
+        }
+        let t = self.trust_thresholds;
+        for (name, value) in [("create_draft", t.create_draft), ("publish", t.publish), ("read_phi", t.read_phi)] {
+            if value > 100 {
+                err(format!("trust_thresholds/{name}"), "a score from 0 to 100");
+            }
+        }
+        errors
+    }
+}
+
+fn valid_timezone(tz: &str) -> bool {
+    (1..=64).contains(&tz.len())
+        && tz.split('/').all(|part| {
+            !part.is_empty() && part.bytes().all(|b| b.is_ascii_alphanumeric() || b"_-+".contains(&b))
+        })
+}
+
+fn valid_locale(tag: &str) -> bool {
+    let mut parts = tag.split('-');
+    let primary = parts.next().unwrap_or_default();
+    (2..=3).contains(&primary.len())
+        && primary.bytes().all(|b| b.is_ascii_lowercase())
+        && tag.len() <= 35
+        && parts.all(|p| (1..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphanumeric()))
+}
+
+fn valid_origin(origin: &str) -> bool {
+    let Some((scheme, rest)) = origin.split_once("://") else { return false };
+    if scheme != "https" && scheme != "http" {
+        return false;
+    }
+    let (host, port) = match rest.rsplit_once(':') {
+        Some((h, p)) => (h, Some(p)),
+        None => (rest, None),
+    };
+    let port_ok = port.is_none_or(|p| p.parse::<u16>().is_ok_and(|n| n > 0));
+    port_ok && tenants::Hostname::parse(host).is_ok_and(|h| h.as_str() == host)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_valid() {
+        assert!(Settings::default().validate().is_empty());
+    }
+
+    #[test]
+    fn each_bad_field_is_named() {
+        let bad = Settings {
+            site_title: Some(" ".into()),
+            timezone: "Not a zone".into(),
+            locale: "english!".into(),
+            cors_allowed_origins: vec!["https://ok.example".into(), "ftp://x.example".into(), "https://a.example/path".into()],
+            mfa_required_roles: vec!["Admin".into()],
+            trust_thresholds: TrustThresholds { create_draft: 101, publish: 85, read_phi: 75 },
+        };
+        let fields: Vec<_> = bad.validate().into_iter().map(|e| e.field).collect();
+        assert_eq!(
+            fields,
+            ["site_title", "timezone", "locale", "cors_allowed_origins/1", "cors_allowed_origins/2", "mfa_required_roles/0", "trust_thresholds/create_draft"]
+        );
+    }
+
+    #[test]
+    fn origins_with_ports_are_fine() {
+        assert!(valid_origin("http://localhost:3000"));
+        assert!(valid_origin("https://portal.clinic.example"));
+        assert!(!valid_origin("https://portal.clinic.example:0"));
+        assert!(!valid_origin("https://"));
+    }
+}

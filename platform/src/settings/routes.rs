@@ -1,0 +1,110 @@
+use super::model::Settings;
+use crate::app::AppState;
+use crate::auth::extract::TenantUser;
+use crate::http::extract::Json;
+use crate::http::{ApiError, ApiResult, Problem};
+use axum::extract::State;
+use axum::http::header::{ETAG, IF_MATCH};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::IntoResponse;
+use tenants::{TenantTx, UserId};
+
+/// Settings are for administrators. Checked against the database on every request, so a
+/// demoted or disabled administrator loses access at once rather than when the token expires.
+async fn require_administrator(tx: &mut TenantTx, user: UserId) -> ApiResult<()> {
+    let allowed: Option<bool> =
+        sqlx::query_scalar("SELECT status = 'active' AND 'administrator' = ANY(roles) FROM users WHERE id = $1")
+            .bind(user)
+            .fetch_optional(&mut **tx)
+            .await?;
+    match allowed {
+        Some(true) => Ok(()),
+        // A token for a user that no longer exists.
+        None => Err(ApiError::unauthorized("invalid_token", "the access token's user no longer exists")),
+        Some(false) => Err(ApiError::forbidden("forbidden", "only administrators manage settings")),
+    }
+}
+
+fn etag(version: i64) -> HeaderValue {
+    HeaderValue::from_str(&format!("\"{version}\"")).unwrap_or_else(|_| HeaderValue::from_static("\"0\""))
+}
+
+fn respond(settings: Settings, version: i64) -> impl IntoResponse {
+    ([(ETAG, etag(version))], axum::Json(settings))
+}
+
+/// Read the tenant's settings.
+#[utoipa::path(
+    get, path = "/api/v1/settings", tag = "settings",
+    security(("tenant_token" = [])),
+    responses(
+        (status = 200, description = "The settings; the ETag header carries their version", body = Settings),
+        (status = 401, description = "No valid token of this tenant", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an administrator", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn get_settings(State(state): State<AppState>, user: TenantUser) -> ApiResult<impl IntoResponse> {
+    let mut tx = user.tenant.scope().begin(state.tenancy.pool()).await?;
+    require_administrator(&mut tx, user.user_id).await?;
+    let (document, version): (serde_json::Value, i64) =
+        sqlx::query_as("SELECT document, version FROM settings").fetch_one(&mut *tx).await?;
+    tx.commit().await?;
+    let settings: Settings = serde_json::from_value(document).map_err(ApiError::internal)?;
+    Ok(respond(settings, version))
+}
+
+/// Replace the tenant's settings.
+///
+/// Send the whole document. With `If-Match` (the ETag of a read), a concurrent change gives
+/// 412 instead of being overwritten silently.
+#[utoipa::path(
+    put, path = "/api/v1/settings", tag = "settings",
+    security(("tenant_token" = [])),
+    request_body = Settings,
+    params(("If-Match" = Option<String>, Header, description = "ETag from a previous read")),
+    responses(
+        (status = 200, description = "Saved", body = Settings),
+        (status = 401, description = "No valid token of this tenant", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an administrator", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "Changed since the If-Match version", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn put_settings(
+    State(state): State<AppState>,
+    user: TenantUser,
+    headers: HeaderMap,
+    Json(settings): Json<Settings>,
+) -> ApiResult<impl IntoResponse> {
+    let errors = settings.validate();
+    if !errors.is_empty() {
+        return Err(ApiError::invalid(errors));
+    }
+    let expected = match headers.get(IF_MATCH) {
+        None => None,
+        Some(value) => Some(
+            value
+                .to_str()
+                .ok()
+                .and_then(|v| v.trim().trim_start_matches("W/").trim_matches('"').parse::<i64>().ok())
+                .ok_or_else(|| ApiError::bad_request("invalid_if_match", "If-Match must be an ETag from a read"))?,
+        ),
+    };
+    let mut tx = user.tenant.scope().begin(state.tenancy.pool()).await?;
+    require_administrator(&mut tx, user.user_id).await?;
+    let document = serde_json::to_value(&settings).map_err(ApiError::internal)?;
+    let version: Option<i64> = sqlx::query_scalar(
+        "UPDATE settings SET document = $1, version = version + 1, updated_at = now(), updated_by = $2 \
+         WHERE $3::bigint IS NULL OR version = $3 RETURNING version",
+    )
+    .bind(document)
+    .bind(user.user_id)
+    .bind(expected)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let version = version.ok_or_else(|| {
+        ApiError::new(StatusCode::PRECONDITION_FAILED, "stale_version", "the settings changed since you read them; read again")
+    })?;
+    tx.commit().await?;
+    Ok(respond(settings, version))
+}
