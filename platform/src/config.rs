@@ -86,6 +86,34 @@ where
 }
 
 impl Config {
+    /// A configuration that reads nothing from the environment: for tests and tools that
+    /// set up their own database. Everything else takes its documented default.
+    pub fn for_database(connect: PgConnectOptions, role_prefix: &str, master_key: SecretString) -> Self {
+        let base_domain = Hostname::parse("localhost").expect("localhost is a host name");
+        Self {
+            environment: Environment::Development,
+            database: DatabaseConfig {
+                connect,
+                max_connections: 10,
+                acquire_timeout: Duration::from_secs(5),
+                role_prefix: role_prefix.to_owned(),
+            },
+            redis_url: None,
+            tokens: TokenConfig { issuer: format!("https://{base_domain}"), access_ttl: MAX_ACCESS_TTL },
+            http: HttpConfig {
+                listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+                base_domain,
+                max_body_bytes: 1024 * 1024,
+                tenant_cache_ttl: Duration::from_secs(60),
+                metrics_token: None,
+            },
+            master_key: MasterKeySource::Inline(master_key),
+            data_dir: PathBuf::from("./data"),
+            log_format: LogFormat::Json,
+            bootstrap_operator: None,
+        }
+    }
+
     pub fn from_env() -> anyhow::Result<Self> {
         let environment = match var("PLATFORM_ENV").as_deref() {
             None | Some("development") => Environment::Development,

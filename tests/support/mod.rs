@@ -1,1 +1,148 @@
+//! Test support: a fresh database per test on the real PostgreSQL, the real server on an
+//! ephemeral port, and an HTTP client that talks to it as any host.
 
+mod client;
+mod db;
+
+pub use client::{HostClient, Reply};
+pub use db::TestDb;
+
+use base64::Engine as _;
+use platform::app::{AppState, router};
+use platform::config::Config;
+use rand::RngCore as _;
+use secrecy::SecretString;
+use serde_json::{Value, json};
+use std::net::SocketAddr;
+use tenants::Tenancy;
+
+pub const OPERATOR_EMAIL: &str = "ops@platform.test";
+pub const OPERATOR_PASSWORD: &str = "operator-password-123";
+pub const ADMIN_PASSWORD: &str = "admin-password-123";
+
+/// The platform serving on 127.0.0.1:{ephemeral}, over its own test database.
+pub struct TestApp {
+    pub db: TestDb,
+    pub state: AppState,
+    pub addr: SocketAddr,
+    pub client: reqwest::Client,
+    master_key: SecretString,
+}
+
+pub fn random_master_key() -> SecretString {
+    let mut key = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut key);
+    SecretString::from(base64::engine::general_purpose::STANDARD.encode(key))
+}
+
+impl TestApp {
+    pub async fn spawn() -> Self {
+        let db = TestDb::new().await;
+        Self::spawn_on(db, random_master_key()).await
+    }
+
+    /// A second instance over the same database, as behind a load balancer.
+    pub async fn spawn_peer(&self) -> TestInstance {
+        let state = AppState::build(&self.config()).await.expect("peer state");
+        let addr = serve(state.clone()).await;
+        TestInstance { state, addr, client: self.client.clone() }
+    }
+
+    pub fn config(&self) -> Config {
+        config_for(&self.db, &self.master_key)
+    }
+
+    async fn spawn_on(db: TestDb, master_key: SecretString) -> Self {
+        let config = config_for(&db, &master_key);
+        let state = AppState::build(&config).await.expect("app state");
+        let addr = serve(state.clone()).await;
+        Self { db, state, addr, client: reqwest::Client::new(), master_key }
+    }
+
+    pub fn tenancy(&self) -> &Tenancy {
+        &self.state.tenancy
+    }
+
+    /// Requests to this host name (the real Host header; the connection goes to our port).
+    pub fn on(&self, host: &str) -> HostClient {
+        HostClient::new(self.client.clone(), self.addr, host)
+    }
+
+    pub fn ops(&self) -> HostClient {
+        self.on("localhost")
+    }
+
+    pub fn tenant(&self, slug: &str) -> HostClient {
+        self.on(&format!("{slug}.localhost"))
+    }
+
+    /// Creates the test operator (once) and returns a fresh operator token.
+    pub async fn operator_token(&self) -> String {
+        let exists: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM platform.operators WHERE email = $1)")
+            .bind(OPERATOR_EMAIL)
+            .fetch_one(&self.db.pool)
+            .await
+            .expect("query operators");
+        if !exists {
+            platform::ops::operators::create(&self.db.pool, OPERATOR_EMAIL, SecretString::from(OPERATOR_PASSWORD))
+                .await
+                .expect("create operator");
+        }
+        let reply = self.ops().post("/api/ops/v1/auth/login", &json!({"email": OPERATOR_EMAIL, "password": OPERATOR_PASSWORD})).await;
+        assert_eq!(reply.status, 200, "operator login: {}", reply.text);
+        reply.body["access_token"].as_str().expect("access_token").to_owned()
+    }
+
+    /// Onboards a tenant through the operator API; its admin is `admin@{slug}.test`.
+    pub async fn create_tenant(&self, slug: &str) -> Value {
+        let token = self.operator_token().await;
+        let reply = self
+            .ops()
+            .token(&token)
+            .post(
+                "/api/ops/v1/tenants",
+                &json!({"slug": slug, "name": format!("{slug} clinic"), "admin_email": format!("admin@{slug}.test"), "admin_password": ADMIN_PASSWORD}),
+            )
+            .await;
+        assert_eq!(reply.status, 201, "create tenant {slug}: {}", reply.text);
+        reply.body
+    }
+
+    /// Signs in as the tenant's first administrator.
+    pub async fn admin_token(&self, slug: &str) -> String {
+        let reply = self
+            .tenant(slug)
+            .post("/api/v1/auth/login", &json!({"email": format!("admin@{slug}.test"), "password": ADMIN_PASSWORD}))
+            .await;
+        assert_eq!(reply.status, 200, "admin login on {slug}: {}", reply.text);
+        reply.body["access_token"].as_str().expect("access_token").to_owned()
+    }
+}
+
+/// Another instance of the app over the same database.
+pub struct TestInstance {
+    pub state: AppState,
+    pub addr: SocketAddr,
+    client: reqwest::Client,
+}
+
+impl TestInstance {
+    pub fn on(&self, host: &str) -> HostClient {
+        HostClient::new(self.client.clone(), self.addr, host)
+    }
+}
+
+fn config_for(db: &TestDb, master_key: &SecretString) -> Config {
+    let mut config = Config::for_database(db.connect_options(), &db.role_prefix, master_key.clone());
+    config.redis_url = Some(std::env::var("REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".into()));
+    config
+}
+
+async fn serve(state: AppState) -> SocketAddr {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("local addr");
+    tokio::spawn(async move {
+        axum::serve(listener, router(state)).await.expect("serve");
+    });
+    addr
+}

@@ -1,0 +1,81 @@
+use rand::RngCore as _;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::{Connection as _, PgConnection, PgPool};
+use std::str::FromStr as _;
+use tenants::migrate::{migrate_control_plane, platform_migrations};
+
+/// A database of its own for one test, with the control plane migrated, and a role prefix of
+/// its own (roles are cluster-wide). Dropping it drops the database and every role it made,
+/// even when the test panicked.
+pub struct TestDb {
+    pub name: String,
+    pub role_prefix: String,
+    pub pool: PgPool,
+    admin: PgConnectOptions,
+}
+
+/// The server tests may create databases and roles on: `TEST_DATABASE_URL`, else
+/// `DATABASE_URL`, else the local PostgreSQL as `postgres`.
+fn admin_options() -> PgConnectOptions {
+    let url = std::env::var("TEST_DATABASE_URL")
+        .or_else(|_| std::env::var("DATABASE_URL"))
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
+    PgConnectOptions::from_str(&url).expect("TEST_DATABASE_URL is a PostgreSQL URL")
+}
+
+impl TestDb {
+    pub async fn new() -> Self {
+        let mut id = [0u8; 5];
+        rand::rngs::OsRng.fill_bytes(&mut id);
+        let id: String = id.iter().map(|b| format!("{b:02x}")).collect();
+        let name = format!("platform_test_{id}");
+        let admin = admin_options();
+        let mut conn = PgConnection::connect_with(&admin).await.expect("connect to PostgreSQL as the test admin");
+        sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut conn).await.expect("create test database");
+        conn.close().await.ok();
+        let pool = PgPoolOptions::new()
+            .max_connections(10)
+            .connect_with(admin.clone().database(&name))
+            .await
+            .expect("connect to the test database");
+        migrate_control_plane(&pool, platform_migrations()).await.expect("migrate control plane");
+        Self { name, role_prefix: format!("t{id}_"), pool, admin }
+    }
+
+    pub fn connect_options(&self) -> PgConnectOptions {
+        self.admin.clone().database(&self.name)
+    }
+
+    /// A pool of exactly one connection, for tests about what a connection carries over.
+    pub async fn single_connection_pool(&self) -> PgPool {
+        PgPoolOptions::new().max_connections(1).min_connections(1).connect_with(self.connect_options()).await.expect("pool of one")
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        let (name, prefix, admin) = (self.name.clone(), self.role_prefix.clone(), self.admin.clone());
+        // Async work in Drop: a thread with its own runtime, joined so nothing is left behind.
+        let cleanup = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+            runtime.block_on(async move {
+                let mut conn = PgConnection::connect_with(&admin).await.expect("connect for cleanup");
+                sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                    .execute(&mut conn)
+                    .await
+                    .expect("drop test database");
+                let roles: Vec<String> = sqlx::query_scalar("SELECT rolname FROM pg_roles WHERE starts_with(rolname, $1)")
+                    .bind(&prefix)
+                    .fetch_all(&mut conn)
+                    .await
+                    .expect("list test roles");
+                for role in roles {
+                    sqlx::query(&format!("DROP ROLE IF EXISTS \"{role}\"")).execute(&mut conn).await.expect("drop test role");
+                }
+            });
+        });
+        if cleanup.join().is_err() && !std::thread::panicking() {
+            panic!("test database cleanup failed");
+        }
+    }
+}
