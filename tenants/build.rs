@@ -35,7 +35,11 @@ fn migration_files(dir: &Path) -> Vec<(i32, String, String)> {
         .map(|entry| entry.expect("directory entry").path())
         .filter(|path| path.extension().is_some_and(|ext| ext == "sql"))
         .map(|path| {
-            let stem = path.file_stem().and_then(|s| s.to_str()).expect("utf-8 file name").to_owned();
+            let stem = path
+                .file_stem()
+                .and_then(|s| s.to_str())
+                .expect("utf-8 file name")
+                .to_owned();
             let (number, name) = stem
                 .split_once('_')
                 .unwrap_or_else(|| panic!("{} is not named NNNN_description.sql", path.display()));
@@ -48,7 +52,12 @@ fn migration_files(dir: &Path) -> Vec<(i32, String, String)> {
         .collect();
     files.sort_by_key(|(version, _, _)| *version);
     for pair in files.windows(2) {
-        assert!(pair[0].0 != pair[1].0, "two migrations share version {} in {}", pair[0].0, dir.display());
+        assert!(
+            pair[0].0 != pair[1].0,
+            "two migrations share version {} in {}",
+            pair[0].0,
+            dir.display()
+        );
     }
     files
 }

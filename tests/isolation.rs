@@ -9,7 +9,11 @@ async fn two_tenants_with_secrets(app: &TestApp) -> (String, String) {
     app.create_tenant("beta").await;
     let (a, b) = (app.admin_token("alpha").await, app.admin_token("beta").await);
     for (slug, token, title) in [("alpha", &a, "Alpha private title"), ("beta", &b, "Beta private title")] {
-        let saved = app.tenant(slug).token(token).put("/api/v1/settings", &json!({"site_title": title})).await;
+        let saved = app
+            .tenant(slug)
+            .token(token)
+            .put("/api/v1/settings", &json!({"site_title": title}))
+            .await;
         assert_eq!(saved.status, 200, "{}", saved.text);
     }
     (a, b)
@@ -26,10 +30,20 @@ async fn no_tenant_route_on_one_host_returns_another_tenants_data() {
     for (slug, token) in [("alpha", &beta), ("beta", &alpha)] {
         let reply = app.tenant(slug).token(token).get("/api/v1/settings").await;
         reply.assert_problem(401, "invalid_token");
-        assert!(!reply.text.contains("private title") && !reply.text.contains("alpha") && !reply.text.contains("beta"), "{}", reply.text);
+        assert!(
+            !reply.text.contains("private title") && !reply.text.contains("alpha") && !reply.text.contains("beta"),
+            "{}",
+            reply.text
+        );
     }
     // Beta's administrator does not exist on alpha's host.
-    let login = app.tenant("alpha").post("/api/v1/auth/login", &json!({"email": "admin@beta.test", "password": ADMIN_PASSWORD})).await;
+    let login = app
+        .tenant("alpha")
+        .post(
+            "/api/v1/auth/login",
+            &json!({"email": "admin@beta.test", "password": ADMIN_PASSWORD}),
+        )
+        .await;
     login.assert_problem(401, "invalid_credentials");
     // No header can switch the tenant.
     let forwarded = e2e::HostClient::send(
@@ -50,16 +64,36 @@ async fn operator_and_tenant_tokens_never_pass_for_each_other() {
     app.create_tenant("alpha").await;
     let admin = app.admin_token("alpha").await;
     let ops = app.operator_token().await;
-    app.tenant("alpha").token(&ops).get("/api/v1/settings").await.assert_problem(401, "invalid_token");
-    app.ops().token(&admin).get("/api/ops/v1/tenants").await.assert_problem(401, "invalid_token");
+    app.tenant("alpha")
+        .token(&ops)
+        .get("/api/v1/settings")
+        .await
+        .assert_problem(401, "invalid_token");
+    app.ops()
+        .token(&admin)
+        .get("/api/ops/v1/tenants")
+        .await
+        .assert_problem(401, "invalid_token");
     // Each API only exists on its own kind of host.
-    app.tenant("alpha").token(&ops).get("/api/ops/v1/tenants").await.assert_problem(404, "not_found");
-    app.ops().token(&admin).get("/api/v1/settings").await.assert_problem(404, "not_found");
+    app.tenant("alpha")
+        .token(&ops)
+        .get("/api/ops/v1/tenants")
+        .await
+        .assert_problem(404, "not_found");
+    app.ops()
+        .token(&admin)
+        .get("/api/v1/settings")
+        .await
+        .assert_problem(404, "not_found");
     // A tampered token fails.
     let mut forged = admin.clone();
     forged.pop();
     forged.push(if admin.ends_with('A') { 'B' } else { 'A' });
-    app.tenant("alpha").token(&forged).get("/api/v1/settings").await.assert_problem(401, "invalid_token");
+    app.tenant("alpha")
+        .token(&forged)
+        .get("/api/v1/settings")
+        .await
+        .assert_problem(401, "invalid_token");
 }
 
 #[tokio::test]
@@ -67,7 +101,11 @@ async fn unscoped_query_for_another_tenants_table_is_permission_denied() {
     let app = TestApp::spawn().await;
     app.create_tenant("alpha").await;
     app.create_tenant("beta").await;
-    let alpha = app.tenancy().get_by_slug(&TenantSlug::parse("alpha").expect("slug")).await.expect("alpha");
+    let alpha = app
+        .tenancy()
+        .get_by_slug(&TenantSlug::parse("alpha").expect("slug"))
+        .await
+        .expect("alpha");
     let pool = &app.db.pool;
 
     for sql in [
@@ -85,7 +123,10 @@ async fn unscoped_query_for_another_tenants_table_is_permission_denied() {
     }
     // Its own tables are reachable, unqualified.
     let mut tx = alpha.scope().begin(pool).await.expect("begin");
-    let emails: Vec<String> = sqlx::query_scalar("SELECT email FROM users").fetch_all(&mut *tx).await.expect("own users");
+    let emails: Vec<String> = sqlx::query_scalar("SELECT email FROM users")
+        .fetch_all(&mut *tx)
+        .await
+        .expect("own users");
     assert_eq!(emails, ["admin@alpha.test"]);
 }
 
@@ -95,16 +136,24 @@ async fn one_pooled_connection_alternating_tenants_always_runs_as_the_right_one(
     app.create_tenant("alpha").await;
     app.create_tenant("beta").await;
     let tenancy = app.tenancy();
-    let alpha = tenancy.get_by_slug(&TenantSlug::parse("alpha").expect("slug")).await.expect("alpha");
-    let beta = tenancy.get_by_slug(&TenantSlug::parse("beta").expect("slug")).await.expect("beta");
+    let alpha = tenancy
+        .get_by_slug(&TenantSlug::parse("alpha").expect("slug"))
+        .await
+        .expect("alpha");
+    let beta = tenancy
+        .get_by_slug(&TenantSlug::parse("beta").expect("slug"))
+        .await
+        .expect("beta");
     let pool = app.db.single_connection_pool().await;
     let expected = |t: &tenants::Tenant| (t.role_name().to_owned(), t.schema_name().to_owned());
 
     for i in 0..10_000 {
         let tenant = if i % 2 == 0 { &alpha } else { &beta };
         let mut tx = tenant.scope().begin(&pool).await.expect("begin");
-        let seen: (String, String) =
-            sqlx::query_as("SELECT current_user::text, current_schema()::text").fetch_one(&mut *tx).await.expect("who");
+        let seen: (String, String) = sqlx::query_as("SELECT current_user::text, current_schema()::text")
+            .fetch_one(&mut *tx)
+            .await
+            .expect("who");
         assert_eq!(seen, expected(tenant), "iteration {i}");
         // Alternate commit and rollback: neither may leave anything behind.
         if i % 4 < 2 {
@@ -119,7 +168,11 @@ async fn one_pooled_connection_alternating_tenants_always_runs_as_the_right_one(
 async fn failed_or_abandoned_transactions_leave_nothing_on_the_connection() {
     let app = TestApp::spawn().await;
     app.create_tenant("alpha").await;
-    let alpha = app.tenancy().get_by_slug(&TenantSlug::parse("alpha").expect("slug")).await.expect("alpha");
+    let alpha = app
+        .tenancy()
+        .get_by_slug(&TenantSlug::parse("alpha").expect("slug"))
+        .await
+        .expect("alpha");
     let pool = app.db.single_connection_pool().await;
     let session: (String, String) = sqlx::query_as("SELECT current_user::text, current_setting('search_path')")
         .fetch_one(&pool)
@@ -129,7 +182,12 @@ async fn failed_or_abandoned_transactions_leave_nothing_on_the_connection() {
     {
         // A statement fails: the transaction is aborted, then dropped without commit.
         let mut tx = alpha.scope().begin(&pool).await.expect("begin");
-        assert!(sqlx::query("SELECT * FROM no_such_table").execute(&mut *tx).await.is_err());
+        assert!(
+            sqlx::query("SELECT * FROM no_such_table")
+                .execute(&mut *tx)
+                .await
+                .is_err()
+        );
     }
     {
         // A write that is never committed.
@@ -145,7 +203,9 @@ async fn failed_or_abandoned_transactions_leave_nothing_on_the_connection() {
         .expect("after");
     assert_eq!(after, session, "role and search_path are back to the session's own");
     let mut tx = alpha.scope().begin(&pool).await.expect("begin");
-    let title: Option<String> =
-        sqlx::query_scalar("SELECT document->>'site_title' FROM settings").fetch_one(&mut *tx).await.expect("read");
+    let title: Option<String> = sqlx::query_scalar("SELECT document->>'site_title' FROM settings")
+        .fetch_one(&mut *tx)
+        .await
+        .expect("read");
     assert_eq!(title, None, "the abandoned write left nothing");
 }

@@ -8,22 +8,39 @@ use tenants::{Tenant, TenantSlug};
 
 async fn tenant(app: &TestApp, slug: &str) -> Tenant {
     app.create_tenant(slug).await;
-    app.tenancy().get_by_slug(&TenantSlug::parse(slug).expect("slug")).await.expect("tenant")
+    app.tenancy()
+        .get_by_slug(&TenantSlug::parse(slug).expect("slug"))
+        .await
+        .expect("tenant")
 }
 
 /// Stores an MFA secret the way the identity issue will: encrypted, bound to its row.
 async fn store_secret(app: &TestApp, tenant: &Tenant, cipher: &FieldCipher, secret: &[u8]) -> String {
     let mut tx = tenant.scope().begin(&app.db.pool).await.expect("begin");
-    let id: String = sqlx::query_scalar("SELECT id::text FROM users LIMIT 1").fetch_one(&mut *tx).await.expect("user");
-    let sealed = cipher.encrypt(FieldRef::new("users", "mfa_secret", &id), secret).expect("encrypt");
-    sqlx::query("UPDATE users SET mfa_secret = $1 WHERE id::text = $2").bind(sealed).bind(&id).execute(&mut *tx).await.expect("store");
+    let id: String = sqlx::query_scalar("SELECT id::text FROM users LIMIT 1")
+        .fetch_one(&mut *tx)
+        .await
+        .expect("user");
+    let sealed = cipher
+        .encrypt(FieldRef::new("users", "mfa_secret", &id), secret)
+        .expect("encrypt");
+    sqlx::query("UPDATE users SET mfa_secret = $1 WHERE id::text = $2")
+        .bind(sealed)
+        .bind(&id)
+        .execute(&mut *tx)
+        .await
+        .expect("store");
     tx.commit().await.expect("commit");
     id
 }
 
 async fn load_secret(app: &TestApp, tenant: &Tenant, id: &str) -> Vec<u8> {
     let mut tx = tenant.scope().begin(&app.db.pool).await.expect("begin");
-    sqlx::query_scalar("SELECT mfa_secret FROM users WHERE id::text = $1").bind(id).fetch_one(&mut *tx).await.expect("load")
+    sqlx::query_scalar("SELECT mfa_secret FROM users WHERE id::text = $1")
+        .bind(id)
+        .fetch_one(&mut *tx)
+        .await
+        .expect("load")
 }
 
 #[tokio::test]
@@ -40,17 +57,32 @@ async fn ciphertexts_round_trip_and_fail_anywhere_else() {
     let here = FieldRef::new("users", "mfa_secret", &id);
     assert_eq!(&*a.decrypt(here, &sealed).expect("decrypt"), b"JBSWY3DPEHPK3PXP");
 
-    for elsewhere in [FieldRef::new("users", "mfa_secret", "another-row"), FieldRef::new("users", "email", &id), FieldRef::new("posts", "mfa_secret", &id)] {
-        assert!(matches!(a.decrypt(elsewhere, &sealed), Err(KeyringError::Decrypt)), "{elsewhere:?}");
+    for elsewhere in [
+        FieldRef::new("users", "mfa_secret", "another-row"),
+        FieldRef::new("users", "email", &id),
+        FieldRef::new("posts", "mfa_secret", &id),
+    ] {
+        assert!(
+            matches!(a.decrypt(elsewhere, &sealed), Err(KeyringError::Decrypt)),
+            "{elsewhere:?}"
+        );
     }
-    assert!(matches!(b.decrypt(here, &sealed), Err(KeyringError::Decrypt)), "another tenant's key");
+    assert!(
+        matches!(b.decrypt(here, &sealed), Err(KeyringError::Decrypt)),
+        "another tenant's key"
+    );
 }
 
 #[tokio::test]
 async fn unknown_key_version_fails_closed() {
     let app = TestApp::spawn().await;
     let alpha = tenant(&app, "alpha").await;
-    let cipher = app.tenancy().keyring().cipher(&app.db.pool, alpha.id).await.expect("cipher");
+    let cipher = app
+        .tenancy()
+        .keyring()
+        .cipher(&app.db.pool, alpha.id)
+        .await
+        .expect("cipher");
     let field = FieldRef::new("users", "mfa_secret", "r");
     let mut sealed = cipher.encrypt(field, b"x").expect("encrypt");
     sealed[1..5].copy_from_slice(&7u32.to_be_bytes());
@@ -67,18 +99,29 @@ async fn rotation_keeps_old_ciphertexts_readable_and_rewrap_upgrades_them() {
     let field = FieldRef::new("users", "mfa_secret", &id);
 
     let ops = app.operator_token().await;
-    let rotated = app.ops().token(&ops).post_empty(&format!("/api/ops/v1/tenants/{}/keys/rotate", alpha.id)).await;
+    let rotated = app
+        .ops()
+        .token(&ops)
+        .post_empty(&format!("/api/ops/v1/tenants/{}/keys/rotate", alpha.id))
+        .await;
     assert_eq!(rotated.status, 200, "{}", rotated.text);
     assert_eq!(rotated.body["version"], 2);
     assert_eq!(rotated.body["rewrapped"], 1);
 
     let stored = load_secret(&app, &alpha, &id).await;
-    assert_eq!(FieldCipher::version_of(&stored).expect("version").get(), 2, "rewrapped under v2");
+    assert_eq!(
+        FieldCipher::version_of(&stored).expect("version").get(),
+        2,
+        "rewrapped under v2"
+    );
     let v2 = app.tenancy().keyring().cipher(pool, alpha.id).await.expect("cipher");
     assert_eq!(v2.primary_version().get(), 2);
     assert_eq!(&*v2.decrypt(field, &stored).expect("new ciphertext"), b"secret");
     let old = v1.encrypt(field, b"old copy").expect("v1 ciphertext");
-    assert_eq!(&*v2.decrypt(field, &old).expect("old versions still decrypt"), b"old copy");
+    assert_eq!(
+        &*v2.decrypt(field, &old).expect("old versions still decrypt"),
+        b"old copy"
+    );
     // The next rotation moves the value on again, from v2 to v3.
     let again = app.tenancy().rotate_key(alpha.id).await.expect("rotate again");
     assert_eq!((again.version.get(), again.rewrap.rewrapped), (3, 1));
@@ -95,12 +138,21 @@ async fn after_shredding_nothing_of_the_tenant_decrypts() {
     let sealed = load_secret(&app, &alpha, &id).await;
 
     assert_eq!(keyring.shred(pool, alpha.id).await.expect("shred"), 1);
-    assert!(matches!(keyring.cipher(pool, alpha.id).await, Err(KeyringError::Destroyed)));
+    assert!(matches!(
+        keyring.cipher(pool, alpha.id).await,
+        Err(KeyringError::Destroyed)
+    ));
     // Even a process that never cached the keys cannot get them back.
-    let fresh = Keyring::new(Arc::new(LocalKek::load(&MasterKeySource::Inline(random_master_key())).expect("kek")));
+    let fresh = Keyring::new(Arc::new(
+        LocalKek::load(&MasterKeySource::Inline(random_master_key())).expect("kek"),
+    ));
     assert!(fresh.cipher(pool, alpha.id).await.is_err());
     let wrapped: Vec<Option<Vec<u8>>> =
-        sqlx::query_scalar("SELECT wrapped FROM platform.tenant_keys WHERE tenant_id = $1").bind(alpha.id).fetch_all(pool).await.expect("keys");
+        sqlx::query_scalar("SELECT wrapped FROM platform.tenant_keys WHERE tenant_id = $1")
+            .bind(alpha.id)
+            .fetch_all(pool)
+            .await
+            .expect("keys");
     assert!(wrapped.iter().all(Option::is_none), "no wrapped key survives");
     assert!(!sealed.is_empty());
     // The interrupted deletion finishes.
@@ -111,6 +163,11 @@ async fn after_shredding_nothing_of_the_tenant_decrypts() {
 async fn a_different_master_key_is_reported_not_mistaken_for_corruption() {
     let app = TestApp::spawn().await;
     let alpha = tenant(&app, "alpha").await;
-    let other = Keyring::new(Arc::new(LocalKek::load(&MasterKeySource::Inline(random_master_key())).expect("kek")));
-    assert!(matches!(other.cipher(&app.db.pool, alpha.id).await, Err(KeyringError::WrongKek { .. })));
+    let other = Keyring::new(Arc::new(
+        LocalKek::load(&MasterKeySource::Inline(random_master_key())).expect("kek"),
+    ));
+    assert!(matches!(
+        other.cipher(&app.db.pool, alpha.id).await,
+        Err(KeyringError::WrongKek { .. })
+    ));
 }

@@ -66,7 +66,10 @@ pub async fn ensure_migrated(pool: &PgPool) -> anyhow::Result<()> {
         .await
         .unwrap_or(None);
     if applied.unwrap_or(0) < latest {
-        anyhow::bail!("the control plane is not migrated (at {}, need {latest}): run `platform migrate`", applied.unwrap_or(0));
+        anyhow::bail!(
+            "the control plane is not migrated (at {}, need {latest}): run `platform migrate`",
+            applied.unwrap_or(0)
+        );
     }
     Ok(())
 }
@@ -112,7 +115,9 @@ fn infrastructure_routes() -> OpenApiRouter<AppState> {
 /// Operator routes (base domain only) and tenant routes (tenant hosts only).
 fn site_routes() -> OpenApiRouter<AppState> {
     let ops = ops::routes().route_layer(from_fn(site::require_ops));
-    let tenant = auth::routes().merge(settings::routes()).route_layer(from_fn(site::require_tenant));
+    let tenant = auth::routes()
+        .merge(settings::routes())
+        .route_layer(from_fn(site::require_tenant));
     ops.merge(tenant)
 }
 

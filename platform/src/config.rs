@@ -81,7 +81,10 @@ where
 {
     match var(name) {
         None => Ok(default),
-        Some(v) => v.trim().parse().map_err(|e| anyhow::anyhow!("{name}={v:?} is invalid: {e}")),
+        Some(v) => v
+            .trim()
+            .parse()
+            .map_err(|e| anyhow::anyhow!("{name}={v:?} is invalid: {e}")),
     }
 }
 
@@ -99,7 +102,10 @@ impl Config {
                 role_prefix: role_prefix.to_owned(),
             },
             redis_url: None,
-            tokens: TokenConfig { issuer: format!("https://{base_domain}"), access_ttl: MAX_ACCESS_TTL },
+            tokens: TokenConfig {
+                issuer: format!("https://{base_domain}"),
+                access_ttl: MAX_ACCESS_TTL,
+            },
             http: HttpConfig {
                 listen: SocketAddr::from(([127, 0, 0, 1], 0)),
                 base_domain,
@@ -145,10 +151,18 @@ impl Config {
             None => LogFormat::Json,
             Some(other) => bail!("PLATFORM_LOG_FORMAT={other:?} is invalid: use json or pretty"),
         };
-        let bootstrap_operator = match (var("PLATFORM_BOOTSTRAP_OPERATOR_EMAIL"), var("PLATFORM_BOOTSTRAP_OPERATOR_PASSWORD")) {
-            (Some(email), Some(password)) => Some(BootstrapOperator { email, password: SecretString::from(password) }),
+        let bootstrap_operator = match (
+            var("PLATFORM_BOOTSTRAP_OPERATOR_EMAIL"),
+            var("PLATFORM_BOOTSTRAP_OPERATOR_PASSWORD"),
+        ) {
+            (Some(email), Some(password)) => Some(BootstrapOperator {
+                email,
+                password: SecretString::from(password),
+            }),
             (None, None) => None,
-            _ => bail!("set both PLATFORM_BOOTSTRAP_OPERATOR_EMAIL and PLATFORM_BOOTSTRAP_OPERATOR_PASSWORD, or neither"),
+            _ => {
+                bail!("set both PLATFORM_BOOTSTRAP_OPERATOR_EMAIL and PLATFORM_BOOTSTRAP_OPERATOR_PASSWORD, or neither")
+            }
         };
         Ok(Self {
             environment,

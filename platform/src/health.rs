@@ -57,7 +57,12 @@ pub async fn ready(State(state): State<AppState>) -> Response {
         }
     };
     match (database_ok, redis) {
-        (true, Some(redis)) => axum::Json(Readiness { status: "ready", database: "ok", redis }).into_response(),
+        (true, Some(redis)) => axum::Json(Readiness {
+            status: "ready",
+            database: "ok",
+            redis,
+        })
+        .into_response(),
         (db, redis) => {
             let mut down = Vec::new();
             if !db {
@@ -84,22 +89,33 @@ pub async fn ready(State(state): State<AppState>) -> Response {
 pub async fn metrics(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
     if let Some(token) = &state.metrics_token {
         let expected = format!("Bearer {}", token.expose_secret());
-        let given = headers.get(AUTHORIZATION).and_then(|v| v.to_str().ok()).unwrap_or_default();
+        let given = headers
+            .get(AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default();
         if !constant_time_eq(given.as_bytes(), expected.as_bytes()) {
-            return Err(ApiError::unauthorized("invalid_token", "the metrics token is missing or wrong"));
+            return Err(ApiError::unauthorized(
+                "invalid_token",
+                "the metrics token is missing or wrong",
+            ));
         }
     }
     let pool = state.tenancy.pool();
     metrics::gauge!("db_pool_connections").set(f64::from(pool.size()));
     metrics::gauge!("db_pool_idle_connections").set(pool.num_idle() as f64);
-    let counts: Vec<(String, i64)> =
-        sqlx::query_as("SELECT status, count(*) FROM platform.tenants GROUP BY status").fetch_all(pool).await?;
+    let counts: Vec<(String, i64)> = sqlx::query_as("SELECT status, count(*) FROM platform.tenants GROUP BY status")
+        .fetch_all(pool)
+        .await?;
     for status in ["provisioning", "active", "suspended", "deleting"] {
         let n = counts.iter().find(|(s, _)| s == status).map_or(0, |(_, n)| *n);
         metrics::gauge!("tenants", "status" => status).set(n as f64);
     }
     let body = state.metrics.render();
-    Ok(([(CONTENT_TYPE, HeaderValue::from_static("text/plain; version=0.0.4"))], body).into_response())
+    Ok((
+        [(CONTENT_TYPE, HeaderValue::from_static("text/plain; version=0.0.4"))],
+        body,
+    )
+        .into_response())
 }
 
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
@@ -109,5 +125,9 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 /// This API's OpenAPI 3.1 document.
 #[utoipa::path(get, path = "/openapi.json", tag = "operations", responses((status = 200, body = Object)))]
 pub async fn openapi_json() -> Response {
-    ([(CONTENT_TYPE, HeaderValue::from_static("application/json"))], crate::openapi::json()).into_response()
+    (
+        [(CONTENT_TYPE, HeaderValue::from_static("application/json"))],
+        crate::openapi::json(),
+    )
+        .into_response()
 }

@@ -24,7 +24,9 @@ impl Tenancy {
         .bind(id)
         .fetch_optional(&mut *tx)
         .await?;
-        let Some((schema, role)) = names else { return Err(Error::TenantNotFound) };
+        let Some((schema, role)) = names else {
+            return Err(Error::TenantNotFound);
+        };
         notify(&mut tx, Invalidation::Tenant(id)).await?;
         tx.commit().await?;
         self.resolver.invalidate_tenant(id);
@@ -33,7 +35,11 @@ impl Tenancy {
 
         let mut tx = self.pool.begin().await?;
         crate::run_script(&mut tx, "SET LOCAL lock_timeout = '30s'").await?;
-        crate::run_script(&mut tx, &format!("DROP SCHEMA IF EXISTS {} CASCADE", quote_ident(&schema))).await?;
+        crate::run_script(
+            &mut tx,
+            &format!("DROP SCHEMA IF EXISTS {} CASCADE", quote_ident(&schema)),
+        )
+        .await?;
         let role_exists: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1)")
             .bind(&role)
             .fetch_one(&mut *tx)
@@ -43,7 +49,10 @@ impl Tenancy {
             // DROP OWNED revokes what the role was granted (default privileges included).
             crate::run_script(&mut tx, &format!("DROP OWNED BY {r}; DROP ROLE {r}")).await?;
         }
-        sqlx::query("DELETE FROM platform.tenants WHERE id = $1").bind(id).execute(&mut *tx).await?;
+        sqlx::query("DELETE FROM platform.tenants WHERE id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
         notify(&mut tx, Invalidation::Tenant(id)).await?;
         tx.commit().await?;
         self.resolver.invalidate_tenant(id);

@@ -44,17 +44,18 @@ impl Tenancy {
     /// the removed domain was primary, that name becomes primary again.
     pub async fn remove_domain(&self, id: TenantId, host: &Hostname) -> Result<(), Error> {
         if host.is_within(&self.base_domain) {
-            return Err(Error::Conflict("the tenant's platform subdomain cannot be removed".into()));
+            return Err(Error::Conflict(
+                "the tenant's platform subdomain cannot be removed".into(),
+            ));
         }
         let mut tx = self.pool.begin().await?;
         self.lock_live_tenant(&mut tx, id).await?;
-        let was_primary: Option<bool> = sqlx::query_scalar(
-            "DELETE FROM platform.domains WHERE host = $1 AND tenant_id = $2 RETURNING is_primary",
-        )
-        .bind(host.as_str())
-        .bind(id)
-        .fetch_optional(&mut *tx)
-        .await?;
+        let was_primary: Option<bool> =
+            sqlx::query_scalar("DELETE FROM platform.domains WHERE host = $1 AND tenant_id = $2 RETURNING is_primary")
+                .bind(host.as_str())
+                .bind(id)
+                .fetch_optional(&mut *tx)
+                .await?;
         match was_primary {
             None => return Err(Error::DomainNotFound),
             Some(true) => {
@@ -82,7 +83,9 @@ impl Tenancy {
             .await?;
         match status.as_deref() {
             None => Err(Error::TenantNotFound),
-            Some("deleting") | Some("provisioning") => Err(Error::Conflict("the tenant is being created or deleted".into())),
+            Some("deleting") | Some("provisioning") => {
+                Err(Error::Conflict("the tenant is being created or deleted".into()))
+            }
             Some(_) => Ok(()),
         }
     }

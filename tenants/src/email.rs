@@ -12,12 +12,20 @@ pub struct Email(String);
 impl Email {
     pub fn parse(input: &str) -> Result<Self, Error> {
         let value = input.trim();
-        let invalid = || Error::Invalid { field: "email", reason: "not an e-mail address".into() };
+        let invalid = || Error::Invalid {
+            field: "email",
+            reason: "not an e-mail address".into(),
+        };
         if value.len() > 254 || value.chars().any(|c| c.is_whitespace() || c.is_control()) {
             return Err(invalid());
         }
         let (local, domain) = value.split_once('@').ok_or_else(invalid)?;
-        if local.is_empty() || domain.contains('@') || !domain.contains('.') || domain.starts_with('.') || domain.ends_with('.') {
+        if local.is_empty()
+            || domain.contains('@')
+            || !domain.contains('.')
+            || domain.starts_with('.')
+            || domain.ends_with('.')
+        {
             return Err(invalid());
         }
         Ok(Self(value.to_owned()))

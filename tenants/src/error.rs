@@ -36,7 +36,11 @@ pub enum Error {
     Database(#[from] sqlx::Error),
     /// 500: a migration failed for this tenant.
     #[error("migration {version} failed for tenant {tenant}: {source}")]
-    Migration { tenant: TenantId, version: i32, source: sqlx::Error },
+    Migration {
+        tenant: TenantId,
+        version: i32,
+        source: sqlx::Error,
+    },
     /// 500: password hashing failed (out of memory, never bad input).
     #[error("password hashing failed: {0}")]
     PasswordHash(String),

@@ -88,7 +88,18 @@ mod tests {
 
     #[test]
     fn refuses_what_is_not_a_dns_name() {
-        for bad in ["", ":80", "a..b", "-a.b", "a_b.c", "127.0.0.1", "[::1]:80", "a b", "a/b", "é.com"] {
+        for bad in [
+            "",
+            ":80",
+            "a..b",
+            "-a.b",
+            "a_b.c",
+            "127.0.0.1",
+            "[::1]:80",
+            "a b",
+            "a/b",
+            "é.com",
+        ] {
             assert!(Hostname::from_header(bad).is_err(), "{bad:?}");
         }
     }

@@ -5,9 +5,9 @@
 //! is visible, and a rolled-back change is never announced. It also needs nothing beyond the
 //! database every instance already has.
 
+use crate::TenantId;
 use crate::keyring::Keyring;
 use crate::resolver::TenantResolver;
-use crate::TenantId;
 use sqlx::PgConnection;
 use sqlx::postgres::{PgListener, PgPool};
 use std::sync::Arc;

@@ -17,7 +17,9 @@ impl DbNaming {
 
     pub fn new(role_prefix: &str) -> Result<Self, Error> {
         let valid = role_prefix.len() <= Self::MAX_PREFIX_LEN
-            && role_prefix.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+            && role_prefix
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
             && !role_prefix.starts_with("pg_");
         if !valid {
             return Err(Error::Invalid {
@@ -25,7 +27,9 @@ impl DbNaming {
                 reason: "at most 16 of a-z 0-9 _, not starting with pg_".into(),
             });
         }
-        Ok(Self { role_prefix: role_prefix.to_owned() })
+        Ok(Self {
+            role_prefix: role_prefix.to_owned(),
+        })
     }
 
     pub fn role_prefix(&self) -> &str {
@@ -55,8 +59,11 @@ mod tests {
     #[test]
     fn names_carry_the_slug_and_fit_postgres_limits() {
         let naming = DbNaming::new("pt0123456789abc_").expect("valid prefix");
-        let slug = TenantSlug::parse(&format!("a{}", "-b".repeat(19) )).expect("valid slug");
-        assert_eq!(naming.schema(&TenantSlug::parse("st-mary").expect("slug")), "tenant_st_mary");
+        let slug = TenantSlug::parse(&format!("a{}", "-b".repeat(19))).expect("valid slug");
+        assert_eq!(
+            naming.schema(&TenantSlug::parse("st-mary").expect("slug")),
+            "tenant_st_mary"
+        );
         assert!(naming.role(&slug).len() <= 63);
         assert!(naming.role(&slug).starts_with("pt0123456789abc_tenant_a_b"));
     }

@@ -19,10 +19,16 @@ impl Password {
     pub fn parse(value: SecretString) -> Result<Self, Error> {
         let text = value.expose_secret();
         if text.chars().count() < Self::MIN_CHARS {
-            return Err(Error::Invalid { field: "password", reason: "at least 12 characters".into() });
+            return Err(Error::Invalid {
+                field: "password",
+                reason: "at least 12 characters".into(),
+            });
         }
         if text.len() > Self::MAX_BYTES {
-            return Err(Error::Invalid { field: "password", reason: "at most 1024 bytes".into() });
+            return Err(Error::Invalid {
+                field: "password",
+                reason: "at most 1024 bytes".into(),
+            });
         }
         Ok(Self(value))
     }
@@ -56,14 +62,21 @@ pub async fn hash_password(password: &Password) -> Result<String, Error> {
 pub async fn verify_password(stored: Option<String>, candidate: &str) -> bool {
     static DUMMY: LazyLock<String> = LazyLock::new(|| {
         let salt = SaltString::generate(&mut OsRng);
-        argon2().hash_password(b"dummy password for timing", &salt).map(|h| h.to_string()).unwrap_or_default()
+        argon2()
+            .hash_password(b"dummy password for timing", &salt)
+            .map(|h| h.to_string())
+            .unwrap_or_default()
     });
     let candidate = SecretString::from(candidate);
     tokio::task::spawn_blocking(move || {
         let known = stored.is_some();
         let stored = stored.unwrap_or_else(|| DUMMY.clone());
-        let Ok(parsed) = PasswordHash::new(&stored) else { return false };
-        let ok = Argon2::default().verify_password(candidate.expose_secret().as_bytes(), &parsed).is_ok();
+        let Ok(parsed) = PasswordHash::new(&stored) else {
+            return false;
+        };
+        let ok = Argon2::default()
+            .verify_password(candidate.expose_secret().as_bytes(), &parsed)
+            .is_ok();
         known && ok
     })
     .await

@@ -1,10 +1,10 @@
+use crate::error::{constraint, sqlstate};
 use crate::invalidation::{Invalidation, notify};
 use crate::migrate::{apply_tenant_migrations, tenant_migrations};
 use crate::model::{TENANT_COLUMNS, TenantRow};
 use crate::naming::quote_ident;
 use crate::password::{Password, hash_password};
 use crate::{Email, Error, Hostname, KeyVersion, Tenancy, Tenant, TenantId, TenantSlug, UserId};
-use crate::error::{constraint, sqlstate};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use rand::RngCore;
@@ -69,7 +69,10 @@ impl Tenancy {
     pub async fn provision_with_hook(&self, request: NewTenant, hook: ProvisionHook<'_>) -> Result<Provisioned, Error> {
         let name = request.name.trim().to_owned();
         if name.is_empty() || name.chars().count() > NAME_MAX {
-            return Err(Error::Invalid { field: "name", reason: "1 to 200 characters".into() });
+            return Err(Error::Invalid {
+                field: "name",
+                reason: "1 to 200 characters".into(),
+            });
         }
         let plan = request.plan.unwrap_or_else(|| "standard".to_owned());
         // Hash before the transaction: it is the slow part, and needs no locks.
@@ -120,17 +123,23 @@ impl Tenancy {
             // Without membership a non-superuser cannot SET ROLE to the tenant role.
             ddl.push_str(&format!("GRANT {r} TO CURRENT_USER;"));
         }
-        crate::run_script(&mut tx, &ddl).await.map_err(|e| match sqlstate(&e).as_deref() {
-            Some("42710") | Some("42P06") | Some("23505") => {
-                Error::Conflict(format!("a database role or schema for {slug:?} already exists"))
-            }
-            _ => e.into(),
-        })?;
+        crate::run_script(&mut tx, &ddl)
+            .await
+            .map_err(|e| match sqlstate(&e).as_deref() {
+                Some("42710") | Some("42P06") | Some("23505") => {
+                    Error::Conflict(format!("a database role or schema for {slug:?} already exists"))
+                }
+                _ => e.into(),
+            })?;
 
         hook(ProvisionStep::ApplyMigrations)?;
         apply_tenant_migrations(&mut tx, id, &schema, &role, 0, tenant_migrations())
             .await
-            .map_err(|(version, source)| Error::Migration { tenant: id, version, source })?;
+            .map_err(|(version, source)| Error::Migration {
+                tenant: id,
+                version,
+                source,
+            })?;
         crate::run_script(&mut tx, "SET LOCAL search_path TO platform").await?;
 
         hook(ProvisionStep::CreateDataKey)?;
@@ -148,7 +157,9 @@ impl Tenancy {
             })?;
 
         hook(ProvisionStep::CreateAdministrator)?;
-        let token_hash = setup_token.as_ref().map(|t| Sha256::digest(secrecy::ExposeSecret::expose_secret(t).as_bytes()).to_vec());
+        let token_hash = setup_token
+            .as_ref()
+            .map(|t| Sha256::digest(secrecy::ExposeSecret::expose_secret(t).as_bytes()).to_vec());
         let insert_admin = format!(
             "INSERT INTO {s}.users (id, email, display_name, password_hash, setup_token_hash, setup_token_expires_at, roles) \
              VALUES ($1, $2, $3, $4, $5, CASE WHEN $5 IS NULL THEN NULL ELSE now() + make_interval(secs => $6) END, '{{administrator}}')"
@@ -174,7 +185,12 @@ impl Tenancy {
         tx.commit().await?;
         self.resolver.invalidate_tenant(id);
         tracing::info!(tenant.id = %id, tenant.slug = %slug, elapsed_ms = started.elapsed().as_millis() as u64, "tenant provisioned");
-        Ok(Provisioned { tenant: row.into(), domain, admin_id, setup_token })
+        Ok(Provisioned {
+            tenant: row.into(),
+            domain,
+            admin_id,
+            setup_token,
+        })
     }
 }
 

@@ -35,7 +35,10 @@ impl Tenancy {
                 .bind(status)
                 .fetch_one(&self.pool)
                 .await?;
-        Ok(TenantPage { tenants: tenants.into_iter().map(Tenant::from).collect(), total })
+        Ok(TenantPage {
+            tenants: tenants.into_iter().map(Tenant::from).collect(),
+            total,
+        })
     }
 
     pub async fn get(&self, id: TenantId) -> Result<Tenant, Error> {
@@ -48,11 +51,12 @@ impl Tenancy {
     }
 
     pub async fn get_by_slug(&self, slug: &TenantSlug) -> Result<Tenant, Error> {
-        let row: Option<TenantRow> =
-            sqlx::query_as(&format!("SELECT {TENANT_COLUMNS} FROM platform.tenants WHERE slug = $1"))
-                .bind(slug.as_str())
-                .fetch_optional(&self.pool)
-                .await?;
+        let row: Option<TenantRow> = sqlx::query_as(&format!(
+            "SELECT {TENANT_COLUMNS} FROM platform.tenants WHERE slug = $1"
+        ))
+        .bind(slug.as_str())
+        .fetch_optional(&self.pool)
+        .await?;
         row.map(Tenant::from).ok_or(Error::TenantNotFound)
     }
 
@@ -69,12 +73,22 @@ impl Tenancy {
 
     /// Stops the tenant from serving requests (403 on all its hosts). Idempotent.
     pub async fn suspend(&self, id: TenantId) -> Result<Tenant, Error> {
-        self.change_status(id, &[TenantStatus::Active, TenantStatus::Suspended], TenantStatus::Suspended).await
+        self.change_status(
+            id,
+            &[TenantStatus::Active, TenantStatus::Suspended],
+            TenantStatus::Suspended,
+        )
+        .await
     }
 
     /// Lets a suspended tenant serve requests again. Idempotent.
     pub async fn resume(&self, id: TenantId) -> Result<Tenant, Error> {
-        self.change_status(id, &[TenantStatus::Suspended, TenantStatus::Active], TenantStatus::Active).await
+        self.change_status(
+            id,
+            &[TenantStatus::Suspended, TenantStatus::Active],
+            TenantStatus::Active,
+        )
+        .await
     }
 
     async fn change_status(&self, id: TenantId, from: &[TenantStatus], to: TenantStatus) -> Result<Tenant, Error> {

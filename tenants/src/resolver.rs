@@ -27,7 +27,12 @@ const MAX_NEGATIVE_ENTRIES: usize = 10_000;
 
 impl TenantResolver {
     pub fn new(pool: PgPool, ttl: Duration) -> Self {
-        Self { pool, ttl, negative_ttl: ttl.min(Duration::from_secs(5)), cache: RwLock::new(HashMap::new()) }
+        Self {
+            pool,
+            ttl,
+            negative_ttl: ttl.min(Duration::from_secs(5)),
+            cache: RwLock::new(HashMap::new()),
+        }
     }
 
     /// The tenant a verified domain routes to, in whatever status it is.
@@ -51,7 +56,13 @@ impl TenantResolver {
         if tenant.is_none() && cache.len() >= MAX_NEGATIVE_ENTRIES {
             cache.retain(|_, entry| entry.tenant.is_some());
         }
-        cache.insert(host.clone(), Entry { tenant: tenant.clone(), expires: Instant::now() + ttl });
+        cache.insert(
+            host.clone(),
+            Entry {
+                tenant: tenant.clone(),
+                expires: Instant::now() + ttl,
+            },
+        );
         Ok(tenant)
     }
 

@@ -22,7 +22,10 @@ impl TenantScope {
             role = quote_ident(role),
             schema = quote_ident(schema),
         );
-        Self { tenant_id, begin_sql: begin_sql.into() }
+        Self {
+            tenant_id,
+            begin_sql: begin_sql.into(),
+        }
     }
 
     pub fn tenant_id(&self) -> TenantId {
@@ -36,7 +39,10 @@ impl TenantScope {
     /// `permission denied`, whatever the code above forgot.
     pub async fn begin(&self, pool: &PgPool) -> Result<TenantTx, sqlx::Error> {
         let tx = pool.begin_with(self.begin_sql.to_string()).await?;
-        Ok(TenantTx { tenant_id: self.tenant_id, tx })
+        Ok(TenantTx {
+            tenant_id: self.tenant_id,
+            tx,
+        })
     }
 }
 

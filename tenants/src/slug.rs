@@ -5,11 +5,50 @@ use std::fmt;
 /// Names that can never be a tenant: they are our own hosts, PostgreSQL's own schemas, or
 /// words a customer could use to pose as the platform.
 const RESERVED: &[&str] = &[
-    "www", "api", "ops", "admin", "app", "apps", "public", "platform", "information_schema",
-    "root", "system", "postgres", "tenant", "tenants", "mail", "smtp", "imap", "pop", "ftp",
-    "static", "assets", "cdn", "media", "status", "docs", "help", "support", "auth", "login",
-    "sso", "oauth", "account", "accounts", "billing", "dashboard", "console", "internal",
-    "metrics", "health", "localhost", "test", "staging", "dev", "demo-platform",
+    "www",
+    "api",
+    "ops",
+    "admin",
+    "app",
+    "apps",
+    "public",
+    "platform",
+    "information_schema",
+    "root",
+    "system",
+    "postgres",
+    "tenant",
+    "tenants",
+    "mail",
+    "smtp",
+    "imap",
+    "pop",
+    "ftp",
+    "static",
+    "assets",
+    "cdn",
+    "media",
+    "status",
+    "docs",
+    "help",
+    "support",
+    "auth",
+    "login",
+    "sso",
+    "oauth",
+    "account",
+    "accounts",
+    "billing",
+    "dashboard",
+    "console",
+    "internal",
+    "metrics",
+    "health",
+    "localhost",
+    "test",
+    "staging",
+    "dev",
+    "demo-platform",
 ];
 
 /// A tenant's slug: 3 to 40 of `a-z 0-9 -`, starting with a letter, not ending with `-`, no
@@ -28,7 +67,10 @@ impl TenantSlug {
         if !(Self::MIN_LEN..=Self::MAX_LEN).contains(&len) {
             return invalid("a slug has 3 to 40 characters");
         }
-        if !input.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-') {
+        if !input
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        {
             return invalid("a slug uses only lower-case letters a-z, digits and '-'");
         }
         if !input.starts_with(|c: char| c.is_ascii_lowercase()) {
@@ -74,9 +116,26 @@ mod tests {
     fn refuses_bad_and_reserved_slugs() {
         let long = "a".repeat(41);
         for bad in [
-            "", "ab", &long, "Acme", "acme_1", "1acme", "-acme", "acme-", "xn--acme", "ac me",
-            "açme", "www", "api", "ops", "admin", "app", "public", "platform",
-            "information_schema", "pg-toast",
+            "",
+            "ab",
+            &long,
+            "Acme",
+            "acme_1",
+            "1acme",
+            "-acme",
+            "acme-",
+            "xn--acme",
+            "ac me",
+            "açme",
+            "www",
+            "api",
+            "ops",
+            "admin",
+            "app",
+            "public",
+            "platform",
+            "information_schema",
+            "pg-toast",
         ] {
             assert!(TenantSlug::parse(bad).is_err(), "{bad:?} should be refused");
         }

@@ -29,7 +29,14 @@ impl Tenancy {
         let superuser: bool = sqlx::query_scalar("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
             .fetch_one(&pool)
             .await?;
-        Ok(Self { pool, naming, keyring, resolver, base_domain, superuser })
+        Ok(Self {
+            pool,
+            naming,
+            keyring,
+            resolver,
+            base_domain,
+            superuser,
+        })
     }
 
     pub fn pool(&self) -> &PgPool {

@@ -1,4 +1,4 @@
-use reqwest::header::{HeaderMap, HOST};
+use reqwest::header::{HOST, HeaderMap};
 use reqwest::{Method, RequestBuilder};
 use serde_json::Value;
 use std::net::SocketAddr;
@@ -29,18 +29,32 @@ impl Reply {
     /// Asserts an RFC 9457 problem with this status and code, and returns it.
     pub fn assert_problem(&self, status: u16, code: &str) -> &Value {
         assert_eq!(self.status, status, "status of {}", self.text);
-        assert_eq!(self.header("content-type"), Some("application/problem+json"), "content type of {}", self.text);
+        assert_eq!(
+            self.header("content-type"),
+            Some("application/problem+json"),
+            "content type of {}",
+            self.text
+        );
         assert_eq!(self.body["code"], code, "code of {}", self.text);
         assert_eq!(self.body["status"], status);
         assert!(self.body["type"].is_string() && self.body["title"].is_string() && self.body["detail"].is_string());
-        assert!(self.body["request_id"].is_string(), "problem has a request id: {}", self.text);
+        assert!(
+            self.body["request_id"].is_string(),
+            "problem has a request id: {}",
+            self.text
+        );
         &self.body
     }
 }
 
 impl HostClient {
     pub(crate) fn new(client: reqwest::Client, addr: SocketAddr, host: &str) -> Self {
-        Self { client, addr, host: host.to_owned(), token: None }
+        Self {
+            client,
+            addr,
+            host: host.to_owned(),
+            token: None,
+        }
     }
 
     pub fn token(mut self, token: &str) -> Self {
@@ -66,7 +80,12 @@ impl HostClient {
         let headers = response.headers().clone();
         let text = response.text().await.expect("read body");
         let body = serde_json::from_str(&text).unwrap_or(Value::Null);
-        Reply { status, headers, text, body }
+        Reply {
+            status,
+            headers,
+            text,
+            body,
+        }
     }
 
     pub async fn get(&self, path: &str) -> Reply {

@@ -30,16 +30,28 @@ impl TestDb {
         let id: String = id.iter().map(|b| format!("{b:02x}")).collect();
         let name = format!("platform_test_{id}");
         let admin = admin_options();
-        let mut conn = PgConnection::connect_with(&admin).await.expect("connect to PostgreSQL as the test admin");
-        sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut conn).await.expect("create test database");
+        let mut conn = PgConnection::connect_with(&admin)
+            .await
+            .expect("connect to PostgreSQL as the test admin");
+        sqlx::query(&format!("CREATE DATABASE {name}"))
+            .execute(&mut conn)
+            .await
+            .expect("create test database");
         conn.close().await.ok();
         let pool = PgPoolOptions::new()
             .max_connections(10)
             .connect_with(admin.clone().database(&name))
             .await
             .expect("connect to the test database");
-        migrate_control_plane(&pool, platform_migrations()).await.expect("migrate control plane");
-        Self { name, role_prefix: format!("t{id}_"), pool, admin }
+        migrate_control_plane(&pool, platform_migrations())
+            .await
+            .expect("migrate control plane");
+        Self {
+            name,
+            role_prefix: format!("t{id}_"),
+            pool,
+            admin,
+        }
     }
 
     pub fn connect_options(&self) -> PgConnectOptions {
@@ -48,7 +60,12 @@ impl TestDb {
 
     /// A pool of exactly one connection, for tests about what a connection carries over.
     pub async fn single_connection_pool(&self) -> PgPool {
-        PgPoolOptions::new().max_connections(1).min_connections(1).connect_with(self.connect_options()).await.expect("pool of one")
+        PgPoolOptions::new()
+            .max_connections(1)
+            .min_connections(1)
+            .connect_with(self.connect_options())
+            .await
+            .expect("pool of one")
     }
 }
 
@@ -57,20 +74,27 @@ impl Drop for TestDb {
         let (name, prefix, admin) = (self.name.clone(), self.role_prefix.clone(), self.admin.clone());
         // Async work in Drop: a thread with its own runtime, joined so nothing is left behind.
         let cleanup = std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("runtime");
             runtime.block_on(async move {
                 let mut conn = PgConnection::connect_with(&admin).await.expect("connect for cleanup");
                 sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
                     .execute(&mut conn)
                     .await
                     .expect("drop test database");
-                let roles: Vec<String> = sqlx::query_scalar("SELECT rolname FROM pg_roles WHERE starts_with(rolname, $1)")
-                    .bind(&prefix)
-                    .fetch_all(&mut conn)
-                    .await
-                    .expect("list test roles");
+                let roles: Vec<String> =
+                    sqlx::query_scalar("SELECT rolname FROM pg_roles WHERE starts_with(rolname, $1)")
+                        .bind(&prefix)
+                        .fetch_all(&mut conn)
+                        .await
+                        .expect("list test roles");
                 for role in roles {
-                    sqlx::query(&format!("DROP ROLE IF EXISTS \"{role}\"")).execute(&mut conn).await.expect("drop test role");
+                    sqlx::query(&format!("DROP ROLE IF EXISTS \"{role}\""))
+                        .execute(&mut conn)
+                        .await
+                        .expect("drop test role");
                 }
             });
         });

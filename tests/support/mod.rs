@@ -45,7 +45,11 @@ impl TestApp {
     pub async fn spawn_peer(&self) -> TestInstance {
         let state = AppState::build(&self.config()).await.expect("peer state");
         let addr = serve(state.clone()).await;
-        TestInstance { state, addr, client: self.client.clone() }
+        TestInstance {
+            state,
+            addr,
+            client: self.client.clone(),
+        }
     }
 
     pub fn config(&self) -> Config {
@@ -56,7 +60,13 @@ impl TestApp {
         let config = config_for(&db, &master_key);
         let state = AppState::build(&config).await.expect("app state");
         let addr = serve(state.clone()).await;
-        Self { db, state, addr, client: reqwest::Client::new(), master_key }
+        Self {
+            db,
+            state,
+            addr,
+            client: reqwest::Client::new(),
+            master_key,
+        }
     }
 
     pub fn tenancy(&self) -> &Tenancy {
@@ -88,7 +98,13 @@ impl TestApp {
                 .await
                 .expect("create operator");
         }
-        let reply = self.ops().post("/api/ops/v1/auth/login", &json!({"email": OPERATOR_EMAIL, "password": OPERATOR_PASSWORD})).await;
+        let reply = self
+            .ops()
+            .post(
+                "/api/ops/v1/auth/login",
+                &json!({"email": OPERATOR_EMAIL, "password": OPERATOR_PASSWORD}),
+            )
+            .await;
         assert_eq!(reply.status, 200, "operator login: {}", reply.text);
         reply.body["access_token"].as_str().expect("access_token").to_owned()
     }
@@ -112,7 +128,10 @@ impl TestApp {
     pub async fn admin_token(&self, slug: &str) -> String {
         let reply = self
             .tenant(slug)
-            .post("/api/v1/auth/login", &json!({"email": format!("admin@{slug}.test"), "password": ADMIN_PASSWORD}))
+            .post(
+                "/api/v1/auth/login",
+                &json!({"email": format!("admin@{slug}.test"), "password": ADMIN_PASSWORD}),
+            )
             .await;
         assert_eq!(reply.status, 200, "admin login on {slug}: {}", reply.text);
         reply.body["access_token"].as_str().expect("access_token").to_owned()

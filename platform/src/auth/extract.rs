@@ -15,17 +15,24 @@ fn bearer(parts: &Parts) -> Result<&str, ApiError> {
         .headers
         .get(AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .ok_or_else(|| ApiError::unauthorized("missing_token", "send an access token: Authorization: Bearer <token>"))?;
+        .ok_or_else(|| {
+            ApiError::unauthorized("missing_token", "send an access token: Authorization: Bearer <token>")
+        })?;
     match value.split_once(' ') {
         Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty() => Ok(token.trim()),
-        _ => Err(ApiError::unauthorized("missing_token", "the Authorization header is not a Bearer token")),
+        _ => Err(ApiError::unauthorized(
+            "missing_token",
+            "the Authorization header is not a Bearer token",
+        )),
     }
 }
 
 fn rejected(err: TokenError) -> ApiError {
     match err {
         TokenError::Expired => ApiError::unauthorized("token_expired", "the access token has expired; sign in again"),
-        TokenError::WrongAudience => ApiError::unauthorized("invalid_token", "the access token is not valid for this site"),
+        TokenError::WrongAudience => {
+            ApiError::unauthorized("invalid_token", "the access token is not valid for this site")
+        }
         TokenError::Invalid => ApiError::unauthorized("invalid_token", "the access token is not valid"),
     }
 }
@@ -41,7 +48,10 @@ impl FromRequestParts<AppState> for TenantUser {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let CurrentTenant(tenant) = CurrentTenant::from_request_parts(parts, state).await?;
-        let user_id = state.tokens.verify_tenant_access(bearer(parts)?, tenant.id).map_err(rejected)?;
+        let user_id = state
+            .tokens
+            .verify_tenant_access(bearer(parts)?, tenant.id)
+            .map_err(rejected)?;
         tracing::Span::current().record("user.id", tracing::field::display(user_id));
         Ok(Self { tenant, user_id })
     }
@@ -63,7 +73,10 @@ impl FromRequestParts<AppState> for Operator {
             .fetch_optional(state.tenancy.pool())
             .await?;
         if enabled != Some(true) {
-            return Err(ApiError::unauthorized("invalid_token", "this operator account is disabled"));
+            return Err(ApiError::unauthorized(
+                "invalid_token",
+                "this operator account is disabled",
+            ));
         }
         tracing::Span::current().record("user.id", tracing::field::display(id));
         Ok(Self { id })

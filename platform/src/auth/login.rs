@@ -86,9 +86,15 @@ pub async fn login(
         Some(account) if verified && account.status == "active" => account,
         _ => return Err(wrong()),
     };
-    sqlx::query("UPDATE users SET last_login_at = now() WHERE id = $1").bind(account.id).execute(&mut *tx).await?;
+    sqlx::query("UPDATE users SET last_login_at = now() WHERE id = $1")
+        .bind(account.id)
+        .execute(&mut *tx)
+        .await?;
     tx.commit().await?;
-    let issued = state.tokens.issue_tenant_access(tenant.id, account.id).map_err(ApiError::internal)?;
+    let issued = state
+        .tokens
+        .issue_tenant_access(tenant.id, account.id)
+        .map_err(ApiError::internal)?;
     tracing::info!(user.id = %account.id, "user signed in");
     Ok(axum::Json(LoginResponse {
         access_token: issued.token,

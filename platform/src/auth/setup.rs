@@ -50,7 +50,10 @@ pub async fn setup(
     .await?
     .rows_affected();
     if updated != 1 {
-        return Err(ApiError::unauthorized("invalid_setup_token", "the setup token is unknown, used or expired"));
+        return Err(ApiError::unauthorized(
+            "invalid_setup_token",
+            "the setup token is unknown, used or expired",
+        ));
     }
     tx.commit().await?;
     Ok(StatusCode::NO_CONTENT)

@@ -37,7 +37,9 @@ pub struct KeySet {
 
 /// PKCS#8 v1 wrapping of an Ed25519 seed (RFC 8410): a fixed prefix, then the 32 bytes.
 fn pkcs8_from_seed(seed: &[u8; 32]) -> Vec<u8> {
-    const PREFIX: [u8; 16] = [0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20];
+    const PREFIX: [u8; 16] = [
+        0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20,
+    ];
     [PREFIX.as_slice(), seed].concat()
 }
 
@@ -89,7 +91,12 @@ impl KeySet {
             }
         }
         let (kid, encoding) = active.context("no active signing key")?;
-        Ok(Self { kid, encoding, decoding, public })
+        Ok(Self {
+            kid,
+            encoding,
+            decoding,
+            public,
+        })
     }
 }
 
@@ -113,5 +120,10 @@ async fn create(conn: &mut sqlx::PgConnection, kek: &dyn KeyEncryptionKey, purpo
     .execute(conn)
     .await?;
     tracing::info!(key.kid = %kid, key.purpose = purpose.as_str(), "created a token signing key");
-    Ok(Row { kid, public_key, wrapped_private, status: "active".into() })
+    Ok(Row {
+        kid,
+        public_key,
+        wrapped_private,
+        status: "active".into(),
+    })
 }

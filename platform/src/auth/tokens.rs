@@ -70,7 +70,13 @@ impl TokenService {
     }
 
     pub fn issue_tenant_access(&self, tenant: TenantId, user: UserId) -> anyhow::Result<Issued> {
-        self.issue(&self.tenant, user.to_string(), Self::tenant_audience(tenant), TYP_TENANT_ACCESS, Some(tenant.to_string()))
+        self.issue(
+            &self.tenant,
+            user.to_string(),
+            Self::tenant_audience(tenant),
+            TYP_TENANT_ACCESS,
+            Some(tenant.to_string()),
+        )
     }
 
     pub fn issue_ops(&self, operator: OperatorId) -> anyhow::Result<Issued> {
@@ -118,7 +124,11 @@ impl TokenService {
             return Err(TokenError::Invalid);
         }
         // An unknown kid is a key of another purpose, a retired key, or a forgery.
-        let key = header.kid.as_deref().and_then(|kid| keys.decoding.get(kid)).ok_or(TokenError::Invalid)?;
+        let key = header
+            .kid
+            .as_deref()
+            .and_then(|kid| keys.decoding.get(kid))
+            .ok_or(TokenError::Invalid)?;
         let mut validation = Validation::new(Algorithm::EdDSA);
         // `set_audience` alone does not make `aud` required; the required list does.
         validation.set_required_spec_claims(&["exp", "nbf", "iss", "aud", "sub"]);

@@ -18,7 +18,10 @@ impl CliError {
     pub const PARTIAL: u8 = 6;
 
     pub fn new(code: u8, error: impl Into<anyhow::Error>) -> Self {
-        Self { code, error: error.into() }
+        Self {
+            code,
+            error: error.into(),
+        }
     }
     pub fn invalid(error: impl Into<anyhow::Error>) -> Self {
         Self::new(Self::INVALID, error)

@@ -5,7 +5,9 @@ use indicatif::{ProgressBar, ProgressStyle};
 use std::io::IsTerminal as _;
 use std::sync::Mutex;
 use std::time::Duration;
-use tenants::migrate::{MigrateOptions, Progress, migrate_control_plane, migrate_tenants, platform_migrations, tenant_migrations};
+use tenants::migrate::{
+    MigrateOptions, Progress, migrate_control_plane, migrate_tenants, platform_migrations, tenant_migrations,
+};
 
 #[derive(Debug, Args)]
 pub struct MigrateArgs {
@@ -31,12 +33,18 @@ pub async fn run(args: MigrateArgs) -> CliResult {
     if args.control_plane_only {
         return Ok(());
     }
-    let options = MigrateOptions { concurrency: args.concurrency.into(), lock_timeout: Duration::from_secs(args.lock_timeout) };
+    let options = MigrateOptions {
+        concurrency: args.concurrency.into(),
+        lock_timeout: Duration::from_secs(args.lock_timeout),
+    };
     let reporter = Reporter::new();
     let summary = migrate_tenants(&pool, tenant_migrations(), &options, &|p| reporter.report(p)).await?;
     reporter.finish();
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&summary).map_err(anyhow::Error::from)?);
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&summary).map_err(anyhow::Error::from)?
+        );
     } else {
         println!(
             "tenants: {} in all, {} up to date, {} migrated, {} failed ({} ms)",
@@ -53,7 +61,13 @@ pub async fn run(args: MigrateArgs) -> CliResult {
     if summary.failed.is_empty() {
         Ok(())
     } else {
-        Err(CliError::new(CliError::PARTIAL, anyhow::anyhow!("{} tenant(s) failed to migrate; run again to retry them", summary.failed.len())))
+        Err(CliError::new(
+            CliError::PARTIAL,
+            anyhow::anyhow!(
+                "{} tenant(s) failed to migrate; run again to retry them",
+                summary.failed.len()
+            ),
+        ))
     }
 }
 
@@ -65,7 +79,10 @@ struct Reporter {
 
 impl Reporter {
     fn new() -> Self {
-        Self { bar: Mutex::new(None), interactive: std::io::stderr().is_terminal() }
+        Self {
+            bar: Mutex::new(None),
+            interactive: std::io::stderr().is_terminal(),
+        }
     }
 
     fn report(&self, progress: Progress<'_>) {

@@ -60,7 +60,12 @@ fn config_for_command() -> CliResult<crate::config::Config> {
     if std::env::var_os("RUST_LOG").is_none() {
         // SAFETY-free: set before any thread reads the environment for logging.
         let filter = tracing_subscriber::EnvFilter::new("warn");
-        drop(tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init());
+        drop(
+            tracing_subscriber::fmt()
+                .with_env_filter(filter)
+                .with_writer(std::io::stderr)
+                .try_init(),
+        );
     } else {
         crate::telemetry::init_tracing(crate::config::LogFormat::Pretty);
     }

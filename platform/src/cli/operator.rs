@@ -23,7 +23,11 @@ pub async fn run(command: OperatorCommand) -> CliResult {
     let pool = connect_pool(&config).await?;
     ensure_migrated(&pool).await?;
     match command {
-        OperatorCommand::Create { email, password, password_stdin } => {
+        OperatorCommand::Create {
+            email,
+            password,
+            password_stdin,
+        } => {
             let password = match (password, password_stdin) {
                 (Some(p), false) => p,
                 (None, true) => super::tenant::read_stdin_line()?,

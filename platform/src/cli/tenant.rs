@@ -68,7 +68,8 @@ async fn find(tenancy: &Tenancy, key: &str) -> CliResult<Tenant> {
     if let Ok(id) = key.parse() {
         return Ok(tenancy.get(id).await?);
     }
-    let slug = TenantSlug::parse(key).map_err(|_| CliError::new(CliError::NOT_FOUND, anyhow::anyhow!("no tenant {key:?}")))?;
+    let slug =
+        TenantSlug::parse(key).map_err(|_| CliError::new(CliError::NOT_FOUND, anyhow::anyhow!("no tenant {key:?}")))?;
     Ok(tenancy.get_by_slug(&slug).await?)
 }
 
@@ -90,11 +91,24 @@ pub async fn run(command: TenantCommand) -> CliResult {
     ensure_migrated(&pool).await?;
     let tenancy = crate::app::tenancy(&config, pool).await?;
     match command {
-        TenantCommand::Create { slug, name, admin_email, admin_password, admin_password_stdin, admin_name, plan, if_not_exists, json } => {
+        TenantCommand::Create {
+            slug,
+            name,
+            admin_email,
+            admin_password,
+            admin_password_stdin,
+            admin_name,
+            plan,
+            if_not_exists,
+            json,
+        } => {
             let slug = TenantSlug::parse(&slug)?;
             if if_not_exists && let Ok(existing) = tenancy.get_by_slug(&slug).await {
                 eprintln!("tenant {slug} already exists");
-                return print(&TenantView::new(&existing, Some(tenancy.domains(existing.id).await?)), json);
+                return print(
+                    &TenantView::new(&existing, Some(tenancy.domains(existing.id).await?)),
+                    json,
+                );
             }
             let password = match (admin_password, admin_password_stdin) {
                 (Some(p), _) => Some(p),
@@ -119,7 +133,9 @@ pub async fn run(command: TenantCommand) -> CliResult {
         }
         TenantCommand::List { status, json } => {
             let status = status
-                .map(|s| TenantStatus::parse(&s).ok_or_else(|| CliError::invalid(anyhow::anyhow!("unknown status {s:?}"))))
+                .map(|s| {
+                    TenantStatus::parse(&s).ok_or_else(|| CliError::invalid(anyhow::anyhow!("unknown status {s:?}")))
+                })
                 .transpose()?;
             let mut page = 1;
             let mut all = Vec::new();
@@ -156,11 +172,16 @@ pub async fn run(command: TenantCommand) -> CliResult {
         }
         TenantCommand::Delete { tenant, yes } => {
             if !yes {
-                return Err(CliError::usage("deleting a tenant destroys its keys and data for good: add --yes"));
+                return Err(CliError::usage(
+                    "deleting a tenant destroys its keys and data for good: add --yes",
+                ));
             }
             let tenant = find(&tenancy, &tenant).await?;
             let result = tenancy.delete(tenant.id).await?;
-            println!("deleted {} ({} key version(s) destroyed)", tenant.slug, result.keys_destroyed);
+            println!(
+                "deleted {} ({} key version(s) destroyed)",
+                tenant.slug, result.keys_destroyed
+            );
             Ok(())
         }
     }

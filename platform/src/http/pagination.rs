@@ -48,7 +48,10 @@ pub fn headers(page: Page, total: i64, path: &str, extra_query: &str) -> HeaderM
     let last = u32::try_from((total.max(0) as u64).div_ceil(u64::from(page.per_page)).max(1)).unwrap_or(u32::MAX);
     let link = |n: u32, rel: &str| {
         let sep = if extra_query.is_empty() { "" } else { "&" };
-        format!("<{path}?{extra_query}{sep}page={n}&per_page={}>; rel=\"{rel}\"", page.per_page)
+        format!(
+            "<{path}?{extra_query}{sep}page={n}&per_page={}>; rel=\"{rel}\"",
+            page.per_page
+        )
     };
     let mut links = vec![link(1, "first")];
     if page.page > 1 {

@@ -46,7 +46,10 @@ pub async fn middleware(mut request: Request, next: Next) -> Response {
         http.status = tracing::field::Empty,
     );
     let started = Instant::now();
-    let mut response = REQUEST_ID.scope(id.clone(), next.run(request)).instrument(span.clone()).await;
+    let mut response = REQUEST_ID
+        .scope(id.clone(), next.run(request))
+        .instrument(span.clone())
+        .await;
     let status = response.status().as_u16();
     span.record("http.status", status);
     span.in_scope(|| {

@@ -30,7 +30,8 @@ fn host_of(request: &Request) -> Result<Hostname, ApiError> {
             .ok_or_else(|| ApiError::bad_request("missing_host", "the request has no Host header"))?
             .to_owned(),
     };
-    Hostname::from_header(&raw).map_err(|_| ApiError::bad_request("invalid_host", "the Host header is not a valid host name"))
+    Hostname::from_header(&raw)
+        .map_err(|_| ApiError::bad_request("invalid_host", "the Host header is not a valid host name"))
 }
 
 /// Resolves the site and puts it into the request's extensions; 404 for unknown hosts, 403
@@ -62,7 +63,10 @@ async fn site_for(state: &AppState, host: Hostname) -> Result<Site, ApiError> {
     let tenant = state.tenancy.resolver().resolve(&host).await?.ok_or_else(unknown)?;
     match tenant.status {
         TenantStatus::Active => Ok(Site::Tenant(tenant)),
-        TenantStatus::Suspended => Err(ApiError::forbidden("tenant_suspended", "this organisation's account is suspended")),
+        TenantStatus::Suspended => Err(ApiError::forbidden(
+            "tenant_suspended",
+            "this organisation's account is suspended",
+        )),
         TenantStatus::Provisioning | TenantStatus::Deleting => Err(unknown()),
     }
 }

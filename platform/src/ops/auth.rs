@@ -31,7 +31,10 @@ pub struct OpsLoginResponse {
         (status = 401, description = "Wrong e-mail or password", body = Problem, content_type = "application/problem+json"),
     )
 )]
-pub async fn login(State(state): State<AppState>, Json(request): Json<OpsLoginRequest>) -> ApiResult<axum::Json<OpsLoginResponse>> {
+pub async fn login(
+    State(state): State<AppState>,
+    Json(request): Json<OpsLoginRequest>,
+) -> ApiResult<axum::Json<OpsLoginResponse>> {
     let wrong = || ApiError::unauthorized("invalid_credentials", "the e-mail or password is wrong");
     if request.email.len() > 1024 || request.password.len() > 1024 {
         return Err(wrong());
@@ -41,5 +44,9 @@ pub async fn login(State(state): State<AppState>, Json(request): Json<OpsLoginRe
         .ok_or_else(wrong)?;
     let issued = state.tokens.issue_ops(id).map_err(ApiError::internal)?;
     tracing::info!(operator.id = %id, "operator signed in");
-    Ok(axum::Json(OpsLoginResponse { access_token: issued.token, token_type: "Bearer", expires_in: issued.expires_in }))
+    Ok(axum::Json(OpsLoginResponse {
+        access_token: issued.token,
+        token_type: "Bearer",
+        expires_in: issued.expires_in,
+    }))
 }

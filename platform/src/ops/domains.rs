@@ -59,7 +59,8 @@ pub async fn remove(
     _: Operator,
     Path((id, host)): Path<(TenantId, String)>,
 ) -> ApiResult<StatusCode> {
-    let host = Hostname::parse(&host).map_err(|_| ApiError::not_found("domain_not_found", "the tenant has no such domain"))?;
+    let host =
+        Hostname::parse(&host).map_err(|_| ApiError::not_found("domain_not_found", "the tenant has no such domain"))?;
     state.tenancy.remove_domain(id, &host).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -40,7 +40,10 @@ pub async fn authenticate(pool: &PgPool, email: &str, password: &str) -> Result<
     let ok = verify_password(stored, password).await;
     match row {
         Some((id, _, false)) if ok => {
-            sqlx::query("UPDATE platform.operators SET last_login_at = now() WHERE id = $1").bind(id).execute(pool).await?;
+            sqlx::query("UPDATE platform.operators SET last_login_at = now() WHERE id = $1")
+                .bind(id)
+                .execute(pool)
+                .await?;
             Ok(Some(id))
         }
         _ => Ok(None),
@@ -49,9 +52,16 @@ pub async fn authenticate(pool: &PgPool, email: &str, password: &str) -> Result<
 
 /// Creates the operator from `PLATFORM_BOOTSTRAP_OPERATOR_*` when no operator exists yet.
 pub async fn bootstrap(pool: &PgPool, operator: &BootstrapOperator) -> anyhow::Result<()> {
-    let exists: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM platform.operators)").fetch_one(pool).await?;
+    let exists: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM platform.operators)")
+        .fetch_one(pool)
+        .await?;
     if !exists {
-        create(pool, &operator.email, SecretString::from(operator.password.expose_secret())).await?;
+        create(
+            pool,
+            &operator.email,
+            SecretString::from(operator.password.expose_secret()),
+        )
+        .await?;
         tracing::info!(operator.email = %operator.email, "bootstrap operator created");
     }
     Ok(())

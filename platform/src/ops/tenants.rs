@@ -43,18 +43,33 @@ impl CreateTenant {
     /// Every field problem at once, not just the first.
     fn parse(self) -> Result<NewTenant, ApiError> {
         let mut errors = Vec::new();
-        let mut field = |name: &str, message: String| errors.push(FieldError { field: name.into(), message });
-        let slug = TenantSlug::parse(&self.slug).map_err(|e| field("slug", e.to_string())).ok();
-        let email = Email::parse(&self.admin_email).map_err(|e| field("admin_email", e.to_string())).ok();
+        let mut field = |name: &str, message: String| {
+            errors.push(FieldError {
+                field: name.into(),
+                message,
+            })
+        };
+        let slug = TenantSlug::parse(&self.slug)
+            .map_err(|e| field("slug", e.to_string()))
+            .ok();
+        let email = Email::parse(&self.admin_email)
+            .map_err(|e| field("admin_email", e.to_string()))
+            .ok();
         let password = match self.admin_password {
             None => Some(None),
-            Some(p) => Password::parse(SecretString::from(p)).map(Some).map_err(|e| field("admin_password", e.to_string())).ok(),
+            Some(p) => Password::parse(SecretString::from(p))
+                .map(Some)
+                .map_err(|e| field("admin_password", e.to_string()))
+                .ok(),
         };
         if self.name.trim().is_empty() || self.name.chars().count() > 200 {
             field("name", "1 to 200 characters".into());
         }
         if let Some(plan) = &self.plan
-            && !((1..=40).contains(&plan.len()) && plan.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'))
+            && !((1..=40).contains(&plan.len())
+                && plan
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'))
         {
             field("plan", "1 to 40 of a-z, 0-9 and '-'".into());
         }
@@ -94,7 +109,11 @@ pub struct ListFilter {
         (status = 422, description = "Invalid or reserved slug, bad e-mail, weak password", body = Problem, content_type = "application/problem+json"),
     )
 )]
-pub async fn create(State(state): State<AppState>, _: Operator, Json(body): Json<CreateTenant>) -> ApiResult<impl IntoResponse> {
+pub async fn create(
+    State(state): State<AppState>,
+    _: Operator,
+    Json(body): Json<CreateTenant>,
+) -> ApiResult<impl IntoResponse> {
     let provisioned = state.tenancy.provision(body.parse()?).await?;
     let domains = state.tenancy.domains(provisioned.tenant.id).await?;
     let location = format!("/api/ops/v1/tenants/{}", provisioned.tenant.id);
@@ -132,7 +151,10 @@ pub async fn list(
     let result = state.tenancy.list(page.page, page.per_page, status).await?;
     let extra = status.map(|s| format!("status={}", s.as_str())).unwrap_or_default();
     let headers = pagination::headers(page, result.total, "/api/ops/v1/tenants", &extra);
-    Ok((headers, axum::Json(result.tenants.iter().map(|t| TenantView::new(t, None)).collect())))
+    Ok((
+        headers,
+        axum::Json(result.tenants.iter().map(|t| TenantView::new(t, None)).collect()),
+    ))
 }
 
 /// Show one tenant with its domains.
@@ -146,7 +168,11 @@ pub async fn list(
         (status = 404, description = "No such tenant", body = Problem, content_type = "application/problem+json"),
     )
 )]
-pub async fn get(State(state): State<AppState>, _: Operator, Path(id): Path<TenantId>) -> ApiResult<axum::Json<TenantView>> {
+pub async fn get(
+    State(state): State<AppState>,
+    _: Operator,
+    Path(id): Path<TenantId>,
+) -> ApiResult<axum::Json<TenantView>> {
     let tenant = state.tenancy.get(id).await?;
     let domains = state.tenancy.domains(id).await?;
     Ok(axum::Json(TenantView::new(&tenant, Some(domains))))
@@ -165,7 +191,11 @@ pub async fn get(State(state): State<AppState>, _: Operator, Path(id): Path<Tena
         (status = 404, description = "No such tenant", body = Problem, content_type = "application/problem+json"),
     )
 )]
-pub async fn delete(State(state): State<AppState>, operator: Operator, Path(id): Path<TenantId>) -> ApiResult<StatusCode> {
+pub async fn delete(
+    State(state): State<AppState>,
+    operator: Operator,
+    Path(id): Path<TenantId>,
+) -> ApiResult<StatusCode> {
     let result = state.tenancy.delete(id).await?;
     tracing::info!(operator.id = %operator.id, tenant.id = %id, keys_destroyed = result.keys_destroyed, "operator deleted a tenant");
     Ok(StatusCode::NO_CONTENT)
@@ -182,7 +212,11 @@ pub async fn delete(State(state): State<AppState>, operator: Operator, Path(id):
         (status = 409, description = "Being deleted", body = Problem, content_type = "application/problem+json"),
     )
 )]
-pub async fn suspend(State(state): State<AppState>, _: Operator, Path(id): Path<TenantId>) -> ApiResult<axum::Json<TenantView>> {
+pub async fn suspend(
+    State(state): State<AppState>,
+    _: Operator,
+    Path(id): Path<TenantId>,
+) -> ApiResult<axum::Json<TenantView>> {
     let tenant = state.tenancy.suspend(id).await?;
     Ok(axum::Json(TenantView::new(&tenant, None)))
 }
@@ -198,7 +232,11 @@ pub async fn suspend(State(state): State<AppState>, _: Operator, Path(id): Path<
         (status = 409, description = "Being deleted", body = Problem, content_type = "application/problem+json"),
     )
 )]
-pub async fn resume(State(state): State<AppState>, _: Operator, Path(id): Path<TenantId>) -> ApiResult<axum::Json<TenantView>> {
+pub async fn resume(
+    State(state): State<AppState>,
+    _: Operator,
+    Path(id): Path<TenantId>,
+) -> ApiResult<axum::Json<TenantView>> {
     let tenant = state.tenancy.resume(id).await?;
     Ok(axum::Json(TenantView::new(&tenant, None)))
 }
@@ -225,7 +263,11 @@ pub struct RotatedKey {
         (status = 404, description = "No such tenant", body = Problem, content_type = "application/problem+json"),
     )
 )]
-pub async fn rotate_key(State(state): State<AppState>, operator: Operator, Path(id): Path<TenantId>) -> ApiResult<axum::Json<RotatedKey>> {
+pub async fn rotate_key(
+    State(state): State<AppState>,
+    operator: Operator,
+    Path(id): Path<TenantId>,
+) -> ApiResult<axum::Json<RotatedKey>> {
     let rotated = state.tenancy.rotate_key(id).await?;
     tracing::info!(operator.id = %operator.id, tenant.id = %id, key.version = rotated.version.get(), "operator rotated a tenant key");
     Ok(axum::Json(RotatedKey {

@@ -49,6 +49,11 @@ pub struct DomainView {
 
 impl From<&Domain> for DomainView {
     fn from(d: &Domain) -> Self {
-        Self { host: d.host.to_string(), primary: d.is_primary, verified: d.verified, created_at: d.created_at }
+        Self {
+            host: d.host.to_string(),
+            primary: d.is_primary,
+            verified: d.verified,
+            created_at: d.created_at,
+        }
     }
 }

@@ -31,7 +31,11 @@ pub struct TrustThresholds {
 
 impl Default for TrustThresholds {
     fn default() -> Self {
-        Self { create_draft: 50, publish: 85, read_phi: 75 }
+        Self {
+            create_draft: 50,
+            publish: 85,
+            read_phi: 75,
+        }
     }
 }
 
@@ -55,7 +59,12 @@ impl Settings {
     /// Every problem of the document, each naming its field.
     pub fn validate(&self) -> Vec<FieldError> {
         let mut errors = Vec::new();
-        let mut err = |field: String, message: &str| errors.push(FieldError { field, message: message.into() });
+        let mut err = |field: String, message: &str| {
+            errors.push(FieldError {
+                field,
+                message: message.into(),
+            })
+        };
         if let Some(title) = &self.site_title
             && (title.trim().is_empty() || title.chars().count() > 200)
         {
@@ -72,20 +81,33 @@ impl Settings {
         }
         for (i, origin) in self.cors_allowed_origins.iter().enumerate() {
             if !valid_origin(origin) {
-                err(format!("cors_allowed_origins/{i}"), "an origin: scheme, host and optional port, such as https://app.example.org");
+                err(
+                    format!("cors_allowed_origins/{i}"),
+                    "an origin: scheme, host and optional port, such as https://app.example.org",
+                );
             }
         }
         if self.mfa_required_roles.len() > MAX_ROLES {
             err("mfa_required_roles".into(), "at most 32 roles");
         }
         for (i, role) in self.mfa_required_roles.iter().enumerate() {
-            let ok = (1..=64).contains(&role.len()) && role.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+            let ok = (1..=64).contains(&role.len())
+                && role
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
             if !ok {
-                err(format!("mfa_required_roles/{i}"), "a role name: 1 to 64 of a-z, 0-9 and _");
+                err(
+                    format!("mfa_required_roles/{i}"),
+                    "a role name: 1 to 64 of a-z, 0-9 and _",
+                );
             }
         }
         let t = self.trust_thresholds;
-        for (name, value) in [("create_draft", t.create_draft), ("publish", t.publish), ("read_phi", t.read_phi)] {
+        for (name, value) in [
+            ("create_draft", t.create_draft),
+            ("publish", t.publish),
+            ("read_phi", t.read_phi),
+        ] {
             if value > 100 {
                 err(format!("trust_thresholds/{name}"), "a score from 0 to 100");
             }
@@ -96,9 +118,9 @@ impl Settings {
 
 fn valid_timezone(tz: &str) -> bool {
     (1..=64).contains(&tz.len())
-        && tz.split('/').all(|part| {
-            !part.is_empty() && part.bytes().all(|b| b.is_ascii_alphanumeric() || b"_-+".contains(&b))
-        })
+        && tz
+            .split('/')
+            .all(|part| !part.is_empty() && part.bytes().all(|b| b.is_ascii_alphanumeric() || b"_-+".contains(&b)))
 }
 
 fn valid_locale(tag: &str) -> bool {
@@ -111,7 +133,9 @@ fn valid_locale(tag: &str) -> bool {
 }
 
 fn valid_origin(origin: &str) -> bool {
-    let Some((scheme, rest)) = origin.split_once("://") else { return false };
+    let Some((scheme, rest)) = origin.split_once("://") else {
+        return false;
+    };
     if scheme != "https" && scheme != "http" {
         return false;
     }
@@ -138,14 +162,30 @@ mod tests {
             site_title: Some(" ".into()),
             timezone: "Not a zone".into(),
             locale: "english!".into(),
-            cors_allowed_origins: vec!["https://ok.example".into(), "ftp://x.example".into(), "https://a.example/path".into()],
+            cors_allowed_origins: vec![
+                "https://ok.example".into(),
+                "ftp://x.example".into(),
+                "https://a.example/path".into(),
+            ],
             mfa_required_roles: vec!["Admin".into()],
-            trust_thresholds: TrustThresholds { create_draft: 101, publish: 85, read_phi: 75 },
+            trust_thresholds: TrustThresholds {
+                create_draft: 101,
+                publish: 85,
+                read_phi: 75,
+            },
         };
         let fields: Vec<_> = bad.validate().into_iter().map(|e| e.field).collect();
         assert_eq!(
             fields,
-            ["site_title", "timezone", "locale", "cors_allowed_origins/1", "cors_allowed_origins/2", "mfa_required_roles/0", "trust_thresholds/create_draft"]
+            [
+                "site_title",
+                "timezone",
+                "locale",
+                "cors_allowed_origins/1",
+                "cors_allowed_origins/2",
+                "mfa_required_roles/0",
+                "trust_thresholds/create_draft"
+            ]
         );
     }
 

@@ -20,7 +20,10 @@ async fn require_administrator(tx: &mut TenantTx, user: UserId) -> ApiResult<()>
     match allowed {
         Some(true) => Ok(()),
         // A token for a user that no longer exists.
-        None => Err(ApiError::unauthorized("invalid_token", "the access token's user no longer exists")),
+        None => Err(ApiError::unauthorized(
+            "invalid_token",
+            "the access token's user no longer exists",
+        )),
         Some(false) => Err(ApiError::forbidden("forbidden", "only administrators manage settings")),
     }
 }
@@ -46,8 +49,9 @@ fn respond(settings: Settings, version: i64) -> impl IntoResponse {
 pub async fn get_settings(State(state): State<AppState>, user: TenantUser) -> ApiResult<impl IntoResponse> {
     let mut tx = user.tenant.scope().begin(state.tenancy.pool()).await?;
     require_administrator(&mut tx, user.user_id).await?;
-    let (document, version): (serde_json::Value, i64) =
-        sqlx::query_as("SELECT document, version FROM settings").fetch_one(&mut *tx).await?;
+    let (document, version): (serde_json::Value, i64) = sqlx::query_as("SELECT document, version FROM settings")
+        .fetch_one(&mut *tx)
+        .await?;
     tx.commit().await?;
     let settings: Settings = serde_json::from_value(document).map_err(ApiError::internal)?;
     Ok(respond(settings, version))
@@ -103,7 +107,11 @@ pub async fn put_settings(
     .fetch_optional(&mut *tx)
     .await?;
     let version = version.ok_or_else(|| {
-        ApiError::new(StatusCode::PRECONDITION_FAILED, "stale_version", "the settings changed since you read them; read again")
+        ApiError::new(
+            StatusCode::PRECONDITION_FAILED,
+            "stale_version",
+            "the settings changed since you read them; read again",
+        )
     })?;
     tx.commit().await?;
     Ok(respond(settings, version))

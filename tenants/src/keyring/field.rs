@@ -57,12 +57,22 @@ impl FieldCipher {
 
     pub fn encrypt(&self, field: FieldRef<'_>, plaintext: &[u8]) -> Result<Vec<u8>, KeyringError> {
         let version = self.keys.primary;
-        let key = self.keys.keys.get(&version).ok_or(KeyringError::UnknownVersion(version))?;
+        let key = self
+            .keys
+            .keys
+            .get(&version)
+            .ok_or(KeyringError::UnknownVersion(version))?;
         let mut nonce = [0u8; 12];
         rand::rngs::OsRng.fill_bytes(&mut nonce);
         let aad = self.associated_data(version, field);
         let sealed = Aes256GcmSiv::new(key.as_bytes().into())
-            .encrypt(Nonce::from_slice(&nonce), Payload { msg: plaintext, aad: &aad })
+            .encrypt(
+                Nonce::from_slice(&nonce),
+                Payload {
+                    msg: plaintext,
+                    aad: &aad,
+                },
+            )
             .map_err(|_| KeyringError::Decrypt)?;
         let mut out = Vec::with_capacity(HEADER_LEN + sealed.len());
         out.push(FORMAT_V1);
@@ -74,7 +84,11 @@ impl FieldCipher {
 
     pub fn decrypt(&self, field: FieldRef<'_>, ciphertext: &[u8]) -> Result<Zeroizing<Vec<u8>>, KeyringError> {
         let (version, nonce, sealed) = parse(ciphertext)?;
-        let key = self.keys.keys.get(&version).ok_or(KeyringError::UnknownVersion(version))?;
+        let key = self
+            .keys
+            .keys
+            .get(&version)
+            .ok_or(KeyringError::UnknownVersion(version))?;
         let aad = self.associated_data(version, field);
         Aes256GcmSiv::new(key.as_bytes().into())
             .decrypt(Nonce::from_slice(nonce), Payload { msg: sealed, aad: &aad })
@@ -128,7 +142,12 @@ mod tests {
     fn cipher(tenant: TenantId, versions: &[u32], primary: u32) -> FieldCipher {
         let keys = versions
             .iter()
-            .map(|v| (KeyVersion::new(*v).expect("version"), DataKey::from_bytes([*v as u8; 32])))
+            .map(|v| {
+                (
+                    KeyVersion::new(*v).expect("version"),
+                    DataKey::from_bytes([*v as u8; 32]),
+                )
+            })
             .collect();
         FieldCipher::new(Arc::new(TenantKeys {
             tenant_id: tenant,
@@ -150,10 +169,16 @@ mod tests {
             FieldRef::new("posts", "mfa_secret", "row-1"),
             FieldRef::new("usersm", "fa_secret", "row-1"),
         ] {
-            assert!(matches!(c.decrypt(elsewhere, &sealed), Err(KeyringError::Decrypt)), "{elsewhere:?}");
+            assert!(
+                matches!(c.decrypt(elsewhere, &sealed), Err(KeyringError::Decrypt)),
+                "{elsewhere:?}"
+            );
         }
         let other_tenant = cipher(TenantId::new(), &[1], 1);
-        assert!(matches!(other_tenant.decrypt(here, &sealed), Err(KeyringError::Decrypt)));
+        assert!(matches!(
+            other_tenant.decrypt(here, &sealed),
+            Err(KeyringError::Decrypt)
+        ));
     }
 
     #[test]
@@ -163,7 +188,10 @@ mod tests {
         let only_v1 = cipher(tenant, &[1], 1);
         let here = FieldRef::new("t", "c", "r");
         let sealed = v2.encrypt(here, b"x").expect("encrypt");
-        assert!(matches!(only_v1.decrypt(here, &sealed), Err(KeyringError::UnknownVersion(_))));
+        assert!(matches!(
+            only_v1.decrypt(here, &sealed),
+            Err(KeyringError::UnknownVersion(_))
+        ));
         let mut relabelled = sealed.clone();
         relabelled[4] = 1; // claim version 1
         assert!(matches!(v2.decrypt(here, &relabelled), Err(KeyringError::Decrypt)));

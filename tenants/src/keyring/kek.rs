@@ -43,7 +43,10 @@ impl LocalKek {
     pub fn new(key: &DataKey) -> Self {
         let fingerprint = Sha256::digest([b"platform.kek.id".as_slice(), key.as_bytes()].concat());
         let id = format!("local:{}", hex_prefix(&fingerprint, 8));
-        Self { id, cipher: Aes256GcmSiv::new(key.as_bytes().into()) }
+        Self {
+            id,
+            cipher: Aes256GcmSiv::new(key.as_bytes().into()),
+        }
     }
 
     /// Loads the master key. `GeneratedIn` creates `master.key` (mode 0600) when missing and
@@ -84,8 +87,8 @@ fn decode_key(text: &str) -> Result<DataKey, KeyringError> {
 }
 
 fn read_key_file(path: &Path) -> Result<DataKey, KeyringError> {
-    let bytes = std::fs::read(path)
-        .map_err(|e| KeyringError::MasterKey(format!("cannot read {}: {e}", path.display())))?;
+    let bytes =
+        std::fs::read(path).map_err(|e| KeyringError::MasterKey(format!("cannot read {}: {e}", path.display())))?;
     if let Some(raw) = DataKey::from_slice(&bytes) {
         return Ok(raw);
     }
@@ -123,7 +126,13 @@ impl KeyEncryptionKey for LocalKek {
             rand::rngs::OsRng.fill_bytes(&mut nonce);
             let sealed = self
                 .cipher
-                .encrypt(Nonce::from_slice(&nonce), Payload { msg: key.as_bytes(), aad })
+                .encrypt(
+                    Nonce::from_slice(&nonce),
+                    Payload {
+                        msg: key.as_bytes(),
+                        aad,
+                    },
+                )
                 .map_err(|_| KeyringError::Decrypt)?;
             Ok([nonce.as_slice(), &sealed].concat())
         })
@@ -156,9 +165,15 @@ mod tests {
         let wrapped = kek.wrap(b"tenant-a|v1", &dek).await.expect("wrap");
         let back = kek.unwrap(b"tenant-a|v1", &wrapped).await.expect("unwrap");
         assert_eq!(back.as_bytes(), dek.as_bytes());
-        assert!(matches!(kek.unwrap(b"tenant-b|v1", &wrapped).await, Err(KeyringError::Decrypt)));
+        assert!(matches!(
+            kek.unwrap(b"tenant-b|v1", &wrapped).await,
+            Err(KeyringError::Decrypt)
+        ));
         let other = LocalKek::new(&DataKey::generate());
-        assert!(matches!(other.unwrap(b"tenant-a|v1", &wrapped).await, Err(KeyringError::Decrypt)));
+        assert!(matches!(
+            other.unwrap(b"tenant-a|v1", &wrapped).await,
+            Err(KeyringError::Decrypt)
+        ));
         assert_ne!(kek.id(), other.id());
     }
 

@@ -12,8 +12,11 @@ pub struct EncryptedColumn {
 }
 
 /// Every encrypted column of the tenant schema. A migration that adds one adds it here.
-pub const ENCRYPTED_COLUMNS: &[EncryptedColumn] =
-    &[EncryptedColumn { table: "users", column: "mfa_secret", id_column: "id" }];
+pub const ENCRYPTED_COLUMNS: &[EncryptedColumn] = &[EncryptedColumn {
+    table: "users",
+    column: "mfa_secret",
+    id_column: "id",
+}];
 
 #[derive(Debug, Default, Clone, Copy, serde::Serialize)]
 pub struct RewrapReport {
@@ -49,15 +52,23 @@ pub async fn rewrap_tenant(
         let mut after = String::new();
         loop {
             let mut tx = scope.begin(pool).await?;
-            let rows: Vec<(String, Vec<u8>)> =
-                sqlx::query_as(&select).bind(&after).bind(BATCH).fetch_all(&mut *tx).await?;
+            let rows: Vec<(String, Vec<u8>)> = sqlx::query_as(&select)
+                .bind(&after)
+                .bind(BATCH)
+                .fetch_all(&mut *tx)
+                .await?;
             let Some((last, _)) = rows.last() else { break };
             after = last.clone();
             for (id, sealed) in &rows {
                 report.scanned += 1;
                 let field = FieldRef::new(col.table, col.column, id);
                 if let Some(resealed) = cipher.rewrap(field, sealed)? {
-                    sqlx::query(&update).bind(resealed).bind(id).bind(sealed).execute(&mut *tx).await?;
+                    sqlx::query(&update)
+                        .bind(resealed)
+                        .bind(id)
+                        .bind(sealed)
+                        .execute(&mut *tx)
+                        .await?;
                     report.rewrapped += 1;
                 }
             }

@@ -24,7 +24,10 @@ struct KeyRow {
 
 impl Keyring {
     pub fn new(kek: Arc<dyn KeyEncryptionKey>) -> Self {
-        Self { kek, cache: RwLock::new(HashMap::new()) }
+        Self {
+            kek,
+            cache: RwLock::new(HashMap::new()),
+        }
     }
 
     pub fn kek(&self) -> &dyn KeyEncryptionKey {
@@ -33,7 +36,12 @@ impl Keyring {
 
     /// Associated data of a wrapped data key: it only unwraps for this tenant and version.
     fn wrap_aad(tenant: TenantId, version: KeyVersion) -> Vec<u8> {
-        [b"platform.dek".as_slice(), tenant.as_uuid().as_bytes(), &version.get().to_be_bytes()].concat()
+        [
+            b"platform.dek".as_slice(),
+            tenant.as_uuid().as_bytes(),
+            &version.get().to_be_bytes(),
+        ]
+        .concat()
     }
 
     /// Generates, wraps and stores a new data key as the tenant's primary. Runs inside the
@@ -69,12 +77,19 @@ impl Keyring {
             return Ok(FieldCipher::new(keys));
         }
         let keys = Arc::new(self.load(pool, tenant).await?);
-        self.cache.write().unwrap_or_else(|e| e.into_inner()).insert(tenant, keys.clone());
+        self.cache
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(tenant, keys.clone());
         Ok(FieldCipher::new(keys))
     }
 
     fn cached(&self, tenant: TenantId) -> Option<Arc<TenantKeys>> {
-        self.cache.read().unwrap_or_else(|e| e.into_inner()).get(&tenant).cloned()
+        self.cache
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&tenant)
+            .cloned()
     }
 
     async fn load(&self, pool: &PgPool, tenant: TenantId) -> Result<TenantKeys, KeyringError> {
@@ -93,7 +108,10 @@ impl Keyring {
             let version = KeyVersion::from_db(row.version);
             let Some(wrapped) = row.wrapped else { continue };
             if row.kek_id != self.kek.id() {
-                return Err(KeyringError::WrongKek { stored: row.kek_id, configured: self.kek.id().to_owned() });
+                return Err(KeyringError::WrongKek {
+                    stored: row.kek_id,
+                    configured: self.kek.id().to_owned(),
+                });
             }
             let key = self.kek.unwrap(&Self::wrap_aad(tenant, version), &wrapped).await?;
             if row.status == "primary" {
@@ -102,7 +120,11 @@ impl Keyring {
             keys.insert(version, key);
         }
         let primary = primary.ok_or(KeyringError::Destroyed)?;
-        Ok(TenantKeys { tenant_id: tenant, primary, keys })
+        Ok(TenantKeys {
+            tenant_id: tenant,
+            primary,
+            keys,
+        })
     }
 
     /// Makes a new data key the primary. Old versions stay usable for decryption until their

@@ -10,9 +10,15 @@ const LOCK_KEY: i64 = 0x706c_6174_666f_726d; // "platform"
 /// row. Returns the versions applied. Refuses to run when an applied migration was edited.
 pub async fn migrate_control_plane(pool: &PgPool, migrations: &[Migration]) -> Result<Vec<i32>, Error> {
     let mut conn = pool.acquire().await?;
-    sqlx::query("SELECT pg_advisory_lock($1)").bind(LOCK_KEY).execute(&mut *conn).await?;
+    sqlx::query("SELECT pg_advisory_lock($1)")
+        .bind(LOCK_KEY)
+        .execute(&mut *conn)
+        .await?;
     let result = apply(&mut conn, migrations).await;
-    sqlx::query("SELECT pg_advisory_unlock($1)").bind(LOCK_KEY).execute(&mut *conn).await?;
+    sqlx::query("SELECT pg_advisory_unlock($1)")
+        .bind(LOCK_KEY)
+        .execute(&mut *conn)
+        .await?;
     result
 }
 
@@ -28,8 +34,9 @@ async fn apply(conn: &mut sqlx::PgConnection, migrations: &[Migration]) -> Resul
          );",
     )
     .await?;
-    let applied: Vec<(i32, String)> =
-        sqlx::query_as("SELECT version, checksum FROM platform.schema_migrations").fetch_all(&mut *conn).await?;
+    let applied: Vec<(i32, String)> = sqlx::query_as("SELECT version, checksum FROM platform.schema_migrations")
+        .fetch_all(&mut *conn)
+        .await?;
     let mut done = Vec::new();
     for migration in migrations {
         match applied.iter().find(|(v, _)| *v == migration.version) {
@@ -51,7 +58,11 @@ async fn apply(conn: &mut sqlx::PgConnection, migrations: &[Migration]) -> Resul
             .execute(&mut *tx)
             .await?;
         tx.commit().await?;
-        tracing::info!(migration.version = migration.version, migration.name = migration.name, "control plane migrated");
+        tracing::info!(
+            migration.version = migration.version,
+            migration.name = migration.name,
+            "control plane migrated"
+        );
         done.push(migration.version);
     }
     Ok(done)

@@ -15,7 +15,10 @@ pub struct MigrateOptions {
 
 impl Default for MigrateOptions {
     fn default() -> Self {
-        Self { concurrency: 4, lock_timeout: Duration::from_secs(5) }
+        Self {
+            concurrency: 4,
+            lock_timeout: Duration::from_secs(5),
+        }
     }
 }
 
@@ -23,9 +26,18 @@ impl Default for MigrateOptions {
 #[derive(Clone, Debug)]
 pub enum Progress<'a> {
     /// How many tenants need work (the rest are up to date).
-    Planned { pending: usize, up_to_date: usize },
-    Migrated { slug: &'a str, versions: &'a [i32] },
-    Failed { slug: &'a str, error: &'a str },
+    Planned {
+        pending: usize,
+        up_to_date: usize,
+    },
+    Migrated {
+        slug: &'a str,
+        versions: &'a [i32],
+    },
+    Failed {
+        slug: &'a str,
+        error: &'a str,
+    },
 }
 
 #[derive(Clone, Debug, serde::Serialize)]
@@ -77,8 +89,15 @@ pub async fn migrate_tenants(
     .await?;
     let tenants = all.len();
     let pending: Vec<Pending> = all.into_iter().filter(|t| t.current < latest).collect();
-    let mut summary = MigrationSummary { tenants, up_to_date: tenants - pending.len(), ..Default::default() };
-    report(Progress::Planned { pending: pending.len(), up_to_date: summary.up_to_date });
+    let mut summary = MigrationSummary {
+        tenants,
+        up_to_date: tenants - pending.len(),
+        ..Default::default()
+    };
+    report(Progress::Planned {
+        pending: pending.len(),
+        up_to_date: summary.up_to_date,
+    });
 
     let mut results = futures_util::stream::iter(pending)
         .map(|tenant| async move {
@@ -89,12 +108,22 @@ pub async fn migrate_tenants(
     while let Some((tenant, outcome)) = results.next().await {
         match outcome {
             Ok(versions) => {
-                report(Progress::Migrated { slug: &tenant.slug, versions: &versions });
+                report(Progress::Migrated {
+                    slug: &tenant.slug,
+                    versions: &versions,
+                });
                 summary.migrated += 1;
             }
             Err(error) => {
-                report(Progress::Failed { slug: &tenant.slug, error: &error });
-                summary.failed.push(TenantFailure { tenant_id: tenant.id, slug: tenant.slug, error });
+                report(Progress::Failed {
+                    slug: &tenant.slug,
+                    error: &error,
+                });
+                summary.failed.push(TenantFailure {
+                    tenant_id: tenant.id,
+                    slug: tenant.slug,
+                    error,
+                });
             }
         }
     }
@@ -110,24 +139,33 @@ async fn migrate_one(
 ) -> Result<Vec<i32>, String> {
     let run = async {
         let mut tx = pool.begin().await.map_err(|e| (0, e))?;
-        crate::run_script(&mut tx, &format!("SET LOCAL lock_timeout = {}", lock_timeout.as_millis())).await
-            .map_err(|e| (0, e))?;
+        crate::run_script(
+            &mut tx,
+            &format!("SET LOCAL lock_timeout = {}", lock_timeout.as_millis()),
+        )
+        .await
+        .map_err(|e| (0, e))?;
         // Another run may be migrating this tenant; wait for it, then look again.
         sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended('platform.migrate.' || $1::text, 0))")
             .bind(tenant.id)
             .execute(&mut *tx)
             .await
             .map_err(|e| (0, e))?;
-        let current: i32 = sqlx::query_scalar(
-            "SELECT coalesce(max(version), 0) FROM platform.tenant_migrations WHERE tenant_id = $1",
+        let current: i32 =
+            sqlx::query_scalar("SELECT coalesce(max(version), 0) FROM platform.tenant_migrations WHERE tenant_id = $1")
+                .bind(tenant.id)
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(|e| (0, e))?;
+        let versions = apply_tenant_migrations(
+            &mut tx,
+            tenant.id,
+            &tenant.schema_name,
+            &tenant.role_name,
+            current,
+            migrations,
         )
-        .bind(tenant.id)
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(|e| (0, e))?;
-        let versions =
-            apply_tenant_migrations(&mut tx, tenant.id, &tenant.schema_name, &tenant.role_name, current, migrations)
-                .await?;
+        .await?;
         tx.commit().await.map_err(|e| (0, e))?;
         Ok::<_, (i32, sqlx::Error)>(versions)
     };
@@ -138,13 +176,19 @@ async fn migrate_one(
             }
             other => other.to_string(),
         };
-        if version == 0 { cause } else { format!("migration {version}: {cause}") }
+        if version == 0 {
+            cause
+        } else {
+            format!("migration {version}: {cause}")
+        }
     })
 }
 
 async fn check_no_edited_migrations(pool: &PgPool, migrations: &[Migration]) -> Result<(), Error> {
     let applied: Vec<(i32, String)> =
-        sqlx::query_as("SELECT DISTINCT version, checksum FROM platform.tenant_migrations").fetch_all(pool).await?;
+        sqlx::query_as("SELECT DISTINCT version, checksum FROM platform.tenant_migrations")
+            .fetch_all(pool)
+            .await?;
     for (version, checksum) in applied {
         if let Some(m) = migrations.iter().find(|m| m.version == version)
             && m.checksum() != checksum

@@ -27,14 +27,16 @@ pub(crate) async fn apply_tenant_migrations(
     for migration in migrations.iter().filter(|m| m.version > current) {
         let fail = |e| (migration.version, e);
         crate::run_script(&mut *conn, migration.sql).await.map_err(fail)?;
-        sqlx::query("INSERT INTO platform.tenant_migrations (tenant_id, version, name, checksum) VALUES ($1, $2, $3, $4)")
-            .bind(tenant)
-            .bind(migration.version)
-            .bind(migration.name)
-            .bind(migration.checksum())
-            .execute(&mut *conn)
-            .await
-            .map_err(fail)?;
+        sqlx::query(
+            "INSERT INTO platform.tenant_migrations (tenant_id, version, name, checksum) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(tenant)
+        .bind(migration.version)
+        .bind(migration.name)
+        .bind(migration.checksum())
+        .execute(&mut *conn)
+        .await
+        .map_err(fail)?;
         applied.push(migration.version);
     }
     Ok(applied)
