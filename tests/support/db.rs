@@ -16,11 +16,14 @@ pub struct TestDb {
 
 /// The server tests may create databases and roles on: `TEST_DATABASE_URL`, else
 /// `DATABASE_URL`, else the local PostgreSQL as `postgres`.
-fn admin_options() -> PgConnectOptions {
-    let url = std::env::var("TEST_DATABASE_URL")
+fn admin_url() -> String {
+    std::env::var("TEST_DATABASE_URL")
         .or_else(|_| std::env::var("DATABASE_URL"))
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
-    PgConnectOptions::from_str(&url).expect("TEST_DATABASE_URL is a PostgreSQL URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+}
+
+fn admin_options() -> PgConnectOptions {
+    PgConnectOptions::from_str(&admin_url()).expect("TEST_DATABASE_URL is a PostgreSQL URL")
 }
 
 impl TestDb {
@@ -52,6 +55,19 @@ impl TestDb {
             pool,
             admin,
         }
+    }
+
+    /// A `DATABASE_URL` for this database, for running the `platform` binary against it.
+    pub fn url(&self) -> String {
+        let admin = admin_url();
+        let (without_query, query) = admin.split_once('?').map_or((admin.as_str(), ""), |(u, q)| (u, q));
+        let authority_start = without_query.find("://").map_or(0, |i| i + 3);
+        let server = match without_query[authority_start..].find('/') {
+            Some(slash) => &without_query[..authority_start + slash],
+            None => without_query,
+        };
+        let query = if query.is_empty() { String::new() } else { format!("?{query}") };
+        format!("{server}/{}{query}", self.name)
     }
 
     pub fn connect_options(&self) -> PgConnectOptions {

@@ -178,6 +178,20 @@ mod tests {
     }
 
     #[test]
+    fn development_key_is_generated_private_and_then_reused() {
+        use std::os::unix::fs::PermissionsExt as _;
+        let dir = std::env::temp_dir().join(format!("platform-kek-test-{}", uuid::Uuid::new_v4()));
+        let first = LocalKek::load(&MasterKeySource::GeneratedIn(dir.clone())).expect("generated");
+        let mode = std::fs::metadata(dir.join("master.key")).expect("key file").permissions().mode();
+        let again = LocalKek::load(&MasterKeySource::GeneratedIn(dir.clone())).expect("reused");
+        let from_file = LocalKek::load(&MasterKeySource::File(dir.join("master.key"))).expect("as a key file");
+        std::fs::remove_dir_all(&dir).expect("clean up");
+        assert_eq!(mode & 0o777, 0o600);
+        assert_eq!(first.id(), again.id());
+        assert_eq!(first.id(), from_file.id());
+    }
+
+    #[test]
     fn master_key_must_be_32_bytes_of_base64() {
         let short = MasterKeySource::Inline(SecretString::from(BASE64.encode([0u8; 16])));
         assert!(LocalKek::load(&short).is_err());

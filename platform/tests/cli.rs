@@ -1,0 +1,110 @@
+//! The `platform` binary as scripts use it: exit codes and output.
+
+use e2e::{TestDb, random_master_key};
+use secrecy::ExposeSecret as _;
+use std::process::{Command, Output};
+
+struct Cli {
+    db: TestDb,
+    master_key: String,
+}
+
+impl Cli {
+    async fn new() -> Self {
+        Self { db: TestDb::new().await, master_key: random_master_key().expose_secret().to_owned() }
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_platform"))
+            .args(args)
+            .env("DATABASE_URL", self.db.url())
+            .env("PLATFORM_MASTER_KEY", &self.master_key)
+            .env("PLATFORM_DB_ROLE_PREFIX", &self.db.role_prefix)
+            .env_remove("PLATFORM_MASTER_KEY_FILE")
+            .env_remove("RUST_LOG")
+            .output()
+            .expect("run platform")
+    }
+
+    fn code(&self, args: &[&str]) -> i32 {
+        let out = self.run(args);
+        out.status.code().expect("exit code")
+    }
+}
+
+fn text(out: &Output) -> String {
+    format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
+}
+
+#[tokio::test]
+async fn exit_codes_tell_scripts_what_happened() {
+    let cli = Cli::new().await;
+    let help = cli.run(&["--help"]);
+    assert!(help.status.success());
+    assert!(text(&help).contains("Exit codes"), "{}", text(&help));
+    assert_eq!(cli.code(&["tenant", "frobnicate"]), 2, "usage error");
+
+    assert_eq!(cli.code(&["migrate"]), 0);
+    let create = ["tenant", "create", "acme", "--name", "Acme", "--admin-email", "a@acme.test", "--admin-password", "a long password"];
+    let created = cli.run(&create);
+    assert!(created.status.success(), "{}", text(&created));
+    assert!(text(&created).contains("acme.localhost"));
+    assert_eq!(cli.code(&create), 4, "exists");
+    let mut if_not_exists = create.to_vec();
+    if_not_exists.push("--if-not-exists");
+    assert_eq!(cli.code(&if_not_exists), 0);
+    assert_eq!(cli.code(&["tenant", "create", "www", "--name", "W", "--admin-email", "a@w.test"]), 5, "reserved");
+    assert_eq!(cli.code(&["tenant", "create", "ok-slug", "--name", "W", "--admin-email", "nope"]), 5, "bad e-mail");
+    assert_eq!(cli.code(&["tenant", "show", "nobody"]), 3);
+    assert_eq!(cli.code(&["tenant", "delete", "acme"]), 2, "delete wants --yes");
+
+    let setup = cli.run(&["tenant", "create", "tokened", "--name", "T", "--admin-email", "a@t.test"]);
+    assert!(text(&setup).contains("setup token"), "{}", text(&setup));
+
+    let listed = cli.run(&["tenant", "list", "--json"]);
+    let tenants: serde_json::Value = serde_json::from_slice(&listed.stdout).expect("json");
+    assert_eq!(tenants.as_array().map(Vec::len), Some(2));
+    assert_eq!(cli.code(&["tenant", "suspend", "acme"]), 0);
+    assert_eq!(cli.code(&["tenant", "suspend", "acme"]), 0, "idempotent");
+    assert_eq!(cli.code(&["tenant", "resume", "acme"]), 0);
+    assert_eq!(cli.code(&["tenant", "delete", "acme", "--yes"]), 0);
+    assert_eq!(cli.code(&["tenant", "show", "acme"]), 3);
+    assert_eq!(cli.code(&["operator", "create", "--email", "o@p.test", "--password", "operator password"]), 0);
+    assert_eq!(cli.code(&["operator", "create", "--email", "O@P.test", "--password", "operator password"]), 4);
+}
+
+#[tokio::test]
+async fn migrate_exits_6_when_a_tenant_fails_and_0_once_rerun_succeeds() {
+    let cli = Cli::new().await;
+    assert_eq!(cli.code(&["tenant", "create", "one", "--name", "One", "--admin-email", "a@one.test"]), 0);
+    assert_eq!(cli.code(&["tenant", "create", "two", "--name", "Two", "--admin-email", "a@two.test"]), 0);
+    // Tenant two's tracking rows are lost, so its first migration runs again and fails.
+    let saved: Vec<(i32, String, String)> = sqlx::query_as(
+        "DELETE FROM platform.tenant_migrations WHERE tenant_id = (SELECT id FROM platform.tenants WHERE slug = 'two') \
+         RETURNING version, name, checksum",
+    )
+    .fetch_all(&cli.db.pool)
+    .await
+    .expect("delete tracking");
+
+    let failed = cli.run(&["migrate"]);
+    assert_eq!(failed.status.code(), Some(6), "{}", text(&failed));
+    assert!(text(&failed).contains("FAILED two"), "{}", text(&failed));
+
+    for (version, name, checksum) in saved {
+        sqlx::query(
+            "INSERT INTO platform.tenant_migrations (tenant_id, version, name, checksum) \
+             SELECT id, $1, $2, $3 FROM platform.tenants WHERE slug = 'two'",
+        )
+        .bind(version)
+        .bind(name)
+        .bind(checksum)
+        .execute(&cli.db.pool)
+        .await
+        .expect("restore tracking");
+    }
+    let fixed = cli.run(&["migrate", "--json"]);
+    assert_eq!(fixed.status.code(), Some(0), "{}", text(&fixed));
+    let summary: serde_json::Value = serde_json::from_slice(&fixed.stdout).expect("json summary");
+    assert_eq!(summary["up_to_date"], 2);
+}
