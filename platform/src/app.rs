@@ -138,6 +138,7 @@ pub fn router(state: AppState) -> Router {
         .method_not_allowed_fallback(fallback::method_not_allowed)
         .layer(from_fn(crate::http::metrics::middleware))
         .layer(DefaultBodyLimit::max(state.max_body_bytes))
+        .layer(from_fn(crate::http::timeout::middleware))
         .layer(CatchPanicLayer::custom(|_| {
             crate::http::ApiError::internal(anyhow::anyhow!("a handler panicked")).into_response()
         }))

@@ -3,10 +3,10 @@ use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 use std::sync::OnceLock;
 use tracing_subscriber::EnvFilter;
 
-/// Logs to stdout: JSON (one object per line, with the request span's fields) or pretty.
-/// `RUST_LOG` filters; the default is `info`.
-pub fn init_tracing(format: LogFormat) {
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
+/// Logs to stderr: JSON (one object per line, with the request span's fields) or pretty.
+/// `RUST_LOG` filters; without it, `default_filter` does.
+pub fn init_tracing(format: LogFormat, default_filter: &str) {
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default_filter));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr);

@@ -11,7 +11,10 @@ struct Cli {
 
 impl Cli {
     async fn new() -> Self {
-        Self { db: TestDb::new().await, master_key: random_master_key().expose_secret().to_owned() }
+        Self {
+            db: TestDb::new().await,
+            master_key: random_master_key().expose_secret().to_owned(),
+        }
     }
 
     fn run(&self, args: &[&str]) -> Output {
@@ -33,7 +36,11 @@ impl Cli {
 }
 
 fn text(out: &Output) -> String {
-    format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
 }
 
 #[tokio::test]
@@ -45,7 +52,17 @@ async fn exit_codes_tell_scripts_what_happened() {
     assert_eq!(cli.code(&["tenant", "frobnicate"]), 2, "usage error");
 
     assert_eq!(cli.code(&["migrate"]), 0);
-    let create = ["tenant", "create", "acme", "--name", "Acme", "--admin-email", "a@acme.test", "--admin-password", "a long password"];
+    let create = [
+        "tenant",
+        "create",
+        "acme",
+        "--name",
+        "Acme",
+        "--admin-email",
+        "a@acme.test",
+        "--admin-password",
+        "a long password",
+    ];
     let created = cli.run(&create);
     assert!(created.status.success(), "{}", text(&created));
     assert!(text(&created).contains("acme.localhost"));
@@ -53,12 +70,28 @@ async fn exit_codes_tell_scripts_what_happened() {
     let mut if_not_exists = create.to_vec();
     if_not_exists.push("--if-not-exists");
     assert_eq!(cli.code(&if_not_exists), 0);
-    assert_eq!(cli.code(&["tenant", "create", "www", "--name", "W", "--admin-email", "a@w.test"]), 5, "reserved");
-    assert_eq!(cli.code(&["tenant", "create", "ok-slug", "--name", "W", "--admin-email", "nope"]), 5, "bad e-mail");
+    assert_eq!(
+        cli.code(&["tenant", "create", "www", "--name", "W", "--admin-email", "a@w.test"]),
+        5,
+        "reserved"
+    );
+    assert_eq!(
+        cli.code(&["tenant", "create", "ok-slug", "--name", "W", "--admin-email", "nope"]),
+        5,
+        "bad e-mail"
+    );
     assert_eq!(cli.code(&["tenant", "show", "nobody"]), 3);
     assert_eq!(cli.code(&["tenant", "delete", "acme"]), 2, "delete wants --yes");
 
-    let setup = cli.run(&["tenant", "create", "tokened", "--name", "T", "--admin-email", "a@t.test"]);
+    let setup = cli.run(&[
+        "tenant",
+        "create",
+        "tokened",
+        "--name",
+        "T",
+        "--admin-email",
+        "a@t.test",
+    ]);
     assert!(text(&setup).contains("setup token"), "{}", text(&setup));
 
     let listed = cli.run(&["tenant", "list", "--json"]);
@@ -69,15 +102,57 @@ async fn exit_codes_tell_scripts_what_happened() {
     assert_eq!(cli.code(&["tenant", "resume", "acme"]), 0);
     assert_eq!(cli.code(&["tenant", "delete", "acme", "--yes"]), 0);
     assert_eq!(cli.code(&["tenant", "show", "acme"]), 3);
-    assert_eq!(cli.code(&["operator", "create", "--email", "o@p.test", "--password", "operator password"]), 0);
-    assert_eq!(cli.code(&["operator", "create", "--email", "O@P.test", "--password", "operator password"]), 4);
+    assert_eq!(
+        cli.code(&[
+            "operator",
+            "create",
+            "--email",
+            "o@p.test",
+            "--password",
+            "operator password"
+        ]),
+        0
+    );
+    assert_eq!(
+        cli.code(&[
+            "operator",
+            "create",
+            "--email",
+            "O@P.test",
+            "--password",
+            "operator password"
+        ]),
+        4
+    );
 }
 
 #[tokio::test]
 async fn migrate_exits_6_when_a_tenant_fails_and_0_once_rerun_succeeds() {
     let cli = Cli::new().await;
-    assert_eq!(cli.code(&["tenant", "create", "one", "--name", "One", "--admin-email", "a@one.test"]), 0);
-    assert_eq!(cli.code(&["tenant", "create", "two", "--name", "Two", "--admin-email", "a@two.test"]), 0);
+    assert_eq!(
+        cli.code(&[
+            "tenant",
+            "create",
+            "one",
+            "--name",
+            "One",
+            "--admin-email",
+            "a@one.test"
+        ]),
+        0
+    );
+    assert_eq!(
+        cli.code(&[
+            "tenant",
+            "create",
+            "two",
+            "--name",
+            "Two",
+            "--admin-email",
+            "a@two.test"
+        ]),
+        0
+    );
     // Tenant two's tracking rows are lost, so its first migration runs again and fails.
     let saved: Vec<(i32, String, String)> = sqlx::query_as(
         "DELETE FROM platform.tenant_migrations WHERE tenant_id = (SELECT id FROM platform.tenants WHERE slug = 'two') \

@@ -53,7 +53,34 @@ pub type ProvisionHook<'a> = &'a (dyn Fn(ProvisionStep) -> Result<(), Error> + S
 /// How long a setup token stays valid.
 pub const SETUP_TOKEN_TTL: Duration = Duration::from_secs(72 * 3600);
 
-const NAME_MAX: usize = 200;
+/// A tenant's display name: 1 to 200 characters after trimming.
+pub fn check_name(name: &str) -> Result<(), Error> {
+    let len = name.trim().chars().count();
+    if (1..=200).contains(&len) {
+        Ok(())
+    } else {
+        Err(Error::Invalid {
+            field: "name",
+            reason: "1 to 200 characters".into(),
+        })
+    }
+}
+
+/// A plan name: 1 to 40 of `a-z 0-9 -`.
+pub fn check_plan(plan: &str) -> Result<(), Error> {
+    let ok = (1..=40).contains(&plan.len())
+        && plan
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::Invalid {
+            field: "plan",
+            reason: "1 to 40 of a-z, 0-9 and '-'".into(),
+        })
+    }
+}
 
 impl Tenancy {
     pub async fn provision(&self, request: NewTenant) -> Result<Provisioned, Error> {
@@ -67,14 +94,10 @@ impl Tenancy {
     /// of one slug meet on the unique slug index: the second waits for the first, then gets
     /// [`Error::SlugTaken`].
     pub async fn provision_with_hook(&self, request: NewTenant, hook: ProvisionHook<'_>) -> Result<Provisioned, Error> {
+        check_name(&request.name)?;
         let name = request.name.trim().to_owned();
-        if name.is_empty() || name.chars().count() > NAME_MAX {
-            return Err(Error::Invalid {
-                field: "name",
-                reason: "1 to 200 characters".into(),
-            });
-        }
         let plan = request.plan.unwrap_or_else(|| "standard".to_owned());
+        check_plan(&plan)?;
         // Hash before the transaction: it is the slow part, and needs no locks.
         let (password_hash, setup_token) = match &request.admin_password {
             Some(password) => (Some(hash_password(password).await?), None),

@@ -51,7 +51,12 @@ fn request(slug: &str, with_password: bool) -> NewTenant {
 async fn provision_many(tenancy: &Tenancy, prefix: &str, n: usize, concurrency: usize) -> Vec<Provisioned> {
     let started = Instant::now();
     let out: Vec<Provisioned> = futures_util::stream::iter(0..n)
-        .map(|i| async move { tenancy.provision(request(&format!("{prefix}{i}"), false)).await.expect("provision") })
+        .map(|i| async move {
+            tenancy
+                .provision(request(&format!("{prefix}{i}"), false))
+                .await
+                .expect("provision")
+        })
         .buffer_unordered(concurrency)
         .collect()
         .await;
@@ -64,10 +69,16 @@ async fn bench_provision() {
     let mut samples = Vec::new();
     for i in 0..100 {
         let started = Instant::now();
-        app.tenancy().provision(request(&format!("prov{i}"), true)).await.expect("provision");
+        app.tenancy()
+            .provision(request(&format!("prov{i}"), true))
+            .await
+            .expect("provision");
         samples.push(started.elapsed());
     }
-    println!("| provision one tenant (password hashed, sequential) | {} |", summary(samples));
+    println!(
+        "| provision one tenant (password hashed, sequential) | {} |",
+        summary(samples)
+    );
 }
 
 async fn bench_scoping() {
@@ -84,7 +95,10 @@ async fn bench_scoping() {
         sqlx::query(&qualified).fetch_one(&mut *tx).await.expect("unscoped");
         tx.commit().await.expect("commit");
         let mut tx = scope.begin(&pool).await.expect("begin");
-        sqlx::query("SELECT document FROM settings").fetch_one(&mut *tx).await.expect("scoped");
+        sqlx::query("SELECT document FROM settings")
+            .fetch_one(&mut *tx)
+            .await
+            .expect("scoped");
         tx.commit().await.expect("commit");
     }
     let (mut plain, mut scoped) = (Vec::with_capacity(N), Vec::with_capacity(N));
@@ -97,35 +111,58 @@ async fn bench_scoping() {
 
         let started = Instant::now();
         let mut tx = scope.begin(&pool).await.expect("begin");
-        sqlx::query("SELECT document FROM settings").fetch_one(&mut *tx).await.expect("scoped");
+        sqlx::query("SELECT document FROM settings")
+            .fetch_one(&mut *tx)
+            .await
+            .expect("scoped");
         tx.commit().await.expect("commit");
         scoped.push(started.elapsed());
     }
     let mean = |v: &[Duration]| v.iter().sum::<Duration>() / v.len() as u32;
     let (mp, ms_) = (mean(&plain), mean(&scoped));
-    println!("| unscoped transaction (BEGIN, read settings, COMMIT) | {} |", summary(plain));
-    println!("| tenant-scoped transaction (same, with SET LOCAL ROLE + search_path) | {} |", summary(scoped));
+    println!(
+        "| unscoped transaction (BEGIN, read settings, COMMIT) | {} |",
+        summary(plain)
+    );
+    println!(
+        "| tenant-scoped transaction (same, with SET LOCAL ROLE + search_path) | {} |",
+        summary(scoped)
+    );
     println!(
         "| cost of scoping per transaction (mean difference) | {:.3} ms |",
         (ms_.as_secs_f64() - mp.as_secs_f64()) * 1000.0
     );
 }
 
-const DDL: Migration = Migration::new(9001, "bench_users_nickname", "ALTER TABLE users ADD COLUMN nickname text;");
+const DDL: Migration = Migration::new(
+    9001,
+    "bench_users_nickname",
+    "ALTER TABLE users ADD COLUMN nickname text;",
+);
 
 async fn time_migrations(app: &TestApp, tenants: usize, concurrency: usize) {
-    let options = MigrateOptions { concurrency, lock_timeout: Duration::from_secs(5) };
+    let options = MigrateOptions {
+        concurrency,
+        lock_timeout: Duration::from_secs(5),
+    };
     let started = Instant::now();
-    let noop = migrate_tenants(&app.db.pool, tenant_migrations(), &options, &|_| {}).await.expect("noop");
+    let noop = migrate_tenants(&app.db.pool, tenant_migrations(), &options, &|_| {})
+        .await
+        .expect("noop");
     let noop_time = started.elapsed();
     assert_eq!(noop.up_to_date, tenants);
     let mut with_ddl = tenant_migrations().to_vec();
     with_ddl.push(DDL);
     let started = Instant::now();
-    let ddl = migrate_tenants(&app.db.pool, &with_ddl, &options, &|_| {}).await.expect("ddl");
+    let ddl = migrate_tenants(&app.db.pool, &with_ddl, &options, &|_| {})
+        .await
+        .expect("ddl");
     let ddl_time = started.elapsed();
     assert_eq!((ddl.migrated, ddl.failed.len()), (tenants, 0));
-    println!("| `migrate` over {tenants} tenants, nothing to do | {:.2} s |", noop_time.as_secs_f64());
+    println!(
+        "| `migrate` over {tenants} tenants, nothing to do | {:.2} s |",
+        noop_time.as_secs_f64()
+    );
     println!(
         "| `migrate` over {tenants} tenants, one ALTER TABLE (concurrency {concurrency}) | {:.2} s |",
         ddl_time.as_secs_f64()
@@ -143,7 +180,10 @@ async fn bench_scale() {
     let app = TestApp::spawn().await;
     let started = Instant::now();
     let provisioned = provision_many(app.tenancy(), "scale", N, 2).await;
-    println!("| provision {N} tenants (concurrency 2) | {:.1} s |", started.elapsed().as_secs_f64());
+    println!(
+        "| provision {N} tenants (concurrency 2) | {:.1} s |",
+        started.elapsed().as_secs_f64()
+    );
     let (classes, namespaces, db_size): (i64, i64, String) = sqlx::query_as(
         "SELECT (SELECT count(*) FROM pg_class), (SELECT count(*) FROM pg_namespace), \
          pg_size_pretty(pg_database_size(current_database()))",
@@ -174,7 +214,12 @@ async fn settings_latency(app: &TestApp, provisioned: &[Provisioned], sample: us
         .iter()
         .step_by((n / sample).max(1))
         .map(|p| {
-            let token = app.state.tokens.issue_tenant_access(p.tenant.id, p.admin_id).expect("token").token;
+            let token = app
+                .state
+                .tokens
+                .issue_tenant_access(p.tenant.id, p.admin_id)
+                .expect("token")
+                .token;
             (p.tenant.slug.to_string(), token)
         })
         .collect();
@@ -188,15 +233,25 @@ async fn settings_latency(app: &TestApp, provisioned: &[Provisioned], sample: us
     let mut warm = Vec::new();
     for round in 0..(2000 / tokens.len()).max(4) {
         for i in 0..tokens.len() {
-            let (slug, token) = if round % 2 == 0 { &tokens[i] } else { &tokens[tokens.len() - 1 - i] };
+            let (slug, token) = if round % 2 == 0 {
+                &tokens[i]
+            } else {
+                &tokens[tokens.len() - 1 - i]
+            };
             let started = Instant::now();
             let reply = app.tenant(slug).token(token).get("/api/v1/settings").await;
             warm.push(started.elapsed());
             assert_eq!(reply.status, 200);
         }
     }
-    println!("| GET /api/v1/settings at {n} tenants, first request per tenant | {} |", summary(cold));
-    println!("| GET /api/v1/settings at {n} tenants, cached host | {} |", summary(warm));
+    println!(
+        "| GET /api/v1/settings at {n} tenants, first request per tenant | {} |",
+        summary(cold)
+    );
+    println!(
+        "| GET /api/v1/settings at {n} tenants, cached host | {} |",
+        summary(warm)
+    );
 }
 
 async fn bench_requests() {

@@ -66,7 +66,11 @@ impl TestDb {
             Some(slash) => &without_query[..authority_start + slash],
             None => without_query,
         };
-        let query = if query.is_empty() { String::new() } else { format!("?{query}") };
+        let query = if query.is_empty() {
+            String::new()
+        } else {
+            format!("?{query}")
+        };
         format!("{server}/{}{query}", self.name)
     }
 

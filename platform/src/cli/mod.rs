@@ -54,20 +54,10 @@ pub async fn run(cli: Cli) -> CliResult {
     }
 }
 
-/// Configuration and a quiet logger for the one-shot commands.
+/// Configuration and a quiet logger (warnings only, unless `RUST_LOG` says otherwise) for the
+/// one-shot commands.
 fn config_for_command() -> CliResult<crate::config::Config> {
     let config = crate::config::Config::from_env().map_err(CliError::invalid)?;
-    if std::env::var_os("RUST_LOG").is_none() {
-        // SAFETY-free: set before any thread reads the environment for logging.
-        let filter = tracing_subscriber::EnvFilter::new("warn");
-        drop(
-            tracing_subscriber::fmt()
-                .with_env_filter(filter)
-                .with_writer(std::io::stderr)
-                .try_init(),
-        );
-    } else {
-        crate::telemetry::init_tracing(crate::config::LogFormat::Pretty);
-    }
+    crate::telemetry::init_tracing(crate::config::LogFormat::Pretty, "warn");
     Ok(config)
 }

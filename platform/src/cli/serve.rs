@@ -5,7 +5,7 @@ use anyhow::Context as _;
 
 pub async fn run() -> CliResult {
     let config = Config::from_env().map_err(super::CliError::invalid)?;
-    crate::telemetry::init_tracing(config.log_format);
+    crate::telemetry::init_tracing(config.log_format, "info,sqlx=warn");
     let state = AppState::build(&config).await?;
     let listener = tokio::net::TcpListener::bind(config.http.listen)
         .await

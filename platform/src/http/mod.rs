@@ -5,5 +5,6 @@ pub mod pagination;
 pub mod problem;
 pub mod request_id;
 pub mod site;
+pub mod timeout;
 
 pub use problem::{ApiError, ApiResult, FieldError, Problem};

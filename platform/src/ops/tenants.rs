@@ -62,16 +62,11 @@ impl CreateTenant {
                 .map_err(|e| field("admin_password", e.to_string()))
                 .ok(),
         };
-        if self.name.trim().is_empty() || self.name.chars().count() > 200 {
-            field("name", "1 to 200 characters".into());
+        if let Err(e) = tenants::check_name(&self.name) {
+            field("name", e.to_string());
         }
-        if let Some(plan) = &self.plan
-            && !((1..=40).contains(&plan.len())
-                && plan
-                    .bytes()
-                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'))
-        {
-            field("plan", "1 to 40 of a-z, 0-9 and '-'".into());
+        if let Some(Err(e)) = self.plan.as_deref().map(tenants::check_plan) {
+            field("plan", e.to_string());
         }
         match (slug, email, password) {
             (Some(slug), Some(admin_email), Some(admin_password)) if errors.is_empty() => Ok(NewTenant {

@@ -182,7 +182,10 @@ mod tests {
         use std::os::unix::fs::PermissionsExt as _;
         let dir = std::env::temp_dir().join(format!("platform-kek-test-{}", uuid::Uuid::new_v4()));
         let first = LocalKek::load(&MasterKeySource::GeneratedIn(dir.clone())).expect("generated");
-        let mode = std::fs::metadata(dir.join("master.key")).expect("key file").permissions().mode();
+        let mode = std::fs::metadata(dir.join("master.key"))
+            .expect("key file")
+            .permissions()
+            .mode();
         let again = LocalKek::load(&MasterKeySource::GeneratedIn(dir.clone())).expect("reused");
         let from_file = LocalKek::load(&MasterKeySource::File(dir.join("master.key"))).expect("as a key file");
         std::fs::remove_dir_all(&dir).expect("clean up");

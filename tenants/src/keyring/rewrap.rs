@@ -2,8 +2,8 @@ use super::{FieldCipher, FieldRef, KeyringError};
 use crate::TenantScope;
 use sqlx::PgPool;
 
-/// A column of a tenant table that holds ciphertexts made by [`FieldCipher`], with the column
-/// whose value is the row id bound into them.
+/// A column of a tenant table that holds ciphertexts made by [`FieldCipher`], with the uuid
+/// column whose value (as text) is the row id bound into them.
 #[derive(Clone, Copy, Debug)]
 pub struct EncryptedColumn {
     pub table: &'static str,
@@ -38,30 +38,31 @@ pub async fn rewrap_tenant(
     for col in ENCRYPTED_COLUMNS {
         // Names come from the constant above, never from input.
         let select = format!(
-            "SELECT {id}::text, {col} FROM {table} WHERE {col} IS NOT NULL AND {id}::text > $1 ORDER BY {id}::text LIMIT $2",
+            "SELECT {id}, {col} FROM {table} WHERE {col} IS NOT NULL AND {id} > $1 ORDER BY {id} LIMIT $2",
             id = col.id_column,
             col = col.column,
             table = col.table,
         );
         let update = format!(
-            "UPDATE {table} SET {col} = $1 WHERE {id}::text = $2 AND {col} = $3",
+            "UPDATE {table} SET {col} = $1 WHERE {id} = $2 AND {col} = $3",
             id = col.id_column,
             col = col.column,
             table = col.table,
         );
-        let mut after = String::new();
+        let mut after = uuid::Uuid::nil();
         loop {
             let mut tx = scope.begin(pool).await?;
-            let rows: Vec<(String, Vec<u8>)> = sqlx::query_as(&select)
-                .bind(&after)
+            let rows: Vec<(uuid::Uuid, Vec<u8>)> = sqlx::query_as(&select)
+                .bind(after)
                 .bind(BATCH)
                 .fetch_all(&mut *tx)
                 .await?;
             let Some((last, _)) = rows.last() else { break };
-            after = last.clone();
+            after = *last;
             for (id, sealed) in &rows {
                 report.scanned += 1;
-                let field = FieldRef::new(col.table, col.column, id);
+                let row_id = id.to_string();
+                let field = FieldRef::new(col.table, col.column, &row_id);
                 if let Some(resealed) = cipher.rewrap(field, sealed)? {
                     sqlx::query(&update)
                         .bind(resealed)
