@@ -32,6 +32,23 @@ async fn operational_endpoints_answer_on_every_host() {
 }
 
 #[tokio::test]
+async fn readiness_fails_with_503_while_redis_is_unreachable() {
+    // Port 1 on loopback: nothing listens there, so connecting fails at once.
+    let app = TestApp::spawn_with(|config| config.redis_url = Some("redis://127.0.0.1:1".into())).await;
+    let ready = app.ops().get("/ready").await;
+    let problem = ready.assert_problem(503, "not_ready");
+    assert!(
+        problem["detail"].as_str().is_some_and(|d| d.contains("redis")),
+        "{problem}"
+    );
+    assert_eq!(
+        app.ops().get("/health").await.status,
+        200,
+        "liveness does not depend on Redis"
+    );
+}
+
+#[tokio::test]
 async fn request_ids_are_echoed_or_generated() {
     let app = TestApp::spawn().await;
     let given = e2e::HostClient::send(

@@ -37,8 +37,24 @@ pub fn random_master_key() -> SecretString {
 
 impl TestApp {
     pub async fn spawn() -> Self {
+        Self::spawn_with(|_| {}).await
+    }
+
+    /// An app whose configuration the test adjusts first (a Redis that is down, say).
+    pub async fn spawn_with(configure: impl FnOnce(&mut Config)) -> Self {
         let db = TestDb::new().await;
-        Self::spawn_on(db, random_master_key()).await
+        let master_key = random_master_key();
+        let mut config = config_for(&db, &master_key);
+        configure(&mut config);
+        let state = AppState::build(&config).await.expect("app state");
+        let addr = serve(state.clone()).await;
+        Self {
+            db,
+            state,
+            addr,
+            client: reqwest::Client::new(),
+            master_key,
+        }
     }
 
     /// A second instance over the same database, as behind a load balancer.
@@ -54,19 +70,6 @@ impl TestApp {
 
     pub fn config(&self) -> Config {
         config_for(&self.db, &self.master_key)
-    }
-
-    async fn spawn_on(db: TestDb, master_key: SecretString) -> Self {
-        let config = config_for(&db, &master_key);
-        let state = AppState::build(&config).await.expect("app state");
-        let addr = serve(state.clone()).await;
-        Self {
-            db,
-            state,
-            addr,
-            client: reqwest::Client::new(),
-            master_key,
-        }
     }
 
     pub fn tenancy(&self) -> &Tenancy {
