@@ -165,5 +165,5 @@ async fn only_active_administrators_manage_settings() {
         .token(&token)
         .get("/api/v1/settings")
         .await
-        .assert_problem(403, "forbidden");
+        .assert_problem(403, "missing_capability");
 }

@@ -2,7 +2,7 @@
 
 use crate::config::Config;
 use crate::http::{fallback, request_id, site};
-use crate::{auth, health, ops, settings};
+use crate::{audit, auth, health, ops, settings};
 use anyhow::Context as _;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -28,6 +28,8 @@ pub struct Inner {
     pub metrics: PrometheusHandle,
     pub metrics_token: Option<SecretString>,
     pub max_body_bytes: usize,
+    /// Proxies in front of us that append to X-Forwarded-For (`PLATFORM_TRUSTED_PROXY_HOPS`).
+    pub trusted_proxy_hops: usize,
 }
 
 #[derive(Clone)]
@@ -99,6 +101,7 @@ impl AppState {
             metrics: crate::telemetry::metrics_handle(),
             metrics_token: config.http.metrics_token.clone(),
             max_body_bytes: config.http.max_body_bytes,
+            trusted_proxy_hops: config.http.trusted_proxy_hops,
         })))
     }
 }
@@ -117,6 +120,7 @@ fn site_routes() -> OpenApiRouter<AppState> {
     let ops = ops::routes().route_layer(from_fn(site::require_ops));
     let tenant = auth::routes()
         .merge(settings::routes())
+        .merge(audit::routes())
         .route_layer(from_fn(site::require_tenant));
     ops.merge(tenant)
 }
@@ -124,6 +128,17 @@ fn site_routes() -> OpenApiRouter<AppState> {
 /// Every documented route, for the OpenAPI document.
 pub fn documented_routes() -> OpenApiRouter<AppState> {
     infrastructure_routes().merge(site_routes())
+}
+
+/// Serves the app on a bound listener until `shutdown` resolves, with the peer address
+/// available to handlers (for the audit trail's client IP).
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, app).with_graceful_shutdown(shutdown).await
 }
 
 pub fn router(state: AppState) -> Router {

@@ -40,6 +40,8 @@ pub struct HttpConfig {
     pub tenant_cache_ttl: Duration,
     /// When set, `/metrics` wants `Authorization: Bearer <token>`.
     pub metrics_token: Option<SecretString>,
+    /// How many proxies in front of us append to X-Forwarded-For (0: use the peer address).
+    pub trusted_proxy_hops: usize,
 }
 
 #[derive(Debug)]
@@ -112,6 +114,7 @@ impl Config {
                 max_body_bytes: 1024 * 1024,
                 tenant_cache_ttl: Duration::from_secs(60),
                 metrics_token: None,
+                trusted_proxy_hops: 0,
             },
             master_key: MasterKeySource::Inline(master_key),
             data_dir: PathBuf::from("./data"),
@@ -183,6 +186,7 @@ impl Config {
                 max_body_bytes: parsed("PLATFORM_MAX_BODY_BYTES", 1024 * 1024usize)?,
                 tenant_cache_ttl: Duration::from_secs(parsed("PLATFORM_TENANT_CACHE_TTL_SECS", 60u64)?),
                 metrics_token: var("PLATFORM_METRICS_TOKEN").map(SecretString::from),
+                trusted_proxy_hops: parsed("PLATFORM_TRUSTED_PROXY_HOPS", 0usize)?,
             },
             master_key,
             data_dir,

@@ -1,6 +1,8 @@
 //! The platform: HTTP API for tenants and operators, and the `platform` CLI.
 
+pub mod access;
 pub mod app;
+pub mod audit;
 pub mod auth;
 pub mod cli;
 pub mod config;

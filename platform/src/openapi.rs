@@ -13,7 +13,8 @@ use utoipa::{Modify, OpenApi};
     modifiers(&Security),
     tags(
         (name = "auth", description = "Tenant sign-in (tenant hosts)"),
-        (name = "settings", description = "Tenant settings (tenant hosts, administrators)"),
+        (name = "settings", description = "Tenant settings (tenant hosts, manage_options)"),
+        (name = "audit", description = "The tenant's hash-chained audit trail (tenant hosts, view_audit_trail)"),
         (name = "ops", description = "Operator API (base domain)"),
         (name = "operations", description = "Health, readiness, metrics (every host)"),
     )

@@ -8,7 +8,7 @@ pub use client::{HostClient, Reply};
 pub use db::TestDb;
 
 use base64::Engine as _;
-use platform::app::{AppState, router};
+use platform::app::AppState;
 use platform::config::Config;
 use rand::RngCore as _;
 use secrecy::SecretString;
@@ -164,7 +164,9 @@ async fn serve(state: AppState) -> SocketAddr {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let addr = listener.local_addr().expect("local addr");
     tokio::spawn(async move {
-        axum::serve(listener, router(state)).await.expect("serve");
+        platform::app::serve(listener, state, std::future::pending())
+            .await
+            .expect("serve");
     });
     addr
 }

@@ -1,4 +1,5 @@
 use crate::app::AppState;
+use crate::audit::{self, Actor, AuditEvent, ClientContext, Outcome};
 use crate::http::extract::Json;
 use crate::http::site::CurrentTenant;
 use crate::http::{ApiError, ApiResult, Problem};
@@ -66,6 +67,7 @@ const MAX_CREDENTIAL_BYTES: usize = 1024;
 pub async fn login(
     State(state): State<AppState>,
     CurrentTenant(tenant): CurrentTenant,
+    client: ClientContext,
     Json(request): Json<LoginRequest>,
 ) -> ApiResult<axum::Json<LoginResponse>> {
     let wrong = || ApiError::unauthorized("invalid_credentials", "the e-mail or password is wrong");
@@ -84,12 +86,26 @@ pub async fn login(
     let verified = verify_password(stored, &request.password).await;
     let account = match account {
         Some(account) if verified && account.status == "active" => account,
-        _ => return Err(wrong()),
+        other => {
+            drop(tx);
+            let (actor, reason) = match &other {
+                None => (Actor::Anonymous, "unknown_email"),
+                Some(a) if a.status != "active" => (Actor::User(*a.id.as_uuid()), "account_not_active"),
+                Some(a) => (Actor::User(*a.id.as_uuid()), "wrong_password"),
+            };
+            let email: String = request.email.trim().chars().take(254).collect();
+            let event = AuditEvent::new("auth.login", Outcome::Failure, actor)
+                .details(serde_json::json!({"email": email, "reason": reason}));
+            audit::record(pool, &tenant.scope(), &event, &client).await?;
+            return Err(wrong());
+        }
     };
     sqlx::query("UPDATE users SET last_login_at = now() WHERE id = $1")
         .bind(account.id)
         .execute(&mut *tx)
         .await?;
+    let event = AuditEvent::new("auth.login", Outcome::Success, Actor::User(*account.id.as_uuid()));
+    audit::append(&mut tx, &event, &client).await?;
     tx.commit().await?;
     let issued = state
         .tokens

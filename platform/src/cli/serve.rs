@@ -1,5 +1,5 @@
 use super::CliResult;
-use crate::app::{AppState, router};
+use crate::app::AppState;
 use crate::config::Config;
 use anyhow::Context as _;
 
@@ -16,8 +16,7 @@ pub async fn run() -> CliResult {
         "serving: operator API on the base domain, tenants on {{slug}}.{}",
         config.http.base_domain
     );
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown_signal())
+    crate::app::serve(listener, state, shutdown_signal())
         .await
         .context("the server failed")?;
     tracing::info!("stopped");

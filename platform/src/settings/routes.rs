@@ -1,5 +1,7 @@
 use super::model::Settings;
+use crate::access::Principal;
 use crate::app::AppState;
+use crate::audit::{self, Actor, AuditEvent, ClientContext, Outcome};
 use crate::auth::extract::TenantUser;
 use crate::http::extract::Json;
 use crate::http::{ApiError, ApiResult, Problem};
@@ -7,26 +9,11 @@ use axum::extract::State;
 use axum::http::header::{ETAG, IF_MATCH};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::IntoResponse;
-use tenants::{TenantTx, UserId};
 
-/// Settings are for administrators. Checked against the database on every request, so a
-/// demoted or disabled administrator loses access at once rather than when the token expires.
-async fn require_administrator(tx: &mut TenantTx, user: UserId) -> ApiResult<()> {
-    let allowed: Option<bool> =
-        sqlx::query_scalar("SELECT status = 'active' AND 'administrator' = ANY(roles) FROM users WHERE id = $1")
-            .bind(user)
-            .fetch_optional(&mut **tx)
-            .await?;
-    match allowed {
-        Some(true) => Ok(()),
-        // A token for a user that no longer exists.
-        None => Err(ApiError::unauthorized(
-            "invalid_token",
-            "the access token's user no longer exists",
-        )),
-        Some(false) => Err(ApiError::forbidden("forbidden", "only administrators manage settings")),
-    }
-}
+/// Settings are WordPress's options: they need `manage_options` (administrators). Checked
+/// against the database on every request, so a demoted or disabled administrator loses access
+/// at once rather than when the token expires.
+const MANAGE_OPTIONS: &str = "manage_options";
 
 fn etag(version: i64) -> HeaderValue {
     HeaderValue::from_str(&format!("\"{version}\"")).unwrap_or_else(|_| HeaderValue::from_static("\"0\""))
@@ -48,7 +35,7 @@ fn respond(settings: Settings, version: i64) -> impl IntoResponse {
 )]
 pub async fn get_settings(State(state): State<AppState>, user: TenantUser) -> ApiResult<impl IntoResponse> {
     let mut tx = user.tenant.scope().begin(state.tenancy.pool()).await?;
-    require_administrator(&mut tx, user.user_id).await?;
+    Principal::load(&mut tx, user.user_id).await?.require(MANAGE_OPTIONS)?;
     let (document, version): (serde_json::Value, i64) = sqlx::query_as("SELECT document, version FROM settings")
         .fetch_one(&mut *tx)
         .await?;
@@ -77,6 +64,7 @@ pub async fn get_settings(State(state): State<AppState>, user: TenantUser) -> Ap
 pub async fn put_settings(
     State(state): State<AppState>,
     user: TenantUser,
+    client: ClientContext,
     headers: HeaderMap,
     Json(settings): Json<Settings>,
 ) -> ApiResult<impl IntoResponse> {
@@ -95,7 +83,7 @@ pub async fn put_settings(
         ),
     };
     let mut tx = user.tenant.scope().begin(state.tenancy.pool()).await?;
-    require_administrator(&mut tx, user.user_id).await?;
+    Principal::load(&mut tx, user.user_id).await?.require(MANAGE_OPTIONS)?;
     let document = serde_json::to_value(&settings).map_err(ApiError::internal)?;
     let version: Option<i64> = sqlx::query_scalar(
         "UPDATE settings SET document = $1, version = version + 1, updated_at = now(), updated_by = $2 \
@@ -113,6 +101,13 @@ pub async fn put_settings(
             "the settings changed since you read them; read again",
         )
     })?;
+    let event = AuditEvent::new(
+        "settings.update",
+        Outcome::Success,
+        Actor::User(*user.user_id.as_uuid()),
+    )
+    .resource("settings", version);
+    audit::append(&mut tx, &event, &client).await?;
     tx.commit().await?;
     Ok(respond(settings, version))
 }

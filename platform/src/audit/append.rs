@@ -1,0 +1,142 @@
+use super::context::ClientContext;
+use super::record::{Actor, AuditRecord, Outcome};
+use serde_json::Value;
+use sqlx::PgPool;
+use tenants::{TenantScope, TenantTx};
+use uuid::Uuid;
+
+/// Something worth recording. `action` is dotted: `auth.login`, `session.revoke`, ...
+#[derive(Debug, Clone)]
+pub struct AuditEvent<'a> {
+    pub action: &'a str,
+    pub outcome: Outcome,
+    pub actor: Actor,
+    /// (type, id) of what was acted on.
+    pub resource: Option<(&'a str, String)>,
+    pub details: Value,
+}
+
+impl<'a> AuditEvent<'a> {
+    pub fn new(action: &'a str, outcome: Outcome, actor: Actor) -> Self {
+        Self {
+            action,
+            outcome,
+            actor,
+            resource: None,
+            details: Value::Object(Default::default()),
+        }
+    }
+
+    pub fn resource(mut self, kind: &'a str, id: impl ToString) -> Self {
+        self.resource = Some((kind, id.to_string()));
+        self
+    }
+
+    pub fn details(mut self, details: Value) -> Self {
+        self.details = details;
+        self
+    }
+}
+
+/// JSON with object keys sorted at every level, whatever map type serde_json was built with.
+pub fn canonical_json(value: &Value) -> String {
+    fn sorted(value: &Value) -> Value {
+        match value {
+            Value::Object(map) => {
+                let mut entries: Vec<_> = map.iter().collect();
+                entries.sort_by(|a, b| a.0.cmp(b.0));
+                Value::Object(entries.into_iter().map(|(k, v)| (k.clone(), sorted(v))).collect())
+            }
+            Value::Array(items) => Value::Array(items.iter().map(sorted).collect()),
+            other => other.clone(),
+        }
+    }
+    sorted(value).to_string()
+}
+
+/// Appends to the tenant's chain inside the caller's transaction, so the record commits (or
+/// not) with the change it describes. Appends are serialised by the lock on `audit_head`,
+/// held until the transaction ends.
+pub async fn append(
+    tx: &mut TenantTx,
+    event: &AuditEvent<'_>,
+    client: &ClientContext,
+) -> Result<AuditRecord, sqlx::Error> {
+    let (seq, prev_hash): (i64, Vec<u8>) = sqlx::query_as("SELECT seq, hash FROM audit_head FOR UPDATE")
+        .fetch_one(&mut **tx)
+        .await?;
+    let now = chrono::Utc::now();
+    let mut record = AuditRecord {
+        seq: seq + 1,
+        id: Uuid::now_v7(),
+        // Microseconds: what PostgreSQL stores, so the hash survives the round trip.
+        occurred_at: chrono::DateTime::from_timestamp_micros(now.timestamp_micros()).unwrap_or(now),
+        actor_type: event.actor.kind().to_owned(),
+        actor_id: event.actor.id(),
+        action: event.action.to_owned(),
+        outcome: event.outcome.as_str().to_owned(),
+        resource_type: event.resource.as_ref().map(|(kind, _)| (*kind).to_owned()),
+        resource_id: event.resource.as_ref().map(|(_, id)| id.clone()),
+        ip: client.ip.map(|ip| ip.to_string()),
+        user_agent: client.user_agent.clone(),
+        request_id: client.request_id.clone(),
+        details: canonical_json(&event.details),
+        prev_hash,
+        hash: Vec::new(),
+    };
+    record.hash = record.compute_hash();
+    sqlx::query(
+        "INSERT INTO audit_log (seq, id, occurred_at, actor_type, actor_id, action, outcome, resource_type, \
+         resource_id, ip, user_agent, request_id, details, prev_hash, hash) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
+    )
+    .bind(record.seq)
+    .bind(record.id)
+    .bind(record.occurred_at)
+    .bind(&record.actor_type)
+    .bind(record.actor_id)
+    .bind(&record.action)
+    .bind(&record.outcome)
+    .bind(&record.resource_type)
+    .bind(&record.resource_id)
+    .bind(&record.ip)
+    .bind(&record.user_agent)
+    .bind(&record.request_id)
+    .bind(&record.details)
+    .bind(&record.prev_hash)
+    .bind(&record.hash)
+    .execute(&mut **tx)
+    .await?;
+    sqlx::query("UPDATE audit_head SET seq = $1, hash = $2")
+        .bind(record.seq)
+        .bind(&record.hash)
+        .execute(&mut **tx)
+        .await?;
+    Ok(record)
+}
+
+/// Records an event in a transaction of its own: for what must be recorded even though the
+/// request itself fails (a wrong password, a denial).
+pub async fn record(
+    pool: &PgPool,
+    scope: &TenantScope,
+    event: &AuditEvent<'_>,
+    client: &ClientContext,
+) -> Result<AuditRecord, sqlx::Error> {
+    let mut tx = scope.begin(pool).await?;
+    let record = append(&mut tx, event, client).await?;
+    tx.commit().await?;
+    Ok(record)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn canonical_json_sorts_keys_at_every_level() {
+        let value = serde_json::json!({"b": 1, "a": {"d": [ {"z": 1, "y": 2} ], "c": true}});
+        assert_eq!(
+            super::canonical_json(&value),
+            r#"{"a":{"c":true,"d":[{"y":2,"z":1}]},"b":1}"#
+        );
+    }
+}

@@ -1,0 +1,22 @@
+//! The tenant's tamper-evident audit trail: append-only in the database, hash-chained,
+//! verifiable through the API.
+
+pub mod append;
+pub mod context;
+pub mod record;
+pub mod routes;
+pub mod verify;
+
+pub use append::{AuditEvent, append, record};
+pub use context::ClientContext;
+pub use record::{Actor, Outcome};
+
+use crate::app::AppState;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(routes::list))
+        .routes(routes!(routes::verify))
+}

@@ -1,0 +1,157 @@
+use super::record::AuditRecord;
+use super::verify::{Verification, verify_chain};
+use crate::access::Principal;
+use crate::access::builtin_roles::VIEW_AUDIT_TRAIL;
+use crate::app::AppState;
+use crate::auth::extract::TenantUser;
+use crate::http::extract::Query;
+use crate::http::pagination::{self, Page, PageParams};
+use crate::http::{ApiError, ApiResult, Problem};
+use axum::extract::State;
+use axum::http::HeaderMap;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AuditFilter {
+    /// Exact action, such as `auth.login`.
+    pub action: Option<String>,
+    pub actor_id: Option<Uuid>,
+    /// `success`, `failure` or `denied`.
+    pub outcome: Option<String>,
+    /// From this time (RFC 3339), inclusive.
+    pub since: Option<DateTime<Utc>>,
+    /// Until this time (RFC 3339), exclusive.
+    pub until: Option<DateTime<Utc>>,
+}
+
+/// One entry of the audit trail.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AuditEntry {
+    pub seq: i64,
+    pub id: Uuid,
+    pub occurred_at: DateTime<Utc>,
+    /// `user`, `operator`, `system` or `anonymous`.
+    pub actor_type: String,
+    pub actor_id: Option<Uuid>,
+    pub action: String,
+    pub outcome: String,
+    pub resource_type: Option<String>,
+    pub resource_id: Option<String>,
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+    pub request_id: Option<String>,
+    #[schema(value_type = Object)]
+    pub details: serde_json::Value,
+    /// Hex SHA-256 of this entry, chaining it to the previous one.
+    pub hash: String,
+}
+
+impl From<AuditRecord> for AuditEntry {
+    fn from(r: AuditRecord) -> Self {
+        Self {
+            details: serde_json::from_str(&r.details).unwrap_or(serde_json::Value::Null),
+            hash: r.hash.iter().map(|b| format!("{b:02x}")).collect(),
+            seq: r.seq,
+            id: r.id,
+            occurred_at: r.occurred_at,
+            actor_type: r.actor_type,
+            actor_id: r.actor_id,
+            action: r.action,
+            outcome: r.outcome,
+            resource_type: r.resource_type,
+            resource_id: r.resource_id,
+            ip: r.ip,
+            user_agent: r.user_agent,
+            request_id: r.request_id,
+        }
+    }
+}
+
+const FILTER: &str = "($1::text IS NULL OR action = $1) AND ($2::uuid IS NULL OR actor_id = $2) \
+     AND ($3::text IS NULL OR outcome = $3) AND ($4::timestamptz IS NULL OR occurred_at >= $4) \
+     AND ($5::timestamptz IS NULL OR occurred_at < $5)";
+
+/// List the tenant's audit trail, newest first.
+#[utoipa::path(
+    get, path = "/api/v1/audit", tag = "audit",
+    security(("tenant_token" = [])),
+    params(PageParams, AuditFilter),
+    responses(
+        (status = 200, description = "One page; X-Total-Count and Link headers", body = [AuditEntry]),
+        (status = 400, description = "Bad filter or paging", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Needs view_audit_trail", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn list(
+    State(state): State<AppState>,
+    user: TenantUser,
+    Query(params): Query<PageParams>,
+    Query(filter): Query<AuditFilter>,
+) -> ApiResult<(HeaderMap, axum::Json<Vec<AuditEntry>>)> {
+    let page = Page::try_from(&params)?;
+    if let Some(outcome) = &filter.outcome
+        && !["success", "failure", "denied"].contains(&outcome.as_str())
+    {
+        return Err(ApiError::bad_request(
+            "invalid_query",
+            "outcome is success, failure or denied",
+        ));
+    }
+    let mut tx = user.tenant.scope().begin(state.tenancy.pool()).await?;
+    Principal::load(&mut tx, user.user_id)
+        .await?
+        .require(VIEW_AUDIT_TRAIL)?;
+    let rows: Vec<AuditRecord> = sqlx::query_as(&format!(
+        "SELECT * FROM audit_log WHERE {FILTER} ORDER BY seq DESC LIMIT $6 OFFSET $7"
+    ))
+    .bind(&filter.action)
+    .bind(filter.actor_id)
+    .bind(&filter.outcome)
+    .bind(filter.since)
+    .bind(filter.until)
+    .bind(i64::from(page.per_page))
+    .bind(i64::from(page.page - 1) * i64::from(page.per_page))
+    .fetch_all(&mut *tx)
+    .await?;
+    let total: i64 = sqlx::query_scalar(&format!("SELECT count(*) FROM audit_log WHERE {FILTER}"))
+        .bind(&filter.action)
+        .bind(filter.actor_id)
+        .bind(&filter.outcome)
+        .bind(filter.since)
+        .bind(filter.until)
+        .fetch_one(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    let headers = pagination::headers(page, total, "/api/v1/audit", "");
+    Ok((headers, axum::Json(rows.into_iter().map(AuditEntry::from).collect())))
+}
+
+/// Recompute the audit chain and name the first broken row, if any.
+#[utoipa::path(
+    get, path = "/api/v1/audit/verify", tag = "audit",
+    security(("tenant_token" = [])),
+    responses(
+        (status = 200, description = "The verdict", body = Verification),
+        (status = 403, description = "Needs view_audit_trail", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn verify(State(state): State<AppState>, user: TenantUser) -> ApiResult<axum::Json<Verification>> {
+    let mut tx = user.tenant.scope().begin(state.tenancy.pool()).await?;
+    Principal::load(&mut tx, user.user_id)
+        .await?
+        .require(VIEW_AUDIT_TRAIL)?;
+    let verdict = verify_chain(&mut tx).await?;
+    tx.commit().await?;
+    if !verdict.valid {
+        tracing::error!(
+            audit.first_broken = verdict.first_broken,
+            reason = verdict.reason.as_deref(),
+            "audit chain broken"
+        );
+    }
+    Ok(axum::Json(verdict))
+}

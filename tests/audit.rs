@@ -1,0 +1,235 @@
+//! The audit trail: what is recorded, who may read it, and that tampering is found.
+
+use e2e::{ADMIN_PASSWORD, TestApp};
+use platform::audit::{self, Actor, AuditEvent, ClientContext, Outcome};
+use serde_json::json;
+use tenants::{Tenant, TenantSlug};
+
+async fn tenant(app: &TestApp, slug: &str) -> Tenant {
+    app.create_tenant(slug).await;
+    app.tenancy()
+        .get_by_slug(&TenantSlug::parse(slug).expect("slug"))
+        .await
+        .expect("tenant")
+}
+
+/// Adds a user with these roles straight into the tenant schema and signs them in.
+async fn user_with_roles(app: &TestApp, tenant: &Tenant, email: &str, roles: &[&str]) -> String {
+    let password = tenants::password::Password::parse(ADMIN_PASSWORD.to_owned().into()).expect("password");
+    let hash = tenants::password::hash_password(&password).await.expect("hash");
+    let mut tx = tenant.scope().begin(&app.db.pool).await.expect("begin");
+    sqlx::query("INSERT INTO users (id, email, display_name, password_hash, roles) VALUES ($1, $2, 'U', $3, $4)")
+        .bind(uuid::Uuid::now_v7())
+        .bind(email)
+        .bind(hash)
+        .bind(roles)
+        .execute(&mut *tx)
+        .await
+        .expect("insert user");
+    tx.commit().await.expect("commit");
+    let reply = app
+        .tenant(tenant.slug.as_str())
+        .post(
+            "/api/v1/auth/login",
+            &json!({"email": email, "password": ADMIN_PASSWORD}),
+        )
+        .await;
+    assert_eq!(reply.status, 200, "{}", reply.text);
+    reply.body["access_token"].as_str().expect("token").to_owned()
+}
+
+async fn verify(app: &TestApp, slug: &str, token: &str) -> serde_json::Value {
+    let reply = app.tenant(slug).token(token).get("/api/v1/audit/verify").await;
+    assert_eq!(reply.status, 200, "{}", reply.text);
+    reply.body
+}
+
+#[tokio::test]
+async fn logins_are_recorded_with_who_where_and_how_it_ended() {
+    let app = TestApp::spawn().await;
+    tenant(&app, "acme").await;
+    let site = app.tenant("acme");
+    let wrong = e2e::HostClient::send(
+        site.request(reqwest::Method::POST, "/api/v1/auth/login")
+            .header("user-agent", "curl/8.0 audit-test")
+            .json(&json!({"email": "admin@acme.test", "password": "not the password"})),
+    )
+    .await;
+    wrong.assert_problem(401, "invalid_credentials");
+    site.post(
+        "/api/v1/auth/login",
+        &json!({"email": "nobody@acme.test", "password": "whatever it is"}),
+    )
+    .await;
+    let token = app.admin_token("acme").await;
+
+    let admin = app.tenant("acme").token(&token);
+    let trail = admin.get("/api/v1/audit?action=auth.login").await;
+    assert_eq!(trail.status, 200, "{}", trail.text);
+    assert_eq!(trail.header("x-total-count"), Some("3"));
+    let entries = trail.body.as_array().expect("entries");
+    assert_eq!(entries[0]["outcome"], "success", "newest first");
+    assert_eq!(entries[0]["actor_type"], "user");
+    assert_eq!(entries[1]["actor_type"], "anonymous");
+    assert_eq!(entries[1]["details"]["reason"], "unknown_email");
+    assert_eq!(entries[2]["details"]["reason"], "wrong_password");
+    assert_eq!(entries[2]["user_agent"], "curl/8.0 audit-test");
+    assert_eq!(entries[2]["ip"], "127.0.0.1");
+    assert!(entries[2]["request_id"].is_string());
+
+    let failures = admin.get("/api/v1/audit?outcome=failure").await;
+    assert_eq!(failures.header("x-total-count"), Some("2"));
+    admin
+        .get("/api/v1/audit?outcome=maybe")
+        .await
+        .assert_problem(400, "invalid_query");
+}
+
+#[tokio::test]
+async fn only_holders_of_view_audit_trail_read_it() {
+    let app = TestApp::spawn().await;
+    let acme = tenant(&app, "acme").await;
+    let editor = user_with_roles(&app, &acme, "editor@acme.test", &["editor"]).await;
+    let officer = user_with_roles(&app, &acme, "officer@acme.test", &["compliance_officer"]).await;
+    for path in ["/api/v1/audit", "/api/v1/audit/verify"] {
+        app.tenant("acme")
+            .token(&editor)
+            .get(path)
+            .await
+            .assert_problem(403, "missing_capability");
+        assert_eq!(app.tenant("acme").token(&officer).get(path).await.status, 200, "{path}");
+    }
+}
+
+#[tokio::test]
+async fn the_database_refuses_changes_to_the_trail() {
+    let app = TestApp::spawn().await;
+    let acme = tenant(&app, "acme").await;
+    app.admin_token("acme").await;
+    for sql in [
+        "UPDATE audit_log SET action = 'x'",
+        "DELETE FROM audit_log",
+        "TRUNCATE audit_log",
+        "DELETE FROM audit_head",
+    ] {
+        let mut tx = acme.scope().begin(&app.db.pool).await.expect("begin");
+        let err = sqlx::query(sql).execute(&mut *tx).await.expect_err(sql);
+        assert_eq!(
+            err.as_database_error().and_then(|e| e.code()).as_deref(),
+            Some("42501"),
+            "{sql}: {err}"
+        );
+    }
+    // Even the table's owner is stopped by the trigger.
+    let err = sqlx::query("UPDATE tenant_acme.audit_log SET action = 'x'")
+        .execute(&app.db.pool)
+        .await
+        .expect_err("owner");
+    assert!(err.to_string().contains("append-only"), "{err}");
+}
+
+#[tokio::test]
+async fn verify_names_the_first_row_someone_edited_or_deleted() {
+    let app = TestApp::spawn().await;
+    tenant(&app, "acme").await;
+    let token = app.admin_token("acme").await;
+    for _ in 0..4 {
+        app.tenant("acme")
+            .token(&token)
+            .put("/api/v1/settings", &json!({"locale": "pt-BR"}))
+            .await;
+    }
+    let ok = verify(&app, "acme", &token).await;
+    assert_eq!(
+        ok,
+        json!({"valid": true, "checked": 5, "first_broken": null, "reason": null})
+    );
+
+    // Someone with owner rights switches the trigger off and rewrites row 3.
+    let pool = &app.db.pool;
+    sqlx::query("ALTER TABLE tenant_acme.audit_log DISABLE TRIGGER USER")
+        .execute(pool)
+        .await
+        .expect("disable");
+    sqlx::query("UPDATE tenant_acme.audit_log SET outcome = 'failure' WHERE seq = 3")
+        .execute(pool)
+        .await
+        .expect("edit");
+    let edited = verify(&app, "acme", &token).await;
+    assert_eq!(
+        (edited["valid"].clone(), edited["first_broken"].clone()),
+        (json!(false), json!(3)),
+        "{edited}"
+    );
+    assert!(
+        edited["reason"].as_str().expect("reason").contains("changed"),
+        "{edited}"
+    );
+
+    // Row 2 deleted: the gap is named.
+    sqlx::query("DELETE FROM tenant_acme.audit_log WHERE seq = 2")
+        .execute(pool)
+        .await
+        .expect("delete");
+    let deleted = verify(&app, "acme", &token).await;
+    assert_eq!(deleted["first_broken"], 2, "{deleted}");
+    assert!(
+        deleted["reason"].as_str().expect("reason").contains("missing"),
+        "{deleted}"
+    );
+}
+
+#[tokio::test]
+async fn verify_notices_rows_cut_from_the_end() {
+    let app = TestApp::spawn().await;
+    tenant(&app, "acme").await;
+    let token = app.admin_token("acme").await;
+    app.tenant("acme")
+        .token(&token)
+        .put("/api/v1/settings", &json!({"locale": "en"}))
+        .await;
+    let pool = &app.db.pool;
+    sqlx::query("ALTER TABLE tenant_acme.audit_log DISABLE TRIGGER USER")
+        .execute(pool)
+        .await
+        .expect("disable");
+    sqlx::query("DELETE FROM tenant_acme.audit_log WHERE seq = (SELECT max(seq) FROM tenant_acme.audit_log)")
+        .execute(pool)
+        .await
+        .expect("cut the newest row");
+    let cut = verify(&app, "acme", &token).await;
+    // The verify request's own login is row 1, the settings update row 2: row 2 was cut.
+    assert_eq!(
+        (cut["valid"].clone(), cut["first_broken"].clone()),
+        (json!(false), json!(2)),
+        "{cut}"
+    );
+}
+
+#[tokio::test]
+async fn concurrent_appends_keep_one_unbroken_chain() {
+    let app = TestApp::spawn().await;
+    let acme = tenant(&app, "acme").await;
+    let pool = app.db.pool.clone();
+    let tasks: Vec<_> = (0..40)
+        .map(|i| {
+            let (pool, scope) = (pool.clone(), acme.scope());
+            tokio::spawn(async move {
+                let event =
+                    AuditEvent::new("test.concurrent", Outcome::Success, Actor::System).details(json!({"i": i}));
+                audit::record(&pool, &scope, &event, &ClientContext::default())
+                    .await
+                    .expect("append")
+            })
+        })
+        .collect();
+    for task in tasks {
+        task.await.expect("task");
+    }
+    let token = app.admin_token("acme").await;
+    let verdict = verify(&app, "acme", &token).await;
+    assert_eq!(
+        verdict,
+        json!({"valid": true, "checked": 41, "first_broken": null, "reason": null})
+    );
+}
