@@ -137,16 +137,16 @@ mod tests {
     #[test]
     fn every_field_changes_the_hash() {
         let base = record().compute_hash();
-        let variants: Vec<Box<dyn Fn(&mut AuditRecord)>> = vec![
-            Box::new(|r| r.seq = 2),
-            Box::new(|r| r.action = "auth.logout".into()),
-            Box::new(|r| r.outcome = "failure".into()),
-            Box::new(|r| r.actor_id = None),
-            Box::new(|r| r.ip = None),
-            Box::new(|r| r.resource_type = Some(String::new())),
-            Box::new(|r| r.details = "{\"a\":1}".into()),
-            Box::new(|r| r.prev_hash = vec![1; 32]),
-            Box::new(|r| r.occurred_at += chrono::Duration::microseconds(1)),
+        let variants: Vec<fn(&mut AuditRecord)> = vec![
+            |r| r.seq = 2,
+            |r| r.action = "auth.logout".into(),
+            |r| r.outcome = "failure".into(),
+            |r| r.actor_id = None,
+            |r| r.ip = None,
+            |r| r.resource_type = Some(String::new()),
+            |r| r.details = "{\"a\":1}".into(),
+            |r| r.prev_hash = vec![1; 32],
+            |r| r.occurred_at += chrono::Duration::microseconds(1),
         ];
         for change in variants {
             let mut r = record();
