@@ -30,6 +30,7 @@ pub struct Inner {
     pub max_body_bytes: usize,
     /// Proxies in front of us that append to X-Forwarded-For (`PLATFORM_TRUSTED_PROXY_HOPS`).
     pub trusted_proxy_hops: usize,
+    pub session_limits: auth::sessions::SessionLimits,
 }
 
 #[derive(Clone)]
@@ -102,6 +103,7 @@ impl AppState {
             metrics_token: config.http.metrics_token.clone(),
             max_body_bytes: config.http.max_body_bytes,
             trusted_proxy_hops: config.http.trusted_proxy_hops,
+            session_limits: config.tokens.session_limits,
         })))
     }
 }

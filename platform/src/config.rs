@@ -48,6 +48,7 @@ pub struct HttpConfig {
 pub struct TokenConfig {
     pub issuer: String,
     pub access_ttl: Duration,
+    pub session_limits: crate::auth::sessions::SessionLimits,
 }
 
 #[derive(Debug)]
@@ -107,6 +108,7 @@ impl Config {
             tokens: TokenConfig {
                 issuer: format!("https://{base_domain}"),
                 access_ttl: MAX_ACCESS_TTL,
+                session_limits: Default::default(),
             },
             http: HttpConfig {
                 listen: SocketAddr::from(([127, 0, 0, 1], 0)),
@@ -179,6 +181,10 @@ impl Config {
             tokens: TokenConfig {
                 issuer: var("PLATFORM_TOKEN_ISSUER").unwrap_or_else(|| format!("https://{base_domain}")),
                 access_ttl,
+                session_limits: crate::auth::sessions::SessionLimits {
+                    idle: Duration::from_secs(parsed("PLATFORM_SESSION_IDLE_SECS", 1800u64)?),
+                    absolute: Duration::from_secs(parsed("PLATFORM_SESSION_MAX_SECS", 43_200u64)?),
+                },
             },
             http: HttpConfig {
                 listen: parsed("PLATFORM_LISTEN", SocketAddr::from(([127, 0, 0, 1], 8080)))?,

@@ -9,6 +9,8 @@
 
 use e2e::{ADMIN_PASSWORD, TestApp};
 use futures_util::StreamExt as _;
+use platform::audit::ClientContext;
+use platform::auth::sessions::{self, SessionLimits};
 use std::time::{Duration, Instant};
 use tenants::migrate::{MigrateOptions, Migration, migrate_tenants, tenant_migrations};
 use tenants::password::Password;
@@ -210,19 +212,28 @@ async fn bench_scale() {
 /// first the request that fills the Host cache, then four rounds on cached hosts.
 async fn settings_latency(app: &TestApp, provisioned: &[Provisioned], sample: usize) {
     let n = provisioned.len();
-    let tokens: Vec<(String, String)> = provisioned
-        .iter()
-        .step_by((n / sample).max(1))
-        .map(|p| {
-            let token = app
-                .state
-                .tokens
-                .issue_tenant_access(p.tenant.id, p.admin_id)
-                .expect("token")
-                .token;
-            (p.tenant.slug.to_string(), token)
-        })
-        .collect();
+    let mut tokens: Vec<(String, String)> = Vec::new();
+    for p in provisioned.iter().step_by((n / sample).max(1)) {
+        // A real session, as a sign-in would open, so the request path checks it as usual.
+        let mut tx = p.tenant.scope().begin(&app.db.pool).await.expect("begin");
+        let (session, _) = sessions::open(
+            &mut tx,
+            p.admin_id,
+            SessionLimits::default(),
+            &ClientContext::default(),
+            false,
+        )
+        .await
+        .expect("session");
+        tx.commit().await.expect("commit");
+        let token = app
+            .state
+            .tokens
+            .issue_tenant_access(p.tenant.id, p.admin_id, session)
+            .expect("token")
+            .token;
+        tokens.push((p.tenant.slug.to_string(), token));
+    }
     let mut cold = Vec::new();
     for (slug, token) in &tokens {
         let started = Instant::now();

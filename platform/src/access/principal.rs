@@ -1,33 +1,62 @@
 use super::builtin_roles::builtin_role;
 use super::meta_cap::{MetaCap, Required, map_meta_cap};
+use crate::auth::extract::TenantUser;
+use crate::auth::tokens::TenantSubject;
 use crate::http::{ApiError, ApiResult};
 use std::collections::HashSet;
 use tenants::{TenantTx, UserId};
+use uuid::Uuid;
 
 /// A signed-in user with the capabilities of all their roles, loaded inside the request's
-/// tenant transaction, so a role change or deactivation takes effect on the next request.
+/// tenant transaction together with the state of their session: a role change, a
+/// deactivation, a logout or a revoked session takes effect on the next request.
 #[derive(Debug, Clone)]
 pub struct Principal {
     pub user_id: UserId,
+    pub session_id: Uuid,
     pub roles: Vec<String>,
+    /// The session was opened with a second factor.
+    pub mfa: bool,
     capabilities: HashSet<String>,
 }
 
+#[derive(sqlx::FromRow)]
+struct Row {
+    roles: Vec<String>,
+    status: String,
+    session_live: Option<bool>,
+    mfa: Option<bool>,
+}
+
 impl Principal {
-    pub async fn load(tx: &mut TenantTx, user_id: UserId) -> ApiResult<Self> {
-        let row: Option<(Vec<String>, String)> = sqlx::query_as("SELECT roles, status FROM users WHERE id = $1")
-            .bind(user_id)
-            .fetch_optional(&mut **tx)
-            .await?;
-        let roles = match row {
-            Some((roles, status)) if status == "active" => roles,
-            Some(_) => return Err(ApiError::unauthorized("account_disabled", "this account is disabled")),
+    /// One query: the user, their roles and whether the token's session is still live.
+    pub async fn load(tx: &mut TenantTx, user: &TenantUser) -> ApiResult<Self> {
+        let TenantSubject { user_id, session_id } = user.subject;
+        let row: Option<Row> = sqlx::query_as(
+            "SELECT u.roles, u.status, s.revoked_at IS NULL AND s.expires_at > now() AS session_live, s.mfa \
+             FROM users u LEFT JOIN sessions s ON s.id = $2 AND s.user_id = u.id WHERE u.id = $1",
+        )
+        .bind(user_id)
+        .bind(session_id)
+        .fetch_optional(&mut **tx)
+        .await?;
+        let (roles, mfa) = match row {
             None => {
                 return Err(ApiError::unauthorized(
                     "invalid_token",
                     "the access token's user no longer exists",
                 ));
             }
+            Some(row) if row.status != "active" => {
+                return Err(ApiError::unauthorized("account_disabled", "this account is disabled"));
+            }
+            Some(row) if row.session_live != Some(true) => {
+                return Err(ApiError::unauthorized(
+                    "session_ended",
+                    "this session has ended; sign in again",
+                ));
+            }
+            Some(row) => (row.roles, row.mfa.unwrap_or(false)),
         };
         let mut capabilities = HashSet::new();
         let mut custom = Vec::new();
@@ -46,7 +75,9 @@ impl Principal {
         }
         Ok(Self {
             user_id,
+            session_id,
             roles,
+            mfa,
             capabilities,
         })
     }

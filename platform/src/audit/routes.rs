@@ -102,9 +102,7 @@ pub async fn list(
         ));
     }
     let mut tx = user.tenant.scope().begin(state.tenancy.pool()).await?;
-    Principal::load(&mut tx, user.user_id)
-        .await?
-        .require(VIEW_AUDIT_TRAIL)?;
+    Principal::load(&mut tx, &user).await?.require(VIEW_AUDIT_TRAIL)?;
     let rows: Vec<AuditRecord> = sqlx::query_as(&format!(
         "SELECT * FROM audit_log WHERE {FILTER} ORDER BY seq DESC LIMIT $6 OFFSET $7"
     ))
@@ -141,9 +139,7 @@ pub async fn list(
 )]
 pub async fn verify(State(state): State<AppState>, user: TenantUser) -> ApiResult<axum::Json<Verification>> {
     let mut tx = user.tenant.scope().begin(state.tenancy.pool()).await?;
-    Principal::load(&mut tx, user.user_id)
-        .await?
-        .require(VIEW_AUDIT_TRAIL)?;
+    Principal::load(&mut tx, &user).await?.require(VIEW_AUDIT_TRAIL)?;
     let verdict = verify_chain(&mut tx).await?;
     tx.commit().await?;
     if !verdict.valid {

@@ -1,6 +1,6 @@
 //! Who is calling: bearer-token extractors for tenant users and operators.
 
-use super::tokens::TokenError;
+use super::tokens::{TenantSubject, TokenError};
 use crate::app::AppState;
 use crate::http::ApiError;
 use crate::http::site::CurrentTenant;
@@ -8,7 +8,7 @@ use axum::extract::FromRequestParts;
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 use std::sync::Arc;
-use tenants::{OperatorId, Tenant, UserId};
+use tenants::{OperatorId, Tenant};
 
 fn bearer(parts: &Parts) -> Result<&str, ApiError> {
     let value = parts
@@ -37,10 +37,12 @@ fn rejected(err: TokenError) -> ApiError {
     }
 }
 
-/// A signed-in user of the tenant whose host this is.
+/// The bearer of a valid access token of the tenant whose host this is. Whether the user and
+/// session are still live is checked by [`crate::access::Principal::load`] inside the
+/// request's transaction; the ids stay private so no handler can skip that.
 pub struct TenantUser {
     pub tenant: Arc<Tenant>,
-    pub user_id: UserId,
+    pub(crate) subject: TenantSubject,
 }
 
 impl FromRequestParts<AppState> for TenantUser {
@@ -48,12 +50,12 @@ impl FromRequestParts<AppState> for TenantUser {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let CurrentTenant(tenant) = CurrentTenant::from_request_parts(parts, state).await?;
-        let user_id = state
+        let subject = state
             .tokens
             .verify_tenant_access(bearer(parts)?, tenant.id)
             .map_err(rejected)?;
-        tracing::Span::current().record("user.id", tracing::field::display(user_id));
-        Ok(Self { tenant, user_id })
+        tracing::Span::current().record("user.id", tracing::field::display(subject.user_id));
+        Ok(Self { tenant, subject })
     }
 }
 

@@ -1,3 +1,4 @@
+use super::sessions;
 use crate::app::AppState;
 use crate::audit::{self, Actor, AuditEvent, ClientContext, Outcome};
 use crate::http::extract::Json;
@@ -18,13 +19,24 @@ pub struct LoginRequest {
     pub password: String,
 }
 
+/// A new pair of tokens.
 #[derive(Debug, Serialize, ToSchema)]
-pub struct LoginResponse {
+pub struct TokenPair {
+    /// EdDSA JWT for `Authorization: Bearer`, valid for this tenant only.
     pub access_token: String,
     /// Always `Bearer`.
     pub token_type: &'static str,
     /// Seconds until the access token expires (at most 900).
     pub expires_in: u64,
+    /// Opaque, single use: exchange it at `/api/v1/auth/refresh` for the next pair.
+    pub refresh_token: String,
+    pub session_id: uuid::Uuid,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LoginResponse {
+    #[serde(flatten)]
+    pub tokens: TokenPair,
     pub user: SignedInUser,
 }
 
@@ -52,8 +64,9 @@ const MAX_CREDENTIAL_BYTES: usize = 1024;
 
 /// Sign in to the tenant of this host.
 ///
-/// Returns an access token whose audience is this tenant only. An unknown e-mail, a wrong
-/// password and a disabled account all get the same answer, after the same hashing work.
+/// Opens a session and returns an access token (for this tenant only) and a refresh token.
+/// An unknown e-mail, a wrong password and a disabled account all get the same answer, after
+/// the same hashing work. Every attempt is recorded in the audit trail.
 #[utoipa::path(
     post, path = "/api/v1/auth/login", tag = "auth",
     request_body = LoginRequest,
@@ -104,18 +117,23 @@ pub async fn login(
         .bind(account.id)
         .execute(&mut *tx)
         .await?;
-    let event = AuditEvent::new("auth.login", Outcome::Success, Actor::User(*account.id.as_uuid()));
+    let (session_id, refresh_token) = sessions::open(&mut tx, account.id, state.session_limits, &client, false).await?;
+    let event = AuditEvent::new("auth.login", Outcome::Success, Actor::User(*account.id.as_uuid()))
+        .resource("session", session_id);
     audit::append(&mut tx, &event, &client).await?;
     tx.commit().await?;
     let issued = state
         .tokens
-        .issue_tenant_access(tenant.id, account.id)
+        .issue_tenant_access(tenant.id, account.id, session_id)
         .map_err(ApiError::internal)?;
-    tracing::info!(user.id = %account.id, "user signed in");
     Ok(axum::Json(LoginResponse {
-        access_token: issued.token,
-        token_type: "Bearer",
-        expires_in: issued.expires_in,
+        tokens: TokenPair {
+            access_token: issued.token,
+            token_type: "Bearer",
+            expires_in: issued.expires_in,
+            refresh_token,
+            session_id,
+        },
         user: SignedInUser {
             id: account.id,
             email: account.email,

@@ -3,6 +3,9 @@
 pub mod extract;
 pub mod jwks;
 pub mod login;
+pub mod refresh;
+pub mod session_routes;
+pub mod sessions;
 pub mod setup;
 pub mod signing_keys;
 pub mod tokens;
@@ -14,6 +17,10 @@ use utoipa_axum::routes;
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(login::login))
+        .routes(routes!(refresh::refresh))
+        .routes(routes!(session_routes::logout))
+        .routes(routes!(session_routes::list))
+        .routes(routes!(session_routes::revoke))
         .routes(routes!(setup::setup))
         .routes(routes!(jwks::jwks))
 }

@@ -31,6 +31,16 @@ pub struct Claims {
     /// The tenant, for tenant tokens (equal to `aud`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tid: Option<String>,
+    /// The session, for tenant tokens: revoking it ends the token at once.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sid: Option<String>,
+}
+
+/// Who a valid tenant access token speaks for.
+#[derive(Debug, Clone, Copy)]
+pub struct TenantSubject {
+    pub user_id: UserId,
+    pub session_id: uuid::Uuid,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -69,13 +79,13 @@ impl TokenService {
         format!("tenant:{tenant}")
     }
 
-    pub fn issue_tenant_access(&self, tenant: TenantId, user: UserId) -> anyhow::Result<Issued> {
+    pub fn issue_tenant_access(&self, tenant: TenantId, user: UserId, session: uuid::Uuid) -> anyhow::Result<Issued> {
         self.issue(
             &self.tenant,
             user.to_string(),
             Self::tenant_audience(tenant),
             TYP_TENANT_ACCESS,
-            Some(tenant.to_string()),
+            Some((tenant.to_string(), session.to_string())),
         )
     }
 
@@ -83,7 +93,16 @@ impl TokenService {
         self.issue(&self.ops, operator.to_string(), OPS_AUDIENCE.to_owned(), TYP_OPS, None)
     }
 
-    fn issue(&self, keys: &KeySet, sub: String, aud: String, typ: &str, tid: Option<String>) -> anyhow::Result<Issued> {
+    /// `tenant`: (tenant id, session id) for tenant tokens.
+    fn issue(
+        &self,
+        keys: &KeySet,
+        sub: String,
+        aud: String,
+        typ: &str,
+        tenant: Option<(String, String)>,
+    ) -> anyhow::Result<Issued> {
+        let (tid, sid) = tenant.unzip();
         let now = chrono::Utc::now().timestamp();
         let ttl = self.access_ttl.as_secs();
         let claims = Claims {
@@ -96,6 +115,7 @@ impl TokenService {
             jti: uuid::Uuid::new_v4().to_string(),
             typ: typ.to_owned(),
             tid,
+            sid,
         };
         let mut header = Header::new(Algorithm::EdDSA);
         header.kid = Some(keys.kid.clone());
@@ -105,12 +125,19 @@ impl TokenService {
     }
 
     /// A user id, when the token is a valid access token of exactly this tenant.
-    pub fn verify_tenant_access(&self, token: &str, tenant: TenantId) -> Result<UserId, TokenError> {
+    /// The user and session, when the token is a valid access token of exactly this tenant.
+    pub fn verify_tenant_access(&self, token: &str, tenant: TenantId) -> Result<TenantSubject, TokenError> {
         let claims = self.verify(&self.tenant, token, &Self::tenant_audience(tenant), TYP_TENANT_ACCESS)?;
         if claims.tid.as_deref() != Some(tenant.to_string().as_str()) {
             return Err(TokenError::WrongAudience);
         }
-        claims.sub.parse().map_err(|_| TokenError::Invalid)
+        let user_id = claims.sub.parse().map_err(|_| TokenError::Invalid)?;
+        let session_id = claims
+            .sid
+            .as_deref()
+            .and_then(|s| s.parse().ok())
+            .ok_or(TokenError::Invalid)?;
+        Ok(TenantSubject { user_id, session_id })
     }
 
     pub fn verify_ops(&self, token: &str) -> Result<OperatorId, TokenError> {

@@ -35,7 +35,7 @@ fn respond(settings: Settings, version: i64) -> impl IntoResponse {
 )]
 pub async fn get_settings(State(state): State<AppState>, user: TenantUser) -> ApiResult<impl IntoResponse> {
     let mut tx = user.tenant.scope().begin(state.tenancy.pool()).await?;
-    Principal::load(&mut tx, user.user_id).await?.require(MANAGE_OPTIONS)?;
+    Principal::load(&mut tx, &user).await?.require(MANAGE_OPTIONS)?;
     let (document, version): (serde_json::Value, i64) = sqlx::query_as("SELECT document, version FROM settings")
         .fetch_one(&mut *tx)
         .await?;
@@ -83,14 +83,15 @@ pub async fn put_settings(
         ),
     };
     let mut tx = user.tenant.scope().begin(state.tenancy.pool()).await?;
-    Principal::load(&mut tx, user.user_id).await?.require(MANAGE_OPTIONS)?;
+    let me = Principal::load(&mut tx, &user).await?;
+    me.require(MANAGE_OPTIONS)?;
     let document = serde_json::to_value(&settings).map_err(ApiError::internal)?;
     let version: Option<i64> = sqlx::query_scalar(
         "UPDATE settings SET document = $1, version = version + 1, updated_at = now(), updated_by = $2 \
          WHERE $3::bigint IS NULL OR version = $3 RETURNING version",
     )
     .bind(document)
-    .bind(user.user_id)
+    .bind(me.user_id)
     .bind(expected)
     .fetch_optional(&mut *tx)
     .await?;
@@ -101,12 +102,8 @@ pub async fn put_settings(
             "the settings changed since you read them; read again",
         )
     })?;
-    let event = AuditEvent::new(
-        "settings.update",
-        Outcome::Success,
-        Actor::User(*user.user_id.as_uuid()),
-    )
-    .resource("settings", version);
+    let event = AuditEvent::new("settings.update", Outcome::Success, Actor::User(*me.user_id.as_uuid()))
+        .resource("settings", version);
     audit::append(&mut tx, &event, &client).await?;
     tx.commit().await?;
     Ok(respond(settings, version))

@@ -1,0 +1,83 @@
+use super::sessions::{self, SessionView};
+use crate::access::Principal;
+use crate::app::AppState;
+use crate::audit::{self, Actor, AuditEvent, ClientContext, Outcome};
+use crate::auth::extract::TenantUser;
+use crate::http::extract::Path;
+use crate::http::{ApiError, ApiResult, Problem};
+use axum::extract::State;
+use axum::http::StatusCode;
+use uuid::Uuid;
+
+/// Sign out: end this session. Its access and refresh tokens stop working at once.
+#[utoipa::path(
+    post, path = "/api/v1/auth/logout", tag = "auth",
+    security(("tenant_token" = [])),
+    responses(
+        (status = 204, description = "Signed out"),
+        (status = 401, description = "No valid token, or the session already ended", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn logout(State(state): State<AppState>, user: TenantUser, client: ClientContext) -> ApiResult<StatusCode> {
+    let mut tx = user.tenant.scope().begin(state.tenancy.pool()).await?;
+    let me = Principal::load(&mut tx, &user).await?;
+    sessions::revoke(&mut tx, me.session_id, "logout").await?;
+    let event = AuditEvent::new("auth.logout", Outcome::Success, Actor::User(*me.user_id.as_uuid()))
+        .resource("session", me.session_id);
+    audit::append(&mut tx, &event, &client).await?;
+    tx.commit().await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// List your live sessions, most recently used first.
+#[utoipa::path(
+    get, path = "/api/v1/auth/sessions", tag = "auth",
+    security(("tenant_token" = [])),
+    responses(
+        (status = 200, description = "Live sessions; `current` marks this one", body = [SessionView]),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn list(State(state): State<AppState>, user: TenantUser) -> ApiResult<axum::Json<Vec<SessionView>>> {
+    let mut tx = user.tenant.scope().begin(state.tenancy.pool()).await?;
+    let me = Principal::load(&mut tx, &user).await?;
+    let live = sessions::list_live(&mut tx, me.user_id, me.session_id, state.session_limits).await?;
+    tx.commit().await?;
+    Ok(axum::Json(live))
+}
+
+/// End one of your sessions (a lost phone, say).
+#[utoipa::path(
+    delete, path = "/api/v1/auth/sessions/{id}", tag = "auth",
+    security(("tenant_token" = [])),
+    params(("id" = String, Path, format = Uuid)),
+    responses(
+        (status = 204, description = "Ended"),
+        (status = 404, description = "No live session of yours with this id", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn revoke(
+    State(state): State<AppState>,
+    user: TenantUser,
+    client: ClientContext,
+    Path(id): Path<Uuid>,
+) -> ApiResult<StatusCode> {
+    let mut tx = user.tenant.scope().begin(state.tenancy.pool()).await?;
+    let me = Principal::load(&mut tx, &user).await?;
+    let owned: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM sessions WHERE id = $1 AND user_id = $2)")
+        .bind(id)
+        .bind(me.user_id)
+        .fetch_one(&mut *tx)
+        .await?;
+    if !owned || !sessions::revoke(&mut tx, id, "revoked_by_user").await? {
+        return Err(ApiError::not_found(
+            "session_not_found",
+            "you have no live session with this id",
+        ));
+    }
+    let event =
+        AuditEvent::new("session.revoke", Outcome::Success, Actor::User(*me.user_id.as_uuid())).resource("session", id);
+    audit::append(&mut tx, &event, &client).await?;
+    tx.commit().await?;
+    Ok(StatusCode::NO_CONTENT)
+}
