@@ -1,6 +1,6 @@
 //! The audit trail: what is recorded, who may read it, and that tampering is found.
 
-use e2e::{ADMIN_PASSWORD, TestApp};
+use e2e::TestApp;
 use platform::audit::{self, Actor, AuditEvent, ClientContext, Outcome};
 use serde_json::json;
 use tenants::{Tenant, TenantSlug};
@@ -11,31 +11,6 @@ async fn tenant(app: &TestApp, slug: &str) -> Tenant {
         .get_by_slug(&TenantSlug::parse(slug).expect("slug"))
         .await
         .expect("tenant")
-}
-
-/// Adds a user with these roles straight into the tenant schema and signs them in.
-async fn user_with_roles(app: &TestApp, tenant: &Tenant, email: &str, roles: &[&str]) -> String {
-    let password = tenants::password::Password::parse(ADMIN_PASSWORD.to_owned().into()).expect("password");
-    let hash = tenants::password::hash_password(&password).await.expect("hash");
-    let mut tx = tenant.scope().begin(&app.db.pool).await.expect("begin");
-    sqlx::query("INSERT INTO users (id, email, display_name, password_hash, roles) VALUES ($1, $2, 'U', $3, $4)")
-        .bind(uuid::Uuid::now_v7())
-        .bind(email)
-        .bind(hash)
-        .bind(roles)
-        .execute(&mut *tx)
-        .await
-        .expect("insert user");
-    tx.commit().await.expect("commit");
-    let reply = app
-        .tenant(tenant.slug.as_str())
-        .post(
-            "/api/v1/auth/login",
-            &json!({"email": email, "password": ADMIN_PASSWORD}),
-        )
-        .await;
-    assert_eq!(reply.status, 200, "{}", reply.text);
-    reply.body["access_token"].as_str().expect("token").to_owned()
 }
 
 async fn verify(app: &TestApp, slug: &str, token: &str) -> serde_json::Value {
@@ -89,8 +64,10 @@ async fn logins_are_recorded_with_who_where_and_how_it_ended() {
 async fn only_holders_of_view_audit_trail_read_it() {
     let app = TestApp::spawn().await;
     let acme = tenant(&app, "acme").await;
-    let editor = user_with_roles(&app, &acme, "editor@acme.test", &["editor"]).await;
-    let officer = user_with_roles(&app, &acme, "officer@acme.test", &["compliance_officer"]).await;
+    let (_, editor) = app.add_user(acme.slug.as_str(), "editor@acme.test", &["editor"]).await;
+    let (_, officer) = app
+        .add_user(acme.slug.as_str(), "officer@acme.test", &["compliance_officer"])
+        .await;
     for path in ["/api/v1/audit", "/api/v1/audit/verify"] {
         app.tenant("acme")
             .token(&editor)

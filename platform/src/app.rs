@@ -2,7 +2,7 @@
 
 use crate::config::Config;
 use crate::http::{fallback, request_id, site};
-use crate::{audit, auth, health, ops, settings};
+use crate::{audit, auth, health, ops, settings, users};
 use anyhow::Context as _;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -123,6 +123,7 @@ fn site_routes() -> OpenApiRouter<AppState> {
     let tenant = auth::routes()
         .merge(settings::routes())
         .merge(audit::routes())
+        .merge(users::routes())
         .route_layer(from_fn(site::require_tenant));
     ops.merge(tenant)
 }

@@ -12,3 +12,4 @@ pub mod openapi;
 pub mod ops;
 pub mod settings;
 pub mod telemetry;
+pub mod users;

@@ -14,6 +14,7 @@ use utoipa::{Modify, OpenApi};
     tags(
         (name = "auth", description = "Tenant sign-in (tenant hosts)"),
         (name = "settings", description = "Tenant settings (tenant hosts, manage_options)"),
+        (name = "users", description = "The tenant's users, roles and professional registries (tenant hosts)"),
         (name = "audit", description = "The tenant's hash-chained audit trail (tenant hosts, view_audit_trail)"),
         (name = "ops", description = "Operator API (base domain)"),
         (name = "operations", description = "Health, readiness, metrics (every host)"),

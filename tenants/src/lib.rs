@@ -29,7 +29,9 @@ pub use host::Hostname;
 pub use ids::{KeyVersion, OperatorId, TenantId, UserId};
 pub use model::{Domain, Tenant, TenantStatus};
 pub use naming::DbNaming;
-pub use provision::{NewTenant, ProvisionHook, ProvisionStep, Provisioned, SETUP_TOKEN_TTL, check_name, check_plan};
+pub use provision::{
+    NewTenant, ProvisionHook, ProvisionStep, Provisioned, SETUP_TOKEN_TTL, check_name, check_plan, new_setup_token,
+};
 pub use registry::{Rotated, TenantPage};
 pub use resolver::TenantResolver;
 pub use scope::{TenantScope, TenantTx};

@@ -218,7 +218,7 @@ impl Tenancy {
 }
 
 /// 256 random bits, URL-safe.
-pub(crate) fn new_setup_token() -> SecretString {
+pub fn new_setup_token() -> SecretString {
     let mut bytes = [0u8; 32];
     rand::rngs::OsRng.fill_bytes(&mut bytes);
     SecretString::from(URL_SAFE_NO_PAD.encode(bytes))

@@ -127,6 +127,39 @@ impl TestApp {
         reply.body
     }
 
+    /// Adds a user with these roles straight into the tenant schema (password
+    /// [`ADMIN_PASSWORD`]) and signs them in; returns (user id, access token).
+    pub async fn add_user(&self, slug: &str, email: &str, roles: &[&str]) -> (uuid::Uuid, String) {
+        let tenant = self
+            .tenancy()
+            .get_by_slug(&tenants::TenantSlug::parse(slug).expect("slug"))
+            .await
+            .expect("tenant");
+        let password = tenants::password::Password::parse(ADMIN_PASSWORD.to_owned().into()).expect("password");
+        let hash = tenants::password::hash_password(&password).await.expect("hash");
+        let id = uuid::Uuid::now_v7();
+        let mut tx = tenant.scope().begin(&self.db.pool).await.expect("begin");
+        sqlx::query("INSERT INTO users (id, email, display_name, password_hash, roles) VALUES ($1, $2, $3, $4, $5)")
+            .bind(id)
+            .bind(email)
+            .bind(email)
+            .bind(hash)
+            .bind(roles)
+            .execute(&mut *tx)
+            .await
+            .expect("insert user");
+        tx.commit().await.expect("commit");
+        let reply = self
+            .tenant(slug)
+            .post(
+                "/api/v1/auth/login",
+                &json!({"email": email, "password": ADMIN_PASSWORD}),
+            )
+            .await;
+        assert_eq!(reply.status, 200, "login {email}: {}", reply.text);
+        (id, reply.body["access_token"].as_str().expect("token").to_owned())
+    }
+
     /// Signs in as the tenant's first administrator.
     pub async fn admin_token(&self, slug: &str) -> String {
         let reply = self

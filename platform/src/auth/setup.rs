@@ -41,7 +41,7 @@ pub async fn setup(
     let hash = hash_password(&password).await?;
     let mut tx = tenant.scope().begin(state.tenancy.pool()).await?;
     let updated = sqlx::query(
-        "UPDATE users SET password_hash = $2, setup_token_hash = NULL, setup_token_expires_at = NULL, updated_at = now() \
+        "UPDATE users SET password_hash = $2, setup_token_hash = NULL, setup_token_expires_at = NULL, status = CASE WHEN status = 'invited' THEN 'active' ELSE status END, password_changed_at = now(), updated_at = now() \
          WHERE setup_token_hash = $1 AND setup_token_expires_at > now()",
     )
     .bind(token_hash)

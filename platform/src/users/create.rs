@@ -1,0 +1,170 @@
+use super::model::{Registry, UserView, find, valid_display_name};
+use super::roles_check::{ensure_grantable, role_capabilities};
+use crate::access::Principal;
+use crate::app::AppState;
+use crate::audit::{self, Actor, AuditEvent, ClientContext, Outcome};
+use crate::auth::extract::TenantUser;
+use crate::http::extract::Json;
+use crate::http::{ApiError, ApiResult, FieldError, Problem};
+use axum::extract::State;
+use axum::http::StatusCode;
+use secrecy::{ExposeSecret as _, SecretString};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use tenants::password::{Password, hash_password};
+use tenants::{Email, UserId};
+use utoipa::ToSchema;
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewUser {
+    pub email: String,
+    /// Omit to invite: the response then carries a one-time `setup_token` for the new user.
+    pub password: Option<String>,
+    pub display_name: String,
+    /// One role (as WordPress's user form). Needs promote_users for anything but `subscriber`.
+    pub role: Option<String>,
+    /// Several roles at once; same rule.
+    pub roles: Option<Vec<String>>,
+    pub registry: Option<Registry>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CreatedUser {
+    #[serde(flatten)]
+    pub user: UserView,
+    /// Only for invitations, only in this response (valid 72 hours, single use).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub setup_token: Option<String>,
+}
+
+/// Create or invite a user (create_users).
+#[utoipa::path(
+    post, path = "/api/v1/users", tag = "users",
+    security(("tenant_token" = [])),
+    request_body = NewUser,
+    responses(
+        (status = 201, description = "Created", body = CreatedUser),
+        (status = 403, description = "Needs create_users (and promote_users to choose roles), and only grants what the caller holds", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "E-mail or registry already used", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn create(
+    State(state): State<AppState>,
+    user: TenantUser,
+    client: ClientContext,
+    Json(body): Json<NewUser>,
+) -> ApiResult<(StatusCode, axum::Json<CreatedUser>)> {
+    let mut errors = Vec::new();
+    let email = Email::parse(&body.email)
+        .map_err(|e| errors.push(field("email", e)))
+        .ok();
+    let password = body
+        .password
+        .map(|p| Password::parse(SecretString::from(p)).map_err(|e| errors.push(field("password", e))))
+        .transpose()
+        .ok()
+        .flatten();
+    if !valid_display_name(&body.display_name) {
+        errors.push(FieldError {
+            field: "display_name".into(),
+            message: "1 to 200 characters".into(),
+        });
+    }
+    if let Some(registry) = &body.registry {
+        errors.extend(registry.validate());
+    }
+    let roles = match (body.role, body.roles) {
+        (Some(_), Some(_)) => {
+            errors.push(FieldError {
+                field: "roles".into(),
+                message: "give role or roles, not both".into(),
+            });
+            Vec::new()
+        }
+        (Some(role), None) => vec![role],
+        (None, Some(roles)) => roles,
+        (None, None) => vec!["subscriber".to_owned()],
+    };
+    let Some(email) = email.filter(|_| errors.is_empty()) else {
+        return Err(ApiError::invalid(errors));
+    };
+
+    let mut tx = user.tenant.scope().begin(state.tenancy.pool()).await?;
+    let me = Principal::load(&mut tx, &user).await?;
+    me.require("create_users")?;
+    let capabilities = role_capabilities(&mut tx, &roles).await?;
+    if roles != ["subscriber"] {
+        me.require("promote_users")?;
+    }
+    ensure_grantable(&me, &capabilities)?;
+    let registry_verified = body.registry.as_ref().is_some_and(|r| r.verified);
+    if registry_verified {
+        me.require(crate::access::builtin_roles::MANAGE_COMPLIANCE)?;
+    }
+
+    let (password_hash, setup_token) = match &password {
+        Some(p) => (Some(hash_password(p).await?), None),
+        None => (None, Some(tenants::new_setup_token())),
+    };
+    let id = UserId::new();
+    let token_hash = setup_token
+        .as_ref()
+        .map(|t| Sha256::digest(t.expose_secret().as_bytes()).to_vec());
+    let registry = body.registry.as_ref();
+    sqlx::query(
+        "INSERT INTO users (id, email, display_name, password_hash, setup_token_hash, setup_token_expires_at, roles, \
+         status, registry_type, registry_number, registry_state, registry_verified, registry_verified_at) \
+         VALUES ($1, $2, $3, $4, $5, CASE WHEN $5 IS NULL THEN NULL ELSE now() + interval '72 hours' END, $6, \
+         CASE WHEN $4 IS NULL THEN 'invited' ELSE 'active' END, $7, $8, $9, $10, CASE WHEN $10 THEN now() END)",
+    )
+    .bind(id)
+    .bind(email.as_str())
+    .bind(body.display_name.trim())
+    .bind(password_hash)
+    .bind(token_hash)
+    .bind(&roles)
+    .bind(registry.map(|r| &r.kind))
+    .bind(registry.map(|r| &r.number))
+    .bind(registry.map(|r| &r.state))
+    .bind(registry_verified)
+    .execute(&mut *tx)
+    .await
+    .map_err(conflicts)?;
+    let event = AuditEvent::new("user.create", Outcome::Success, Actor::User(*me.user_id.as_uuid()))
+        .resource("user", id)
+        .details(serde_json::json!({"roles": roles, "invited": password.is_none()}));
+    audit::append(&mut tx, &event, &client).await?;
+    let view = find(&mut tx, id)
+        .await?
+        .ok_or_else(|| ApiError::internal(anyhow::anyhow!("user vanished")))?;
+    tx.commit().await?;
+    let setup_token = setup_token.map(|t| t.expose_secret().to_owned());
+    Ok((
+        StatusCode::CREATED,
+        axum::Json(CreatedUser {
+            user: view,
+            setup_token,
+        }),
+    ))
+}
+
+fn field(name: &str, error: tenants::Error) -> FieldError {
+    FieldError {
+        field: name.into(),
+        message: error.to_string(),
+    }
+}
+
+/// Unique e-mail and registry violations are conflicts, not failures.
+pub fn conflicts(err: sqlx::Error) -> ApiError {
+    match err.as_database_error().and_then(|e| e.constraint()) {
+        Some("users_email_key") => ApiError::conflict("email_taken", "a user with this e-mail already exists"),
+        Some("users_registry_key") => ApiError::conflict(
+            "registry_taken",
+            "another user already has this professional registration",
+        ),
+        _ => err.into(),
+    }
+}
