@@ -31,6 +31,7 @@ pub struct Inner {
     /// Proxies in front of us that append to X-Forwarded-For (`PLATFORM_TRUSTED_PROXY_HOPS`).
     pub trusted_proxy_hops: usize,
     pub session_limits: auth::sessions::SessionLimits,
+    pub cors: crate::http::cors::CorsCache,
 }
 
 #[derive(Clone)]
@@ -104,6 +105,7 @@ impl AppState {
             max_body_bytes: config.http.max_body_bytes,
             trusted_proxy_hops: config.http.trusted_proxy_hops,
             session_limits: config.tokens.session_limits,
+            cors: Default::default(),
         })))
     }
 }
@@ -146,20 +148,25 @@ pub async fn serve(
 
 pub fn router(state: AppState) -> Router {
     let (infrastructure, _) = infrastructure_routes().split_for_parts();
+    let infrastructure = infrastructure.method_not_allowed_fallback(fallback::method_not_allowed);
     let (sites, _) = site_routes().split_for_parts();
+    // The 405 fallback is set before the layers, so that site resolution and CORS (a
+    // preflight is an OPTIONS request no route declares) run before it.
     let sites = sites
+        .method_not_allowed_fallback(fallback::method_not_allowed)
         .fallback(fallback::not_found)
+        .layer(from_fn_with_state(state.clone(), crate::http::cors::middleware))
         .layer(from_fn_with_state(state.clone(), site::resolve));
     Router::new()
         .merge(infrastructure)
         .merge(sites)
-        .method_not_allowed_fallback(fallback::method_not_allowed)
         .layer(from_fn(crate::http::metrics::middleware))
         .layer(DefaultBodyLimit::max(state.max_body_bytes))
         .layer(from_fn(crate::http::timeout::middleware))
         .layer(CatchPanicLayer::custom(|_| {
             crate::http::ApiError::internal(anyhow::anyhow!("a handler panicked")).into_response()
         }))
+        .layer(from_fn(crate::http::security_headers::middleware))
         .layer(from_fn(request_id::middleware))
         .with_state(state)
 }

@@ -126,7 +126,13 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 #[utoipa::path(get, path = "/openapi.json", tag = "operations", responses((status = 200, body = Object)))]
 pub async fn openapi_json() -> Response {
     (
-        [(CONTENT_TYPE, HeaderValue::from_static("application/json"))],
+        [
+            (CONTENT_TYPE, HeaderValue::from_static("application/json")),
+            (
+                axum::http::header::CACHE_CONTROL,
+                HeaderValue::from_static("public, max-age=300"),
+            ),
+        ],
         crate::openapi::json(),
     )
         .into_response()

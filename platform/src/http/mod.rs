@@ -1,9 +1,11 @@
+pub mod cors;
 pub mod extract;
 pub mod fallback;
 pub mod metrics;
 pub mod pagination;
 pub mod problem;
 pub mod request_id;
+pub mod security_headers;
 pub mod site;
 pub mod timeout;
 

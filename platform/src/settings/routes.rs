@@ -106,5 +106,6 @@ pub async fn put_settings(
         .resource("settings", version);
     audit::append(&mut tx, &event, &client).await?;
     tx.commit().await?;
+    state.cors.invalidate(user.tenant.id);
     Ok(respond(settings, version))
 }
