@@ -23,9 +23,12 @@ use tenants::{Tenant, TenantId};
 /// settings drops its copy at once; other instances follow within this time.
 pub const CACHE_TTL: Duration = Duration::from_secs(30);
 
+/// A tenant's allowed origins and when they were read.
+type Entry = (Arc<Vec<String>>, Instant);
+
 #[derive(Default)]
 pub struct CorsCache {
-    entries: RwLock<HashMap<TenantId, (Arc<Vec<String>>, Instant)>>,
+    entries: RwLock<HashMap<TenantId, Entry>>,
 }
 
 impl CorsCache {
