@@ -36,7 +36,7 @@ pub struct KeySet {
 }
 
 /// PKCS#8 v1 wrapping of an Ed25519 seed (RFC 8410): a fixed prefix, then the 32 bytes.
-fn pkcs8_from_seed(seed: &[u8; 32]) -> Vec<u8> {
+pub(crate) fn pkcs8_from_seed(seed: &[u8; 32]) -> Vec<u8> {
     const PREFIX: [u8; 16] = [
         0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20,
     ];
@@ -126,4 +126,21 @@ async fn create(conn: &mut sqlx::PgConnection, kek: &dyn KeyEncryptionKey, purpo
         wrapped_private,
         status: "active".into(),
     })
+}
+
+#[cfg(test)]
+impl KeySet {
+    /// A key set that never touches a database: (the set, its active kid, the signing seed).
+    pub(crate) fn in_memory(kid: &str) -> (Self, DataKey) {
+        let seed = DataKey::generate();
+        let pair = Ed25519KeyPair::from_seed_unchecked(seed.as_bytes()).expect("seed");
+        let public_key = pair.public_key().as_ref().to_vec();
+        let set = Self {
+            kid: kid.to_owned(),
+            encoding: EncodingKey::from_ed_der(&pkcs8_from_seed(seed.as_bytes())),
+            decoding: HashMap::from([(kid.to_owned(), DecodingKey::from_ed_der(&public_key))]),
+            public: vec![(kid.to_owned(), URL_SAFE_NO_PAD.encode(&public_key))],
+        };
+        (set, seed)
+    }
 }

@@ -188,3 +188,213 @@ impl TokenService {
         serde_json::json!({ "keys": keys })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::auth::signing_keys::pkcs8_from_seed;
+    use base64::Engine as _;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use jsonwebtoken::EncodingKey;
+    use serde_json::{Value, json};
+    use tenants::keyring::DataKey;
+
+    struct Fixture {
+        service: TokenService,
+        tenant_seed: DataKey,
+        ops_seed: DataKey,
+        tenant: TenantId,
+    }
+
+    fn fixture() -> Fixture {
+        let (tenant_keys, tenant_seed) = KeySet::in_memory("tenant-k1");
+        let (ops_keys, ops_seed) = KeySet::in_memory("ops-k1");
+        let service = TokenService {
+            issuer: "https://localhost".into(),
+            access_ttl: Duration::from_secs(900),
+            ops: ops_keys,
+            tenant: tenant_keys,
+        };
+        Fixture {
+            service,
+            tenant_seed,
+            ops_seed,
+            tenant: TenantId::new(),
+        }
+    }
+
+    fn now() -> i64 {
+        chrono::Utc::now().timestamp()
+    }
+
+    impl Fixture {
+        /// Claims of a valid tenant access token, to be spoiled one field at a time.
+        fn claims(&self) -> Value {
+            json!({
+                "iss": "https://localhost", "sub": UserId::new().to_string(),
+                "aud": TokenService::tenant_audience(self.tenant), "tid": self.tenant.to_string(),
+                "sid": uuid::Uuid::new_v4().to_string(), "typ": "access", "jti": "j",
+                "iat": now(), "nbf": now(), "exp": now() + 600,
+            })
+        }
+
+        fn sign(&self, seed: &DataKey, kid: &str, claims: &Value) -> String {
+            let mut header = Header::new(Algorithm::EdDSA);
+            header.kid = Some(kid.into());
+            let key = EncodingKey::from_ed_der(&pkcs8_from_seed(seed.as_bytes()));
+            jsonwebtoken::encode(&header, claims, &key).expect("sign")
+        }
+
+        fn verify(&self, token: &str) -> Result<TenantSubject, TokenError> {
+            self.service.verify_tenant_access(token, self.tenant)
+        }
+    }
+
+    fn without(mut claims: Value, field: &str) -> Value {
+        claims.as_object_mut().expect("object").remove(field);
+        claims
+    }
+
+    fn with(mut claims: Value, field: &str, value: Value) -> Value {
+        claims[field] = value;
+        claims
+    }
+
+    #[test]
+    fn a_valid_token_passes_and_names_user_and_session() {
+        let f = fixture();
+        let claims = f.claims();
+        let subject = f.verify(&f.sign(&f.tenant_seed, "tenant-k1", &claims)).expect("valid");
+        assert_eq!(subject.user_id.to_string(), claims["sub"]);
+        assert_eq!(subject.session_id.to_string(), claims["sid"]);
+        let issued = f
+            .service
+            .issue_tenant_access(f.tenant, UserId::new(), uuid::Uuid::new_v4())
+            .expect("issue");
+        assert!(f.verify(&issued.token).is_ok());
+    }
+
+    #[test]
+    fn claims_that_are_missing_foreign_or_out_of_time_are_refused() {
+        let f = fixture();
+        let base = f.claims();
+        let cases = [
+            ("missing aud", without(base.clone(), "aud")),
+            (
+                "foreign aud",
+                with(
+                    base.clone(),
+                    "aud",
+                    json!(TokenService::tenant_audience(TenantId::new())),
+                ),
+            ),
+            ("ops aud", with(base.clone(), "aud", json!(OPS_AUDIENCE))),
+            ("missing iss", without(base.clone(), "iss")),
+            ("foreign iss", with(base.clone(), "iss", json!("https://evil.example"))),
+            ("missing exp", without(base.clone(), "exp")),
+            ("missing nbf", without(base.clone(), "nbf")),
+            ("missing sub", without(base.clone(), "sub")),
+            ("expired", with(base.clone(), "exp", json!(now() - 120))),
+            ("nbf in the future", with(base.clone(), "nbf", json!(now() + 120))),
+            ("wrong typ", with(base.clone(), "typ", json!("ops"))),
+            ("missing typ", without(base.clone(), "typ")),
+            (
+                "foreign tid",
+                with(base.clone(), "tid", json!(TenantId::new().to_string())),
+            ),
+            ("missing sid", without(base.clone(), "sid")),
+            ("sub not a user id", with(base.clone(), "sub", json!("admin"))),
+        ];
+        for (name, claims) in cases {
+            let token = f.sign(&f.tenant_seed, "tenant-k1", &claims);
+            assert!(f.verify(&token).is_err(), "{name} was accepted");
+        }
+        let expired = f.sign(
+            &f.tenant_seed,
+            "tenant-k1",
+            &with(base.clone(), "exp", json!(now() - 120)),
+        );
+        assert!(matches!(f.verify(&expired), Err(TokenError::Expired)));
+    }
+
+    #[test]
+    fn forged_headers_and_signatures_are_refused() {
+        let f = fixture();
+        let claims = f.claims();
+        let good = f.sign(&f.tenant_seed, "tenant-k1", &claims);
+        let (header_and_payload, signature) = good.rsplit_once('.').expect("three parts");
+        let b64 = |v: &Value| URL_SAFE_NO_PAD.encode(v.to_string());
+        let payload = header_and_payload.split_once('.').expect("parts").1;
+
+        // alg: none, with and without a signature.
+        let none = format!(
+            "{}.{payload}.",
+            b64(&json!({"alg": "none", "typ": "JWT", "kid": "tenant-k1"}))
+        );
+        assert!(f.verify(&none).is_err(), "alg none");
+        let none_signed = format!(
+            "{}.{payload}.{signature}",
+            b64(&json!({"alg": "none", "kid": "tenant-k1"}))
+        );
+        assert!(f.verify(&none_signed).is_err(), "alg none with a signature");
+
+        // HS256 keyed with the public key (the classic algorithm confusion).
+        let public = f.service.tenant.public[0].1.clone();
+        let mut hs = Header::new(Algorithm::HS256);
+        hs.kid = Some("tenant-k1".into());
+        let confused = jsonwebtoken::encode(&hs, &claims, &EncodingKey::from_secret(public.as_bytes())).expect("hs256");
+        assert!(f.verify(&confused).is_err(), "HS256");
+
+        // Unknown kid; known kid signed by another key; the operator key; no kid at all.
+        let stranger = DataKey::generate();
+        assert!(
+            f.verify(&f.sign(&stranger, "tenant-k9", &claims)).is_err(),
+            "unknown kid"
+        );
+        assert!(
+            f.verify(&f.sign(&stranger, "tenant-k1", &claims)).is_err(),
+            "wrong key for the kid"
+        );
+        assert!(
+            f.verify(&f.sign(&f.ops_seed, "ops-k1", &claims)).is_err(),
+            "operator key"
+        );
+        let mut no_kid = Header::new(Algorithm::EdDSA);
+        no_kid.kid = None;
+        let key = EncodingKey::from_ed_der(&pkcs8_from_seed(f.tenant_seed.as_bytes()));
+        assert!(
+            f.verify(&jsonwebtoken::encode(&no_kid, &claims, &key).expect("sign"))
+                .is_err(),
+            "no kid"
+        );
+
+        // A signature that does not match.
+        let mut tampered = signature.to_owned().into_bytes();
+        tampered[5] = if tampered[5] == b'A' { b'B' } else { b'A' };
+        let bad = format!("{header_and_payload}.{}", String::from_utf8(tampered).expect("ascii"));
+        assert!(f.verify(&bad).is_err(), "bad signature");
+        let other_payload = b64(&with(claims.clone(), "sub", json!(UserId::new().to_string())));
+        let swapped = format!(
+            "{}.{other_payload}.{signature}",
+            header_and_payload.split_once('.').expect("parts").0
+        );
+        assert!(f.verify(&swapped).is_err(), "payload swapped under a valid signature");
+        assert!(f.verify("not.a.jwt").is_err() && f.verify("").is_err());
+    }
+
+    #[test]
+    fn operator_and_tenant_tokens_never_cross() {
+        let f = fixture();
+        let ops = f.service.issue_ops(OperatorId::new()).expect("ops token");
+        assert!(f.verify(&ops.token).is_err(), "an operator token on a tenant route");
+        let tenant = f
+            .service
+            .issue_tenant_access(f.tenant, UserId::new(), uuid::Uuid::new_v4())
+            .expect("tenant token");
+        assert!(
+            f.service.verify_ops(&tenant.token).is_err(),
+            "a tenant token on an operator route"
+        );
+        assert!(f.service.verify_ops(&ops.token).is_ok());
+    }
+}
