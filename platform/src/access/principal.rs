@@ -17,6 +17,8 @@ pub struct Principal {
     pub roles: Vec<String>,
     /// The session was opened with a second factor.
     pub mfa: bool,
+    /// The tenant requires MFA for one of the user's roles (`mfa_required_roles`).
+    pub mfa_required_by_policy: bool,
     capabilities: HashSet<String>,
 }
 
@@ -26,21 +28,40 @@ struct Row {
     status: String,
     session_live: Option<bool>,
     mfa: Option<bool>,
+    mfa_roles: Vec<String>,
 }
 
 impl Principal {
-    /// One query: the user, their roles and whether the token's session is still live.
+    /// The caller, for any route. When the tenant requires MFA for one of their roles and
+    /// this session was opened without it, only enrolment is open to them: 403
+    /// `mfa_enrolment_required` everywhere else.
     pub async fn load(tx: &mut TenantTx, user: &TenantUser) -> ApiResult<Self> {
+        let me = Self::load_during_enrolment(tx, user).await?;
+        if me.mfa_required_by_policy && !me.mfa {
+            return Err(ApiError::forbidden(
+                "mfa_enrolment_required",
+                "your organisation requires MFA for your role: enrol at /api/v1/auth/mfa/totp, or sign in with a code",
+            ));
+        }
+        Ok(me)
+    }
+
+    /// The caller, without the MFA policy: for enrolling in MFA, reading `me` and signing out.
+    /// One query: the user, their roles, whether the token's session is still live, and the
+    /// tenant's MFA policy.
+    pub async fn load_during_enrolment(tx: &mut TenantTx, user: &TenantUser) -> ApiResult<Self> {
         let TenantSubject { user_id, session_id } = user.subject;
         let row: Option<Row> = sqlx::query_as(
-            "SELECT u.roles, u.status, s.revoked_at IS NULL AND s.expires_at > now() AS session_live, s.mfa \
+            "SELECT u.roles, u.status, s.revoked_at IS NULL AND s.expires_at > now() AS session_live, s.mfa, \
+               ARRAY(SELECT jsonb_array_elements_text(coalesce(st.document->'mfa_required_roles', '[]')) \
+                     FROM settings st) AS mfa_roles \
              FROM users u LEFT JOIN sessions s ON s.id = $2 AND s.user_id = u.id WHERE u.id = $1",
         )
         .bind(user_id)
         .bind(session_id)
         .fetch_optional(&mut **tx)
         .await?;
-        let (roles, mfa) = match row {
+        let (roles, mfa, mfa_roles) = match row {
             None => {
                 return Err(ApiError::unauthorized(
                     "invalid_token",
@@ -56,8 +77,9 @@ impl Principal {
                     "this session has ended; sign in again",
                 ));
             }
-            Some(row) => (row.roles, row.mfa.unwrap_or(false)),
+            Some(row) => (row.roles, row.mfa.unwrap_or(false), row.mfa_roles),
         };
+        let mfa_required_by_policy = roles.iter().any(|r| mfa_roles.contains(r));
         let mut capabilities = HashSet::new();
         let mut custom = Vec::new();
         for role in &roles {
@@ -78,6 +100,7 @@ impl Principal {
             session_id,
             roles,
             mfa,
+            mfa_required_by_policy,
             capabilities,
         })
     }

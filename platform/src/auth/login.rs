@@ -1,3 +1,4 @@
+use super::mfa::factor;
 use super::sessions;
 use crate::app::AppState;
 use crate::audit::{self, Actor, AuditEvent, ClientContext, Outcome};
@@ -17,6 +18,8 @@ pub struct LoginRequest {
     pub email: String,
     #[schema(example = "correct horse battery staple")]
     pub password: String,
+    /// For users with MFA: a 6-digit TOTP code or one of their backup codes.
+    pub totp: Option<String>,
 }
 
 /// A new pair of tokens.
@@ -57,6 +60,7 @@ struct Account {
     password_hash: Option<String>,
     roles: Vec<String>,
     status: String,
+    mfa_enabled: bool,
 }
 
 /// Inputs longer than this are refused before any hashing, so they cost nothing.
@@ -90,7 +94,8 @@ pub async fn login(
     let pool = state.tenancy.pool();
     let mut tx = tenant.scope().begin(pool).await?;
     let account: Option<Account> = sqlx::query_as(
-        "SELECT id, email, display_name, password_hash, roles, status FROM users WHERE lower(email) = lower($1)",
+        "SELECT id, email, display_name, password_hash, roles, status, mfa_enabled_at IS NOT NULL AS mfa_enabled \
+         FROM users WHERE lower(email) = lower($1)",
     )
     .bind(request.email.trim())
     .fetch_optional(&mut *tx)
@@ -117,9 +122,38 @@ pub async fn login(
         .bind(account.id)
         .execute(&mut *tx)
         .await?;
-    let (session_id, refresh_token) = sessions::open(&mut tx, account.id, state.session_limits, &client, false).await?;
+    let factor = if account.mfa_enabled {
+        let checked = match request.totp.as_deref() {
+            None => Err((
+                "mfa_required",
+                "this account uses MFA: send a code from the authenticator as totp",
+            )),
+            Some(code) => {
+                let cipher = factor::cipher(&state, &tenant).await?;
+                match factor::check(&mut tx, &cipher, account.id, code).await? {
+                    Some(used) => Ok(used),
+                    None => Err(("invalid_mfa_code", "the MFA code is wrong or was already used")),
+                }
+            }
+        };
+        match checked {
+            Ok(used) => Some(used),
+            Err((code, detail)) => {
+                drop(tx);
+                let event = AuditEvent::new("auth.login", Outcome::Failure, Actor::User(*account.id.as_uuid()))
+                    .details(serde_json::json!({"reason": code}));
+                audit::record(pool, &tenant.scope(), &event, &client).await?;
+                return Err(ApiError::unauthorized(code, detail));
+            }
+        }
+    } else {
+        None
+    };
+    let (session_id, refresh_token) =
+        sessions::open(&mut tx, account.id, state.session_limits, &client, factor.is_some()).await?;
     let event = AuditEvent::new("auth.login", Outcome::Success, Actor::User(*account.id.as_uuid()))
-        .resource("session", session_id);
+        .resource("session", session_id)
+        .details(serde_json::json!({"mfa": factor.map(|f| f.as_str())}));
     audit::append(&mut tx, &event, &client).await?;
     tx.commit().await?;
     let issued = state

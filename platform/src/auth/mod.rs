@@ -3,6 +3,7 @@
 pub mod extract;
 pub mod jwks;
 pub mod login;
+pub mod mfa;
 pub mod refresh;
 pub mod session_routes;
 pub mod sessions;
@@ -18,6 +19,8 @@ pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(login::login))
         .routes(routes!(refresh::refresh))
+        .routes(routes!(mfa::routes::enrol, mfa::routes::disable))
+        .routes(routes!(mfa::routes::confirm))
         .routes(routes!(session_routes::logout))
         .routes(routes!(session_routes::list))
         .routes(routes!(session_routes::revoke))

@@ -20,7 +20,7 @@ use uuid::Uuid;
 )]
 pub async fn logout(State(state): State<AppState>, user: TenantUser, client: ClientContext) -> ApiResult<StatusCode> {
     let mut tx = user.tenant.scope().begin(state.tenancy.pool()).await?;
-    let me = Principal::load(&mut tx, &user).await?;
+    let me = Principal::load_during_enrolment(&mut tx, &user).await?;
     sessions::revoke(&mut tx, me.session_id, "logout").await?;
     let event = AuditEvent::new("auth.logout", Outcome::Success, Actor::User(*me.user_id.as_uuid()))
         .resource("session", me.session_id);

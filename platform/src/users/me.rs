@@ -20,6 +20,8 @@ pub struct Me {
     pub user: UserView,
     /// Every capability your roles give you, sorted.
     pub capabilities: Vec<String>,
+    /// The tenant requires MFA for your role and this session has none: enrol first.
+    pub mfa_enrolment_required: bool,
 }
 
 /// Who you are, with your capabilities.
@@ -33,14 +35,16 @@ pub struct Me {
 )]
 pub async fn get_me(State(state): State<AppState>, user: TenantUser) -> ApiResult<axum::Json<Me>> {
     let mut tx = user.tenant.scope().begin(state.tenancy.pool()).await?;
-    let me = Principal::load(&mut tx, &user).await?;
+    let me = Principal::load_during_enrolment(&mut tx, &user).await?;
     let view = super::model::find(&mut tx, me.user_id).await?.ok_or_else(not_found)?;
     tx.commit().await?;
     let mut capabilities: Vec<String> = me.capabilities().map(str::to_owned).collect();
     capabilities.sort();
+    let mfa_enrolment_required = me.mfa_required_by_policy && !me.mfa;
     Ok(axum::Json(Me {
         user: view,
         capabilities,
+        mfa_enrolment_required,
     }))
 }
 

@@ -1,0 +1,216 @@
+//! MFA: TOTP enrolment, sign-in with a code, replay refusal, backup codes, tenant policy.
+
+use e2e::{ADMIN_PASSWORD, HostClient, TestApp};
+use serde_json::{Value, json};
+use totp_rs::{Algorithm, Builder, Secret};
+
+/// A code for `offset` seconds from now, as an authenticator app would show.
+fn code(secret_base32: &str, offset: i64) -> String {
+    let secret = Secret::try_from_base32(secret_base32).expect("base32 secret");
+    let totp = Builder::new()
+        .with_algorithm(Algorithm::SHA1)
+        .with_digits(6)
+        .with_step_duration(30)
+        .with_secret(secret)
+        .with_account_name("a")
+        .build()
+        .expect("totp");
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("time")
+        .as_secs();
+    totp.generate(now.checked_add_signed(offset).expect("time")).to_string()
+}
+
+fn login_body(email: &str, totp: Option<&str>) -> Value {
+    let mut body = json!({"email": email, "password": ADMIN_PASSWORD});
+    if let Some(code) = totp {
+        body["totp"] = json!(code);
+    }
+    body
+}
+
+/// Enrols the bearer of `token` and returns (base32 secret, backup codes).
+async fn enrol(site: &HostClient) -> (String, Vec<String>) {
+    let started = site.post_empty("/api/v1/auth/mfa/totp").await;
+    assert_eq!(started.status, 200, "{}", started.text);
+    let secret = started.body["secret"].as_str().expect("secret").to_owned();
+    assert!(
+        started.body["otpauth_uri"]
+            .as_str()
+            .is_some_and(|u| u.starts_with("otpauth://totp/"))
+    );
+    site.post("/api/v1/auth/mfa/totp/confirm", &json!({"code": "000000"}))
+        .await
+        .assert_problem(422, "validation_failed");
+    let confirmed = site
+        .post("/api/v1/auth/mfa/totp/confirm", &json!({"code": code(&secret, 0)}))
+        .await;
+    assert_eq!(confirmed.status, 200, "{}", confirmed.text);
+    let codes = confirmed.body["backup_codes"]
+        .as_array()
+        .expect("codes")
+        .iter()
+        .map(|c| c.as_str().expect("code").to_owned())
+        .collect();
+    (secret, codes)
+}
+
+#[tokio::test]
+async fn enrolled_users_sign_in_with_a_code_that_works_once() {
+    let app = TestApp::spawn().await;
+    app.create_tenant("acme").await;
+    let admin = app.admin_token("acme").await;
+    let (secret, backup) = enrol(&app.tenant("acme").token(&admin)).await;
+    assert_eq!(backup.len(), 10);
+    let site = app.tenant("acme");
+    let email = "admin@acme.test";
+
+    site.post("/api/v1/auth/login", &login_body(email, None))
+        .await
+        .assert_problem(401, "mfa_required");
+    site.post("/api/v1/auth/login", &login_body(email, Some("123456")))
+        .await
+        .assert_problem(401, "invalid_mfa_code");
+    // The next step's code is within the allowed drift, and newer than the one used to confirm.
+    let next = code(&secret, 30);
+    let signed_in = site.post("/api/v1/auth/login", &login_body(email, Some(&next))).await;
+    assert_eq!(signed_in.status, 200, "{}", signed_in.text);
+    site.post("/api/v1/auth/login", &login_body(email, Some(&next)))
+        .await
+        .assert_problem(401, "invalid_mfa_code");
+    site.post("/api/v1/auth/login", &login_body(email, Some(&code(&secret, 0))))
+        .await
+        .assert_problem(401, "invalid_mfa_code");
+
+    // Backup codes: each works once, however it is typed.
+    let typed = backup[0].to_uppercase().replace('-', " ");
+    assert_eq!(
+        site.post("/api/v1/auth/login", &login_body(email, Some(&typed)))
+            .await
+            .status,
+        200
+    );
+    site.post("/api/v1/auth/login", &login_body(email, Some(&backup[0])))
+        .await
+        .assert_problem(401, "invalid_mfa_code");
+
+    let token = signed_in.body["access_token"].as_str().expect("token");
+    let sessions = app.tenant("acme").token(token).get("/api/v1/auth/sessions").await;
+    let current = sessions
+        .body
+        .as_array()
+        .expect("sessions")
+        .iter()
+        .find(|s| s["current"] == true)
+        .cloned()
+        .expect("current");
+    assert_eq!(current["mfa"], true);
+    let reasons = app
+        .tenant("acme")
+        .token(token)
+        .get("/api/v1/audit?action=auth.login&outcome=failure")
+        .await;
+    let reasons: Vec<&str> = reasons
+        .body
+        .as_array()
+        .expect("entries")
+        .iter()
+        .filter_map(|e| e["details"]["reason"].as_str())
+        .collect();
+    assert!(
+        reasons.contains(&"mfa_required") && reasons.contains(&"invalid_mfa_code"),
+        "{reasons:?}"
+    );
+}
+
+#[tokio::test]
+async fn the_secret_is_stored_encrypted_and_enrolment_needs_a_fresh_start() {
+    let app = TestApp::spawn().await;
+    app.create_tenant("acme").await;
+    let admin = app.admin_token("acme").await;
+    let site = app.tenant("acme").token(&admin);
+    site.post("/api/v1/auth/mfa/totp/confirm", &json!({"code": "123456"}))
+        .await
+        .assert_problem(409, "no_mfa_enrolment");
+    let (secret, _) = enrol(&site).await;
+    site.post_empty("/api/v1/auth/mfa/totp")
+        .await
+        .assert_problem(409, "mfa_already_enabled");
+    let stored: Vec<u8> =
+        sqlx::query_scalar("SELECT mfa_secret FROM tenant_acme.users WHERE email = 'admin@acme.test'")
+            .fetch_one(&app.db.pool)
+            .await
+            .expect("stored secret");
+    let raw = Secret::try_from_base32(&secret).expect("secret");
+    assert_eq!(stored[0], 1, "field ciphertext format");
+    assert!(
+        !stored.windows(raw.len()).any(|w| w == &raw[..]),
+        "the raw secret is not in the database"
+    );
+}
+
+#[tokio::test]
+async fn turning_mfa_off_needs_a_code() {
+    let app = TestApp::spawn().await;
+    app.create_tenant("acme").await;
+    let admin = app.admin_token("acme").await;
+    let site = app.tenant("acme").token(&admin);
+    let (_, backup) = enrol(&site).await;
+    let off = e2e::HostClient::send(
+        site.request(reqwest::Method::DELETE, "/api/v1/auth/mfa/totp")
+            .json(&json!({"code": "999999"})),
+    )
+    .await;
+    off.assert_problem(422, "validation_failed");
+    let off = e2e::HostClient::send(
+        site.request(reqwest::Method::DELETE, "/api/v1/auth/mfa/totp")
+            .json(&json!({"code": backup[3]})),
+    )
+    .await;
+    assert_eq!(off.status, 204, "{}", off.text);
+    let plain = app
+        .tenant("acme")
+        .post("/api/v1/auth/login", &login_body("admin@acme.test", None))
+        .await;
+    assert_eq!(plain.status, 200, "{}", plain.text);
+}
+
+#[tokio::test]
+async fn tenant_policy_confines_unenrolled_users_to_enrolment() {
+    let app = TestApp::spawn().await;
+    app.create_tenant("acme").await;
+    let admin = app.admin_token("acme").await;
+    let saved = app
+        .tenant("acme")
+        .token(&admin)
+        .put("/api/v1/settings", &json!({"mfa_required_roles": ["editor"]}))
+        .await;
+    assert_eq!(saved.status, 200, "{}", saved.text);
+    let (editor_id, editor) = app.add_user("acme", "editor@acme.test", &["editor"]).await;
+    let site = app.tenant("acme").token(&editor);
+
+    let me = site.get("/api/v1/users/me").await;
+    assert_eq!(me.body["mfa_enrolment_required"], true, "{}", me.text);
+    site.get(&format!("/api/v1/users/{editor_id}"))
+        .await
+        .assert_problem(403, "mfa_enrolment_required");
+    site.get("/api/v1/auth/sessions")
+        .await
+        .assert_problem(403, "mfa_enrolment_required");
+
+    let (secret, _) = enrol(&site).await;
+    assert_eq!(
+        site.get("/api/v1/auth/sessions").await.status,
+        200,
+        "this session now counts as MFA"
+    );
+    let off = e2e::HostClient::send(
+        site.request(reqwest::Method::DELETE, "/api/v1/auth/mfa/totp")
+            .json(&json!({"code": code(&secret, 30)})),
+    )
+    .await;
+    off.assert_problem(403, "mfa_required_by_policy");
+    // The administrator's role is not in the policy.
+    assert_eq!(app.tenant("acme").token(&admin).get("/api/v1/users").await.status, 200);
+}
