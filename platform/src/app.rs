@@ -32,6 +32,7 @@ pub struct Inner {
     pub trusted_proxy_hops: usize,
     pub session_limits: auth::sessions::SessionLimits,
     pub cors: crate::http::cors::CorsCache,
+    pub limiter: crate::limits::RateLimiter,
 }
 
 #[derive(Clone)]
@@ -95,6 +96,7 @@ impl AppState {
                 None
             }
         };
+        let redis_for_limits = redis.clone();
         tenants::invalidation::spawn_listener(pool, tenancy.resolver().clone(), tenancy.keyring().clone());
         Ok(Self(Arc::new(Inner {
             tenancy,
@@ -106,6 +108,7 @@ impl AppState {
             trusted_proxy_hops: config.http.trusted_proxy_hops,
             session_limits: config.tokens.session_limits,
             cors: Default::default(),
+            limiter: crate::limits::RateLimiter::new(redis_for_limits, &config.redis_prefix, config.http.limits),
         })))
     }
 }
@@ -155,6 +158,7 @@ pub fn router(state: AppState) -> Router {
     let sites = sites
         .method_not_allowed_fallback(fallback::method_not_allowed)
         .fallback(fallback::not_found)
+        .layer(from_fn_with_state(state.clone(), crate::http::rate_limit::middleware))
         .layer(from_fn_with_state(state.clone(), crate::http::cors::middleware))
         .layer(from_fn_with_state(state.clone(), site::resolve));
     Router::new()

@@ -42,6 +42,7 @@ pub struct HttpConfig {
     pub metrics_token: Option<SecretString>,
     /// How many proxies in front of us append to X-Forwarded-For (0: use the peer address).
     pub trusted_proxy_hops: usize,
+    pub limits: crate::limits::Limits,
 }
 
 #[derive(Debug)]
@@ -62,6 +63,8 @@ pub struct Config {
     pub environment: Environment,
     pub database: DatabaseConfig,
     pub redis_url: Option<String>,
+    /// Prefix of every Redis key this deployment writes.
+    pub redis_prefix: String,
     pub http: HttpConfig,
     pub tokens: TokenConfig,
     pub master_key: MasterKeySource,
@@ -73,6 +76,27 @@ pub struct Config {
 /// Tokens live at most this long; the identity issue's session design depends on it.
 pub const MAX_ACCESS_TTL: Duration = Duration::from_secs(15 * 60);
 pub const DEFAULT_DATABASE_URL: &str = "postgres://platform:platform@127.0.0.1:5432/platform";
+
+/// Request limits per minute (`PLATFORM_RATE_LIMIT_*`), bursts a sixth of that. The failed
+/// sign-in cap per account is fixed at 100 an hour.
+fn limits_from_env() -> anyhow::Result<crate::limits::Limits> {
+    use crate::limits::{Limits, Quota};
+    let d = Limits::default();
+    let per_minute = |name: &str, default: Quota| -> anyhow::Result<Quota> {
+        let count: u32 = parsed(name, default.count)?;
+        if count == 0 {
+            bail!("{name} must be at least 1");
+        }
+        Ok(Quota::per_minute(count, (count / 6).max(1)))
+    };
+    Ok(Limits {
+        per_ip: per_minute("PLATFORM_RATE_LIMIT_IP_PER_MIN", d.per_ip)?,
+        per_tenant: per_minute("PLATFORM_RATE_LIMIT_TENANT_PER_MIN", d.per_tenant)?,
+        per_user: per_minute("PLATFORM_RATE_LIMIT_USER_PER_MIN", d.per_user)?,
+        login_per_ip: per_minute("PLATFORM_RATE_LIMIT_LOGIN_PER_MIN", d.login_per_ip)?,
+        account_failures: d.account_failures,
+    })
+}
 
 fn var(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.trim().is_empty())
@@ -105,6 +129,7 @@ impl Config {
                 role_prefix: role_prefix.to_owned(),
             },
             redis_url: None,
+            redis_prefix: "platform:".into(),
             tokens: TokenConfig {
                 issuer: format!("https://{base_domain}"),
                 access_ttl: MAX_ACCESS_TTL,
@@ -117,6 +142,7 @@ impl Config {
                 tenant_cache_ttl: Duration::from_secs(60),
                 metrics_token: None,
                 trusted_proxy_hops: 0,
+                limits: Default::default(),
             },
             master_key: MasterKeySource::Inline(master_key),
             data_dir: PathBuf::from("./data"),
@@ -178,6 +204,7 @@ impl Config {
                 role_prefix: var("PLATFORM_DB_ROLE_PREFIX").unwrap_or_default(),
             },
             redis_url: var("REDIS_URL"),
+            redis_prefix: var("PLATFORM_REDIS_PREFIX").unwrap_or_else(|| "platform:".into()),
             tokens: TokenConfig {
                 issuer: var("PLATFORM_TOKEN_ISSUER").unwrap_or_else(|| format!("https://{base_domain}")),
                 access_ttl,
@@ -193,6 +220,7 @@ impl Config {
                 tenant_cache_ttl: Duration::from_secs(parsed("PLATFORM_TENANT_CACHE_TTL_SECS", 60u64)?),
                 metrics_token: var("PLATFORM_METRICS_TOKEN").map(SecretString::from),
                 trusted_proxy_hops: parsed("PLATFORM_TRUSTED_PROXY_HOPS", 0usize)?,
+                limits: limits_from_env()?,
             },
             master_key,
             data_dir,

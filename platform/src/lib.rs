@@ -8,6 +8,7 @@ pub mod cli;
 pub mod config;
 pub mod health;
 pub mod http;
+pub mod limits;
 pub mod openapi;
 pub mod ops;
 pub mod settings;

@@ -4,6 +4,7 @@ use crate::app::AppState;
 use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::header::USER_AGENT;
 use axum::http::request::Parts;
+use axum::http::{Extensions, HeaderMap};
 use std::convert::Infallible;
 use std::net::{IpAddr, SocketAddr};
 
@@ -21,15 +22,18 @@ const MAX_USER_AGENT: usize = 512;
 /// that each append to `X-Forwarded-For`, the address the outermost of them saw. Entries a
 /// client wrote itself (further left) are never trusted.
 pub fn client_ip(parts: &Parts, trusted_hops: usize) -> Option<IpAddr> {
-    let peer = parts
-        .extensions
+    client_ip_of(&parts.headers, &parts.extensions, trusted_hops)
+}
+
+/// [`client_ip`] for code that holds a whole request rather than its parts.
+pub fn client_ip_of(headers: &HeaderMap, extensions: &Extensions, trusted_hops: usize) -> Option<IpAddr> {
+    let peer = extensions
         .get::<ConnectInfo<SocketAddr>>()
         .map(|ConnectInfo(addr)| addr.ip());
     if trusted_hops == 0 {
         return peer;
     }
-    let forwarded: Vec<IpAddr> = parts
-        .headers
+    let forwarded: Vec<IpAddr> = headers
         .get_all("x-forwarded-for")
         .iter()
         .filter_map(|v| v.to_str().ok())

@@ -10,9 +10,17 @@ use axum::http::request::Parts;
 use std::sync::Arc;
 use tenants::{OperatorId, Tenant};
 
-fn bearer(parts: &Parts) -> Result<&str, ApiError> {
-    let value = parts
-        .headers
+/// A tenant bearer token verified once per request, put into the request's extensions by
+/// the rate-limit middleware (which keys per-user limits on it).
+#[derive(Debug, Clone, Copy)]
+pub struct VerifiedBearer(pub Result<TenantSubject, TokenError>);
+
+pub(crate) fn bearer(parts: &Parts) -> Result<&str, ApiError> {
+    bearer_of(&parts.headers)
+}
+
+pub(crate) fn bearer_of(headers: &axum::http::HeaderMap) -> Result<&str, ApiError> {
+    let value = headers
         .get(AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .ok_or_else(|| {

@@ -1,5 +1,5 @@
 use super::mfa::factor;
-use super::sessions;
+use super::{brute_force, sessions};
 use crate::app::AppState;
 use crate::audit::{self, Actor, AuditEvent, ClientContext, Outcome};
 use crate::http::extract::Json;
@@ -91,6 +91,7 @@ pub async fn login(
     if request.email.len() > MAX_CREDENTIAL_BYTES || request.password.len() > MAX_CREDENTIAL_BYTES {
         return Err(wrong());
     }
+    brute_force::before_attempt(&state, &tenant, &client, &request.email).await?;
     let pool = state.tenancy.pool();
     let mut tx = tenant.scope().begin(pool).await?;
     let account: Option<Account> = sqlx::query_as(
@@ -114,11 +115,12 @@ pub async fn login(
             let email: String = request.email.trim().chars().take(254).collect();
             let event = AuditEvent::new("auth.login", Outcome::Failure, actor)
                 .details(serde_json::json!({"email": email, "reason": reason}));
-            audit::record(pool, &tenant.scope(), &event, &client).await?;
+            let user = other.as_ref().map(|a| a.id);
+            brute_force::after_failure(&state, &tenant, &client, &request.email, user, &event).await?;
             return Err(wrong());
         }
     };
-    sqlx::query("UPDATE users SET last_login_at = now() WHERE id = $1")
+    sqlx::query("UPDATE users SET last_login_at = now(), failed_attempts = 0, locked_until = NULL WHERE id = $1")
         .bind(account.id)
         .execute(&mut *tx)
         .await?;
@@ -142,7 +144,8 @@ pub async fn login(
                 drop(tx);
                 let event = AuditEvent::new("auth.login", Outcome::Failure, Actor::User(*account.id.as_uuid()))
                     .details(serde_json::json!({"reason": code}));
-                audit::record(pool, &tenant.scope(), &event, &client).await?;
+                let user = Some(account.id);
+                brute_force::after_failure(&state, &tenant, &client, &request.email, user, &event).await?;
                 return Err(ApiError::unauthorized(code, detail));
             }
         }

@@ -1,5 +1,6 @@
 //! Tenant sign-in and token handling. The identity issue builds sessions, MFA and roles on it.
 
+pub mod brute_force;
 pub mod extract;
 pub mod jwks;
 pub mod login;

@@ -43,7 +43,7 @@ pub struct TenantSubject {
     pub session_id: uuid::Uuid,
 }
 
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, Copy, thiserror::Error)]
 pub enum TokenError {
     #[error("the token is malformed or its signature is wrong")]
     Invalid,

@@ -4,6 +4,7 @@ pub mod fallback;
 pub mod metrics;
 pub mod pagination;
 pub mod problem;
+pub mod rate_limit;
 pub mod request_id;
 pub mod security_headers;
 pub mod site;

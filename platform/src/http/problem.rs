@@ -41,6 +41,8 @@ pub struct ApiError {
     code: &'static str,
     detail: Cow<'static, str>,
     errors: Vec<FieldError>,
+    /// Seconds, for 429 and 503: sent as `Retry-After`.
+    retry_after: Option<u64>,
     /// Kept for the log only; never sent.
     source: Option<anyhow::Error>,
 }
@@ -52,6 +54,7 @@ impl ApiError {
             code,
             detail: detail.into(),
             errors: Vec::new(),
+            retry_after: None,
             source: None,
         }
     }
@@ -108,6 +111,12 @@ impl ApiError {
     /// 503
     pub fn unavailable(code: &'static str, detail: impl Into<Cow<'static, str>>) -> Self {
         Self::new(StatusCode::SERVICE_UNAVAILABLE, code, detail)
+    }
+
+    /// Tells the client when to come back (`Retry-After`, whole seconds, at least 1).
+    pub fn retry_after(mut self, wait: std::time::Duration) -> Self {
+        self.retry_after = Some(wait.as_secs_f64().ceil().max(1.0) as u64);
+        self
     }
 
     pub fn status(&self) -> StatusCode {
@@ -173,6 +182,11 @@ impl IntoResponse for ApiError {
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/problem+json"),
         );
+        if let Some(seconds) = self.retry_after {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        }
         if self.status == StatusCode::UNAUTHORIZED {
             response
                 .headers_mut()

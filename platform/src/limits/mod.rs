@@ -1,0 +1,117 @@
+//! Rate limits: GCRA in Redis (shared by all instances) or in process.
+
+pub mod gcra;
+pub mod local;
+pub mod redis_store;
+
+pub use gcra::{Quota, Verdict};
+
+use crate::http::ApiError;
+use axum::response::{IntoResponse, Response};
+
+/// What to do when Redis is configured but does not answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WhenUnreachable {
+    /// Refuse: for sign-in and MFA, where an unlimited window would invite brute force.
+    FailClosed,
+    /// Fall back to this instance's own limiter: for everything else.
+    UseLocal,
+}
+
+/// The limits this deployment applies.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    pub per_ip: Quota,
+    pub per_tenant: Quota,
+    pub per_user: Quota,
+    pub login_per_ip: Quota,
+    /// Failed sign-ins (wrong password or MFA code) per account: the cap is 100 an
+    /// hour; 10 may come at once, then one every 36 seconds.
+    pub account_failures: Quota,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            per_ip: Quota::per_minute(1200, 200),
+            per_tenant: Quota::per_minute(12_000, 2000),
+            per_user: Quota::per_minute(600, 100),
+            login_per_ip: Quota::per_minute(30, 10),
+            account_failures: Quota::per_hour(100, 10),
+        }
+    }
+}
+
+pub enum Refusal {
+    Limited(Verdict),
+    Unavailable,
+}
+
+impl From<Refusal> for ApiError {
+    fn from(refusal: Refusal) -> Self {
+        match refusal {
+            Refusal::Limited(v) => ApiError::new(
+                axum::http::StatusCode::TOO_MANY_REQUESTS,
+                "rate_limited",
+                "too many requests; retry later",
+            )
+            .retry_after(v.retry_after),
+            Refusal::Unavailable => ApiError::unavailable(
+                "rate_limiter_unavailable",
+                "sign-in is paused while its rate limiter is unreachable; retry shortly",
+            )
+            .retry_after(std::time::Duration::from_secs(5)),
+        }
+    }
+}
+
+impl IntoResponse for Refusal {
+    fn into_response(self) -> Response {
+        ApiError::from(self).into_response()
+    }
+}
+
+pub struct RateLimiter {
+    redis: Option<redis_store::RedisStore>,
+    local: local::LocalStore,
+    /// Put before every key, so deployments (or test databases) sharing a Redis stay apart.
+    prefix: String,
+    pub limits: Limits,
+}
+
+impl RateLimiter {
+    pub fn new(redis: Option<redis::Client>, prefix: &str, limits: Limits) -> Self {
+        Self {
+            redis: redis.map(redis_store::RedisStore::new),
+            local: Default::default(),
+            prefix: prefix.to_owned(),
+            limits,
+        }
+    }
+
+    /// Charges `cost` against every key (0: only looks). Refused unless all allow.
+    pub async fn check(&self, keys: &[(String, Quota)], cost: u32, mode: WhenUnreachable) -> Result<(), Refusal> {
+        let prefixed: Vec<(String, Quota)> = keys.iter().map(|(k, q)| (format!("{}{k}", self.prefix), *q)).collect();
+        let keys = prefixed.as_slice();
+        let verdict = match &self.redis {
+            None => self.local.check(keys, cost),
+            Some(redis) => match redis.check(keys, cost).await {
+                Ok(verdict) => verdict,
+                Err(error) => {
+                    metrics::counter!("rate_limiter_redis_errors_total").increment(1);
+                    tracing::warn!(%error, "rate limiter cannot reach Redis");
+                    match mode {
+                        WhenUnreachable::FailClosed => return Err(Refusal::Unavailable),
+                        WhenUnreachable::UseLocal => self.local.check(keys, cost),
+                    }
+                }
+            },
+        };
+        if verdict.allowed {
+            Ok(())
+        } else {
+            metrics::counter!("rate_limited_total").increment(1);
+            Err(Refusal::Limited(verdict))
+        }
+    }
+}

@@ -1,0 +1,206 @@
+//! Rate limits and brute-force protection, including a Redis that dies mid-test.
+
+use e2e::{ADMIN_PASSWORD, TestApp};
+use platform::limits::Quota;
+use serde_json::json;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+fn wrong(email: &str) -> serde_json::Value {
+    json!({"email": email, "password": "not the right one"})
+}
+
+fn right(email: &str) -> serde_json::Value {
+    json!({"email": email, "password": ADMIN_PASSWORD})
+}
+
+#[tokio::test]
+async fn ten_failures_then_the_account_backs_off_for_known_and_unknown_emails_alike() {
+    // The harness keeps the per-IP sign-in limit out of the way: this is the per-account one.
+    let app = TestApp::spawn().await;
+    app.create_tenant("acme").await;
+    let site = app.tenant("acme");
+    for email in ["admin@acme.test", "nobody@acme.test"] {
+        for _ in 0..10 {
+            site.post("/api/v1/auth/login", &wrong(email))
+                .await
+                .assert_problem(401, "invalid_credentials");
+        }
+        let limited = site.post("/api/v1/auth/login", &right(email)).await;
+        limited.assert_problem(429, "rate_limited");
+        let retry: u64 = limited
+            .header("retry-after")
+            .expect("retry-after")
+            .parse()
+            .expect("seconds");
+        assert!((1..=36).contains(&retry), "one emission interval at most: {retry}");
+    }
+    // The real administrator's row shows the state; another account is untouched.
+    let (failed, locked): (i32, bool) = sqlx::query_as(
+        "SELECT failed_attempts, locked_until > now() FROM tenant_acme.users WHERE email = 'admin@acme.test'",
+    )
+    .fetch_one(&app.db.pool)
+    .await
+    .expect("state");
+    assert_eq!((failed, locked), (10, true));
+    // Another account of the tenant signs in as usual.
+    app.add_user("acme", "other@acme.test", &["author"]).await;
+    let trail = app
+        .tenant("acme")
+        .token(
+            &app.add_user("acme", "officer@acme.test", &["compliance_officer"])
+                .await
+                .1,
+        )
+        .get("/api/v1/audit?outcome=denied")
+        .await;
+    assert!(
+        trail
+            .body
+            .as_array()
+            .expect("entries")
+            .iter()
+            .any(|e| e["details"]["reason"] == "too_many_failures"),
+        "{}",
+        trail.text
+    );
+}
+
+#[tokio::test]
+async fn one_ip_gets_ten_quick_sign_in_attempts() {
+    let production = platform::limits::Limits::default().login_per_ip;
+    let app = TestApp::spawn_with(|c| c.http.limits.login_per_ip = production).await;
+    app.create_tenant("acme").await;
+    let site = app.tenant("acme");
+    for i in 0..10 {
+        let reply = site
+            .post("/api/v1/auth/login", &wrong(&format!("user{i}@acme.test")))
+            .await;
+        reply.assert_problem(401, "invalid_credentials");
+    }
+    let limited = site.post("/api/v1/auth/login", &right("admin@acme.test")).await;
+    limited.assert_problem(429, "rate_limited");
+    assert!(limited.header("retry-after").is_some());
+}
+
+#[tokio::test]
+async fn each_user_has_a_request_budget_of_their_own() {
+    let app = TestApp::spawn_with(|c| c.http.limits.per_user = Quota::per_minute(5, 5)).await;
+    app.create_tenant("acme").await;
+    let admin = app.admin_token("acme").await;
+    let (_, other) = app.add_user("acme", "other@acme.test", &["author"]).await;
+    for _ in 0..5 {
+        assert_eq!(
+            app.tenant("acme").token(&admin).get("/api/v1/users/me").await.status,
+            200
+        );
+    }
+    let limited = app.tenant("acme").token(&admin).get("/api/v1/users/me").await;
+    limited.assert_problem(429, "rate_limited");
+    assert!(
+        limited
+            .header("retry-after")
+            .is_some_and(|s| s.parse::<u64>().is_ok_and(|n| n >= 1))
+    );
+    assert_eq!(
+        app.tenant("acme").token(&other).get("/api/v1/users/me").await.status,
+        200
+    );
+}
+
+#[tokio::test]
+async fn without_redis_the_limits_hold_in_process() {
+    let app = TestApp::spawn_with(|c| {
+        c.redis_url = None;
+        c.http.limits.per_user = Quota::per_minute(3, 3);
+    })
+    .await;
+    app.create_tenant("acme").await;
+    let admin = app.admin_token("acme").await;
+    for _ in 0..3 {
+        assert_eq!(
+            app.tenant("acme").token(&admin).get("/api/v1/users/me").await.status,
+            200
+        );
+    }
+    app.tenant("acme")
+        .token(&admin)
+        .get("/api/v1/users/me")
+        .await
+        .assert_problem(429, "rate_limited");
+    assert_eq!(app.ops().get("/ready").await.body["redis"], "disabled");
+}
+
+/// A Redis of this test's own, so stopping it disturbs no other test.
+struct OwnRedis {
+    child: Child,
+    port: u16,
+}
+
+impl OwnRedis {
+    async fn start() -> Self {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .expect("free port")
+            .local_addr()
+            .expect("addr")
+            .port();
+        let child = Command::new("redis-server")
+            .args([
+                "--port",
+                &port.to_string(),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("redis-server is installed (deploy/test installs it)");
+        for _ in 0..100 {
+            if tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_ok() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        Self { child, port }
+    }
+
+    fn stop(&mut self) {
+        self.child.kill().ok();
+        self.child.wait().ok();
+    }
+}
+
+impl Drop for OwnRedis {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+#[tokio::test]
+async fn when_redis_dies_sign_in_fails_closed_and_reads_go_on() {
+    let mut redis = OwnRedis::start().await;
+    let url = format!("redis://127.0.0.1:{}", redis.port);
+    let app = TestApp::spawn_with(|c| c.redis_url = Some(url)).await;
+    app.create_tenant("acme").await;
+    let admin = app.admin_token("acme").await;
+    assert_eq!(app.ops().get("/ready").await.status, 200);
+
+    redis.stop();
+    let login = app
+        .tenant("acme")
+        .post("/api/v1/auth/login", &right("admin@acme.test"))
+        .await;
+    login.assert_problem(503, "rate_limiter_unavailable");
+    assert!(login.header("retry-after").is_some());
+    let read = app.tenant("acme").token(&admin).get("/api/v1/settings").await;
+    assert_eq!(
+        read.status, 200,
+        "reads are served by the in-process limiter: {}",
+        read.text
+    );
+    app.ops().get("/ready").await.assert_problem(503, "not_ready");
+}
