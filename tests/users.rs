@@ -335,3 +335,98 @@ async fn professional_registries_are_unique_and_verified_by_compliance() {
             .contains(&json!("manage_options"))
     );
 }
+
+#[tokio::test]
+async fn custom_roles_are_defined_used_changed_and_retired() {
+    let (app, admin) = app_with_admin().await;
+    let site = app.tenant("acme").token(&admin);
+    let defined = site
+        .post(
+            "/api/v1/roles",
+            &json!({"name": "scheduler", "display_name": "Scheduler", "capabilities": ["read", "list_users", "read"]}),
+        )
+        .await;
+    assert_eq!(defined.status, 201, "{}", defined.text);
+    assert_eq!(defined.body["capabilities"], json!(["list_users", "read"]));
+    site.post(
+        "/api/v1/roles",
+        &json!({"name": "scheduler", "display_name": "Again", "capabilities": []}),
+    )
+    .await
+    .assert_problem(409, "role_exists");
+    site.post(
+        "/api/v1/roles",
+        &json!({"name": "editor", "display_name": "Mine", "capabilities": []}),
+    )
+    .await
+    .assert_problem(409, "builtin_role");
+    site.post(
+        "/api/v1/roles",
+        &json!({"name": "Bad Name", "display_name": "X", "capabilities": []}),
+    )
+    .await
+    .assert_problem(422, "validation_failed");
+    site.post(
+        "/api/v1/roles",
+        &json!({"name": "astronaut", "display_name": "A", "capabilities": ["fly_to_the_moon"]}),
+    )
+    .await
+    .assert_problem(403, "privilege_escalation");
+    let listed = site.get("/api/v1/roles").await;
+    let names: Vec<&str> = listed
+        .body
+        .as_array()
+        .expect("roles")
+        .iter()
+        .filter_map(|r| r["name"].as_str())
+        .collect();
+    assert!(
+        names.contains(&"administrator") && names.contains(&"scheduler"),
+        "{names:?}"
+    );
+
+    let (scheduler, token) = app.add_user("acme", "sched@acme.test", &["scheduler"]).await;
+    assert_eq!(app.tenant("acme").token(&token).get("/api/v1/users").await.status, 200);
+    let narrowed = site
+        .put(
+            "/api/v1/roles/scheduler",
+            &json!({"display_name": "Scheduler", "capabilities": ["read"]}),
+        )
+        .await;
+    assert_eq!(narrowed.status, 200, "{}", narrowed.text);
+    app.tenant("acme")
+        .token(&token)
+        .get("/api/v1/users")
+        .await
+        .assert_problem(403, "missing_capability");
+    site.put(
+        "/api/v1/roles/editor",
+        &json!({"display_name": "E", "capabilities": []}),
+    )
+    .await
+    .assert_problem(409, "builtin_role");
+    site.put(
+        "/api/v1/roles/nosuch",
+        &json!({"display_name": "E", "capabilities": []}),
+    )
+    .await
+    .assert_problem(404, "role_not_found");
+
+    site.delete("/api/v1/roles/scheduler")
+        .await
+        .assert_problem(409, "role_in_use");
+    site.put(
+        &format!("/api/v1/users/{scheduler}/roles"),
+        &json!({"roles": ["subscriber"]}),
+    )
+    .await;
+    assert_eq!(site.delete("/api/v1/roles/scheduler").await.status, 204);
+    site.delete("/api/v1/roles/scheduler")
+        .await
+        .assert_problem(404, "role_not_found");
+    let trail = site.get("/api/v1/audit?action=role.update").await;
+    assert_eq!(
+        trail.body[0]["details"],
+        json!({"from": ["list_users", "read"], "to": ["read"]})
+    );
+}

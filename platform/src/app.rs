@@ -2,7 +2,7 @@
 
 use crate::config::Config;
 use crate::http::{fallback, request_id, site};
-use crate::{audit, auth, health, ops, settings, users};
+use crate::{audit, auth, health, ops, roles, settings, users};
 use anyhow::Context as _;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -129,6 +129,7 @@ fn site_routes() -> OpenApiRouter<AppState> {
         .merge(settings::routes())
         .merge(audit::routes())
         .merge(users::routes())
+        .merge(roles::routes())
         .route_layer(from_fn(site::require_tenant));
     ops.merge(tenant)
 }

@@ -11,6 +11,7 @@ pub mod http;
 pub mod limits;
 pub mod openapi;
 pub mod ops;
+pub mod roles;
 pub mod settings;
 pub mod telemetry;
 pub mod users;
