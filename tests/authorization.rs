@@ -133,6 +133,7 @@ fn cases() -> Vec<Case> {
             403,
         ),
         case(M::GET, "/api/v1/auth/sessions", None, all, 0),
+        case(M::GET, "/api/v1/auth/trust?action=publish", None, all, 0),
         case(M::DELETE, "/api/v1/auth/sessions/{other_session}", None, &[], 404),
         case(M::GET, "/.well-known/jwks.json", None, all, 0),
     ]

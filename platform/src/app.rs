@@ -33,6 +33,7 @@ pub struct Inner {
     pub session_limits: auth::sessions::SessionLimits,
     pub cors: crate::http::cors::CorsCache,
     pub limiter: crate::limits::RateLimiter,
+    pub trust: crate::access::trust::DecisionCache,
 }
 
 #[derive(Clone)]
@@ -108,6 +109,7 @@ impl AppState {
             trusted_proxy_hops: config.http.trusted_proxy_hops,
             session_limits: config.tokens.session_limits,
             cors: Default::default(),
+            trust: Default::default(),
             limiter: crate::limits::RateLimiter::new(redis_for_limits, &config.redis_prefix, config.http.limits),
         })))
     }

@@ -4,6 +4,7 @@
 pub mod builtin_roles;
 pub mod meta_cap;
 pub mod principal;
+pub mod trust;
 
 pub use meta_cap::{MetaCap, PostFacts};
 pub use principal::Principal;

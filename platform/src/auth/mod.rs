@@ -20,6 +20,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(login::login))
         .routes(routes!(refresh::refresh))
+        .routes(routes!(crate::access::trust::routes::explain))
         .routes(routes!(mfa::routes::enrol, mfa::routes::disable))
         .routes(routes!(mfa::routes::confirm))
         .routes(routes!(session_routes::logout))

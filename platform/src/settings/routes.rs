@@ -107,5 +107,6 @@ pub async fn put_settings(
     audit::append(&mut tx, &event, &client).await?;
     tx.commit().await?;
     state.cors.invalidate(user.tenant.id);
+    state.trust.clear();
     Ok(respond(settings, version))
 }

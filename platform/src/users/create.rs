@@ -99,6 +99,15 @@ pub async fn create(
         me.require("promote_users")?;
     }
     ensure_grantable(&me, &capabilities)?;
+    crate::access::trust::enforce(
+        &state,
+        &mut tx,
+        &user.tenant.scope(),
+        &me,
+        crate::access::trust::Action::ManageUsers,
+        &client,
+    )
+    .await?;
     let registry_verified = body.registry.as_ref().is_some_and(|r| r.verified);
     if registry_verified {
         me.require(crate::access::builtin_roles::MANAGE_COMPLIANCE)?;
