@@ -58,6 +58,35 @@ pub struct TokenService {
     access_ttl: Duration,
     ops: KeySet,
     tenant: KeySet,
+    verified: VerifiedCache,
+}
+
+/// Tenant tokens already verified, by their exact text: a client presents the same token for
+/// up to 15 minutes, and the Ed25519 check is most of the cost of a request's authentication.
+/// An entry holds only what the token itself says (subject, tenant, expiry); whether its
+/// session is still live is checked in the database on every request regardless.
+#[derive(Default)]
+struct VerifiedCache {
+    entries: std::sync::RwLock<std::collections::HashMap<Box<str>, (TenantSubject, TenantId, i64)>>,
+}
+
+const MAX_VERIFIED: usize = 50_000;
+
+impl VerifiedCache {
+    fn get(&self, token: &str, tenant: TenantId, now: i64) -> Option<TenantSubject> {
+        let entries = self.entries.read().unwrap_or_else(|e| e.into_inner());
+        let (subject, for_tenant, exp) = entries.get(token)?;
+        // The same expiry rule, leeway included, as the full validation.
+        (*for_tenant == tenant && now <= exp + LEEWAY_SECS as i64).then_some(*subject)
+    }
+
+    fn put(&self, token: &str, subject: TenantSubject, tenant: TenantId, exp: i64) {
+        let mut entries = self.entries.write().unwrap_or_else(|e| e.into_inner());
+        if entries.len() >= MAX_VERIFIED {
+            entries.clear();
+        }
+        entries.insert(token.into(), (subject, tenant, exp));
+    }
 }
 
 pub struct Issued {
@@ -72,6 +101,7 @@ impl TokenService {
             access_ttl: config.access_ttl,
             ops: KeySet::load_or_create(pool, kek, Purpose::Ops).await?,
             tenant: KeySet::load_or_create(pool, kek, Purpose::Tenant).await?,
+            verified: VerifiedCache::default(),
         })
     }
 
@@ -127,6 +157,9 @@ impl TokenService {
     /// A user id, when the token is a valid access token of exactly this tenant.
     /// The user and session, when the token is a valid access token of exactly this tenant.
     pub fn verify_tenant_access(&self, token: &str, tenant: TenantId) -> Result<TenantSubject, TokenError> {
+        if let Some(subject) = self.verified.get(token, tenant, chrono::Utc::now().timestamp()) {
+            return Ok(subject);
+        }
         let claims = self.verify(&self.tenant, token, &Self::tenant_audience(tenant), TYP_TENANT_ACCESS)?;
         if claims.tid.as_deref() != Some(tenant.to_string().as_str()) {
             return Err(TokenError::WrongAudience);
@@ -137,7 +170,9 @@ impl TokenService {
             .as_deref()
             .and_then(|s| s.parse().ok())
             .ok_or(TokenError::Invalid)?;
-        Ok(TenantSubject { user_id, session_id })
+        let subject = TenantSubject { user_id, session_id };
+        self.verified.put(token, subject, tenant, claims.exp);
+        Ok(subject)
     }
 
     pub fn verify_ops(&self, token: &str) -> Result<OperatorId, TokenError> {
@@ -214,6 +249,7 @@ mod tests {
             access_ttl: Duration::from_secs(900),
             ops: ops_keys,
             tenant: tenant_keys,
+            verified: VerifiedCache::default(),
         };
         Fixture {
             service,
@@ -380,6 +416,30 @@ mod tests {
         );
         assert!(f.verify(&swapped).is_err(), "payload swapped under a valid signature");
         assert!(f.verify("not.a.jwt").is_err() && f.verify("").is_err());
+    }
+
+    #[test]
+    fn a_remembered_token_is_still_bound_to_its_tenant_and_expiry() {
+        let f = fixture();
+        let token = f.sign(&f.tenant_seed, "tenant-k1", &f.claims());
+        assert!(f.verify(&token).is_ok());
+        assert!(f.verify(&token).is_ok(), "from the cache");
+        assert!(
+            f.service.verify_tenant_access(&token, TenantId::new()).is_err(),
+            "another tenant's host"
+        );
+        let expired = f.sign(
+            &f.tenant_seed,
+            "tenant-k1",
+            &with(f.claims(), "exp", json!(now() - 120)),
+        );
+        f.service
+            .verified
+            .put(&expired, f.verify(&token).expect("valid"), f.tenant, now() - 120);
+        assert!(
+            f.verify(&expired).is_err(),
+            "an expired entry is not served from the cache"
+        );
     }
 
     #[test]
