@@ -23,7 +23,7 @@ use utoipa_axum::routes;
 
 pub struct Inner {
     pub tenancy: Tenancy,
-    pub tokens: auth::tokens::TokenService,
+    pub tokens: Arc<auth::tokens::TokenService>,
     pub redis: Option<redis::Client>,
     pub metrics: PrometheusHandle,
     pub metrics_token: Option<SecretString>,
@@ -86,7 +86,8 @@ impl AppState {
         let pool = connect_pool(config).await?;
         ensure_migrated(&pool).await?;
         let tenancy = tenancy(config, pool.clone()).await?;
-        let tokens = auth::tokens::TokenService::load(&pool, tenancy.keyring().kek(), &config.tokens).await?;
+        let tokens =
+            Arc::new(auth::tokens::TokenService::load(&pool, tenancy.keyring().kek_shared(), &config.tokens).await?);
         if let Some(operator) = &config.bootstrap_operator {
             ops::operators::bootstrap(&pool, operator).await?;
         }
@@ -98,7 +99,21 @@ impl AppState {
             }
         };
         let redis_for_limits = redis.clone();
-        tenants::invalidation::spawn_listener(pool, tenancy.resolver().clone(), tenancy.keyring().clone());
+        let reload_keys = tokens.clone();
+        let on_signing_keys: tenants::invalidation::OnSigningKeys = Arc::new(move || {
+            let tokens = reload_keys.clone();
+            tokio::spawn(async move {
+                if let Err(error) = tokens.reload().await {
+                    tracing::warn!(%error, "could not reload the signing keys");
+                }
+            });
+        });
+        tenants::invalidation::spawn_listener(
+            pool,
+            tenancy.resolver().clone(),
+            tenancy.keyring().clone(),
+            on_signing_keys,
+        );
         Ok(Self(Arc::new(Inner {
             tenancy,
             tokens,

@@ -21,6 +21,8 @@ pub enum Invalidation {
     Tenant(TenantId),
     /// A tenant's data keys changed (rotation, shredding).
     Keys(TenantId),
+    /// The platform's token signing keys changed (rotation).
+    SigningKeys,
 }
 
 impl Invalidation {
@@ -28,10 +30,14 @@ impl Invalidation {
         match self {
             Self::Tenant(id) => format!("tenant:{id}"),
             Self::Keys(id) => format!("keys:{id}"),
+            Self::SigningKeys => "signing-keys".to_owned(),
         }
     }
 
     fn decode(payload: &str) -> Option<Self> {
+        if payload == "signing-keys" {
+            return Some(Self::SigningKeys);
+        }
         let (kind, id) = payload.split_once(':')?;
         let id = id.parse().ok()?;
         match kind {
@@ -43,7 +49,7 @@ impl Invalidation {
 }
 
 /// Queues a notification in the caller's transaction; it is delivered on commit.
-pub(crate) async fn notify(conn: &mut PgConnection, what: Invalidation) -> Result<(), sqlx::Error> {
+pub async fn notify(conn: &mut PgConnection, what: Invalidation) -> Result<(), sqlx::Error> {
     sqlx::query("SELECT pg_notify($1, $2)")
         .bind(CHANNEL)
         .bind(what.encode())
@@ -54,36 +60,48 @@ pub(crate) async fn notify(conn: &mut PgConnection, what: Invalidation) -> Resul
 
 /// Listens for invalidations and applies them to this process's caches until the task is
 /// aborted. A lost connection may have lost notifications, so then everything is dropped.
+/// Called when the signing keys may have changed (told so, or notifications were lost).
+pub type OnSigningKeys = Arc<dyn Fn() + Send + Sync>;
+
 pub fn spawn_listener(
     pool: PgPool,
     resolver: Arc<TenantResolver>,
     keyring: Arc<Keyring>,
+    on_signing_keys: OnSigningKeys,
 ) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         loop {
-            match listen(&pool, &resolver, &keyring).await {
+            match listen(&pool, &resolver, &keyring, &on_signing_keys).await {
                 Ok(()) => {}
                 Err(error) => tracing::warn!(%error, "invalidation listener lost its connection; retrying"),
             }
             resolver.invalidate_all();
             keyring.invalidate_all();
+            on_signing_keys();
             tokio::time::sleep(Duration::from_secs(1)).await;
         }
     })
 }
 
-async fn listen(pool: &PgPool, resolver: &TenantResolver, keyring: &Keyring) -> Result<(), sqlx::Error> {
+async fn listen(
+    pool: &PgPool,
+    resolver: &TenantResolver,
+    keyring: &Keyring,
+    on_signing_keys: &OnSigningKeys,
+) -> Result<(), sqlx::Error> {
     let mut listener = PgListener::connect_with(pool).await?;
     listener.listen(CHANNEL).await?;
     // Anything that changed while we were not listening is unknown to us.
     resolver.invalidate_all();
     keyring.invalidate_all();
+    on_signing_keys();
     tracing::debug!("invalidation listener connected");
     // `try_recv` yields `None` when the connection dropped (and will reconnect next call).
     while let Some(notification) = listener.try_recv().await? {
         match Invalidation::decode(notification.payload()) {
             Some(Invalidation::Tenant(id)) => resolver.invalidate_tenant(id),
             Some(Invalidation::Keys(id)) => keyring.invalidate(id),
+            Some(Invalidation::SigningKeys) => on_signing_keys(),
             None => tracing::warn!(payload = notification.payload(), "unknown invalidation"),
         }
     }
@@ -97,7 +115,11 @@ mod tests {
     #[test]
     fn payloads_round_trip() {
         let id = TenantId::new();
-        for what in [Invalidation::Tenant(id), Invalidation::Keys(id)] {
+        for what in [
+            Invalidation::Tenant(id),
+            Invalidation::Keys(id),
+            Invalidation::SigningKeys,
+        ] {
             assert_eq!(Invalidation::decode(&what.encode()), Some(what));
         }
         assert_eq!(Invalidation::decode("nonsense"), None);

@@ -11,14 +11,15 @@ use sqlx::PgPool;
 use std::collections::HashMap;
 use tenants::keyring::{DataKey, KeyEncryptionKey};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
 pub enum Purpose {
     Ops,
     Tenant,
 }
 
 impl Purpose {
-    fn as_str(self) -> &'static str {
+    pub fn as_str(self) -> &'static str {
         match self {
             Self::Ops => "ops",
             Self::Tenant => "tenant",
@@ -98,6 +99,34 @@ impl KeySet {
             public,
         })
     }
+}
+
+/// Retires the purpose's active key, removes keys retired over a day ago, creates the next
+/// key and tells every instance. Returns the new kid.
+pub async fn rotate(pool: &PgPool, kek: &dyn KeyEncryptionKey, purpose: Purpose) -> anyhow::Result<String> {
+    let mut tx = pool.begin().await?;
+    sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended('platform.signing_keys.' || $1, 0))")
+        .bind(purpose.as_str())
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query(
+        "UPDATE platform.signing_keys SET status = 'retired', retired_at = now() WHERE purpose = $1 AND status = 'active'",
+    )
+    .bind(purpose.as_str())
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query(
+        "DELETE FROM platform.signing_keys WHERE purpose = $1 AND status = 'retired' \
+         AND retired_at < now() - interval '1 day'",
+    )
+    .bind(purpose.as_str())
+    .execute(&mut *tx)
+    .await?;
+    let row = create(&mut tx, kek, purpose).await?;
+    tenants::invalidation::notify(&mut tx, tenants::invalidation::Invalidation::SigningKeys).await?;
+    tx.commit().await?;
+    tracing::info!(key.kid = %row.kid, key.purpose = purpose.as_str(), "signing key rotated");
+    Ok(row.kid)
 }
 
 async fn create(conn: &mut sqlx::PgConnection, kek: &dyn KeyEncryptionKey, purpose: Purpose) -> anyhow::Result<Row> {

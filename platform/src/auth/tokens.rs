@@ -7,6 +7,7 @@ use crate::config::TokenConfig;
 use jsonwebtoken::{Algorithm, Header, Validation};
 use serde::{Deserialize, Serialize};
 use sqlx::PgPool;
+use std::sync::Arc;
 use std::time::Duration;
 use tenants::keyring::KeyEncryptionKey;
 use tenants::{OperatorId, TenantId, UserId};
@@ -51,15 +52,30 @@ pub enum TokenError {
     Expired,
     #[error("the token is not for this site")]
     WrongAudience,
+    /// Signed with a key this instance does not know: a forgery, a removed key, or a key
+    /// rotated in on another instance a moment ago.
+    #[error("the token's key is unknown")]
+    UnknownKey,
 }
 
 pub struct TokenService {
     issuer: String,
     access_ttl: Duration,
-    ops: KeySet,
-    tenant: KeySet,
+    keys: std::sync::RwLock<Arc<Keys>>,
+    /// Where keys are reloaded from; `None` for key sets built in memory (unit tests).
+    source: Option<(PgPool, Arc<dyn KeyEncryptionKey>)>,
+    last_reload: tokio::sync::Mutex<std::time::Instant>,
     verified: VerifiedCache,
 }
+
+/// The key sets of both purposes, swapped whole on reload.
+struct Keys {
+    ops: KeySet,
+    tenant: KeySet,
+}
+
+/// An unknown `kid` makes an instance look for new keys at most this often.
+const RELOAD_AT_MOST_EVERY: Duration = Duration::from_secs(2);
 
 /// Tenant tokens already verified, by their exact text: a client presents the same token for
 /// up to 15 minutes, and the Ed25519 check is most of the cost of a request's authentication.
@@ -73,6 +89,10 @@ struct VerifiedCache {
 const MAX_VERIFIED: usize = 50_000;
 
 impl VerifiedCache {
+    fn clear(&self) {
+        self.entries.write().unwrap_or_else(|e| e.into_inner()).clear();
+    }
+
     fn get(&self, token: &str, tenant: TenantId, now: i64) -> Option<TenantSubject> {
         let entries = self.entries.read().unwrap_or_else(|e| e.into_inner());
         let (subject, for_tenant, exp) = entries.get(token)?;
@@ -95,14 +115,84 @@ pub struct Issued {
 }
 
 impl TokenService {
-    pub async fn load(pool: &PgPool, kek: &dyn KeyEncryptionKey, config: &TokenConfig) -> anyhow::Result<Self> {
+    pub async fn load(pool: &PgPool, kek: Arc<dyn KeyEncryptionKey>, config: &TokenConfig) -> anyhow::Result<Self> {
+        let keys = Self::read_keys(pool, kek.as_ref()).await?;
         Ok(Self {
             issuer: config.issuer.clone(),
             access_ttl: config.access_ttl,
-            ops: KeySet::load_or_create(pool, kek, Purpose::Ops).await?,
-            tenant: KeySet::load_or_create(pool, kek, Purpose::Tenant).await?,
+            keys: std::sync::RwLock::new(Arc::new(keys)),
+            source: Some((pool.clone(), kek)),
+            last_reload: tokio::sync::Mutex::new(std::time::Instant::now()),
             verified: VerifiedCache::default(),
         })
+    }
+
+    async fn read_keys(pool: &PgPool, kek: &dyn KeyEncryptionKey) -> anyhow::Result<Keys> {
+        Ok(Keys {
+            ops: KeySet::load_or_create(pool, kek, Purpose::Ops).await?,
+            tenant: KeySet::load_or_create(pool, kek, Purpose::Tenant).await?,
+        })
+    }
+
+    fn keys(&self) -> Arc<Keys> {
+        self.keys.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// Reads the signing keys again (after a rotation here or on another instance).
+    pub async fn reload(&self) -> anyhow::Result<()> {
+        let Some((pool, kek)) = &self.source else { return Ok(()) };
+        let keys = Self::read_keys(pool, kek.as_ref()).await?;
+        *self.keys.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(keys);
+        // A removed key must not live on in remembered verifications.
+        self.verified.clear();
+        *self.last_reload.lock().await = std::time::Instant::now();
+        Ok(())
+    }
+
+    /// Reloads when an unknown key was seen, unless that was done a moment ago (so forged
+    /// kids cannot make every request hit the database).
+    async fn reload_for_unknown_key(&self) -> bool {
+        let last = *self.last_reload.lock().await;
+        if last.elapsed() < RELOAD_AT_MOST_EVERY {
+            return false;
+        }
+        match self.reload().await {
+            Ok(()) => true,
+            Err(error) => {
+                tracing::warn!(%error, "could not reload the signing keys");
+                false
+            }
+        }
+    }
+
+    /// Retires the active key of `purpose` (it keeps verifying) and makes a new one sign.
+    /// Every instance hears of it; one that has not yet verifies new tokens anyway, by
+    /// reloading on their unknown key.
+    pub async fn rotate(&self, purpose: Purpose) -> anyhow::Result<String> {
+        let Some((pool, kek)) = &self.source else {
+            anyhow::bail!("in-memory keys cannot rotate")
+        };
+        let kid = super::signing_keys::rotate(pool, kek.as_ref(), purpose).await?;
+        self.reload().await?;
+        Ok(kid)
+    }
+
+    /// [`Self::verify_tenant_access`], looking for new keys once when the key is unknown.
+    pub async fn verify_tenant_access_fresh(&self, token: &str, tenant: TenantId) -> Result<TenantSubject, TokenError> {
+        match self.verify_tenant_access(token, tenant) {
+            Err(TokenError::UnknownKey) if self.reload_for_unknown_key().await => {
+                self.verify_tenant_access(token, tenant)
+            }
+            other => other,
+        }
+    }
+
+    /// [`Self::verify_ops`], looking for new keys once when the key is unknown.
+    pub async fn verify_ops_fresh(&self, token: &str) -> Result<OperatorId, TokenError> {
+        match self.verify_ops(token) {
+            Err(TokenError::UnknownKey) if self.reload_for_unknown_key().await => self.verify_ops(token),
+            other => other,
+        }
     }
 
     pub fn tenant_audience(tenant: TenantId) -> String {
@@ -111,7 +201,7 @@ impl TokenService {
 
     pub fn issue_tenant_access(&self, tenant: TenantId, user: UserId, session: uuid::Uuid) -> anyhow::Result<Issued> {
         self.issue(
-            &self.tenant,
+            &self.keys().tenant,
             user.to_string(),
             Self::tenant_audience(tenant),
             TYP_TENANT_ACCESS,
@@ -120,7 +210,13 @@ impl TokenService {
     }
 
     pub fn issue_ops(&self, operator: OperatorId) -> anyhow::Result<Issued> {
-        self.issue(&self.ops, operator.to_string(), OPS_AUDIENCE.to_owned(), TYP_OPS, None)
+        self.issue(
+            &self.keys().ops,
+            operator.to_string(),
+            OPS_AUDIENCE.to_owned(),
+            TYP_OPS,
+            None,
+        )
     }
 
     /// `tenant`: (tenant id, session id) for tenant tokens.
@@ -154,13 +250,17 @@ impl TokenService {
         Ok(Issued { token, expires_in: ttl })
     }
 
-    /// A user id, when the token is a valid access token of exactly this tenant.
     /// The user and session, when the token is a valid access token of exactly this tenant.
     pub fn verify_tenant_access(&self, token: &str, tenant: TenantId) -> Result<TenantSubject, TokenError> {
         if let Some(subject) = self.verified.get(token, tenant, chrono::Utc::now().timestamp()) {
             return Ok(subject);
         }
-        let claims = self.verify(&self.tenant, token, &Self::tenant_audience(tenant), TYP_TENANT_ACCESS)?;
+        let claims = self.verify(
+            &self.keys().tenant,
+            token,
+            &Self::tenant_audience(tenant),
+            TYP_TENANT_ACCESS,
+        )?;
         if claims.tid.as_deref() != Some(tenant.to_string().as_str()) {
             return Err(TokenError::WrongAudience);
         }
@@ -176,7 +276,7 @@ impl TokenService {
     }
 
     pub fn verify_ops(&self, token: &str) -> Result<OperatorId, TokenError> {
-        let claims = self.verify(&self.ops, token, OPS_AUDIENCE, TYP_OPS)?;
+        let claims = self.verify(&self.keys().ops, token, OPS_AUDIENCE, TYP_OPS)?;
         claims.sub.parse().map_err(|_| TokenError::Invalid)
     }
 
@@ -185,12 +285,10 @@ impl TokenService {
         if header.alg != Algorithm::EdDSA {
             return Err(TokenError::Invalid);
         }
-        // An unknown kid is a key of another purpose, a retired key, or a forgery.
-        let key = header
-            .kid
-            .as_deref()
-            .and_then(|kid| keys.decoding.get(kid))
-            .ok_or(TokenError::Invalid)?;
+        // An unknown kid is a key of another purpose, a removed key, a forgery, or a key
+        // rotated in elsewhere a moment ago.
+        let kid = header.kid.as_deref().ok_or(TokenError::Invalid)?;
+        let key = keys.decoding.get(kid).ok_or(TokenError::UnknownKey)?;
         let mut validation = Validation::new(Algorithm::EdDSA);
         // `set_audience` alone does not make `aud` required; the required list does.
         validation.set_required_spec_claims(&["exp", "nbf", "iss", "aud", "sub"]);
@@ -215,6 +313,7 @@ impl TokenService {
     /// The public keys of tenant tokens, as a JWKS document.
     pub fn tenant_jwks(&self) -> serde_json::Value {
         let keys: Vec<_> = self
+            .keys()
             .tenant
             .public
             .iter()
@@ -247,8 +346,12 @@ mod tests {
         let service = TokenService {
             issuer: "https://localhost".into(),
             access_ttl: Duration::from_secs(900),
-            ops: ops_keys,
-            tenant: tenant_keys,
+            keys: std::sync::RwLock::new(Arc::new(Keys {
+                ops: ops_keys,
+                tenant: tenant_keys,
+            })),
+            source: None,
+            last_reload: tokio::sync::Mutex::new(std::time::Instant::now()),
             verified: VerifiedCache::default(),
         };
         Fixture {
@@ -375,7 +478,7 @@ mod tests {
         assert!(f.verify(&none_signed).is_err(), "alg none with a signature");
 
         // HS256 keyed with the public key (the classic algorithm confusion).
-        let public = f.service.tenant.public[0].1.clone();
+        let public = f.service.keys().tenant.public[0].1.clone();
         let mut hs = Header::new(Algorithm::HS256);
         hs.kid = Some("tenant-k1".into());
         let confused = jsonwebtoken::encode(&hs, &claims, &EncodingKey::from_secret(public.as_bytes())).expect("hs256");

@@ -19,7 +19,7 @@ pub async fn middleware(State(state): State<AppState>, mut request: Request, nex
     if let Some(Site::Tenant(tenant)) = request.extensions().get::<Site>().cloned() {
         keys.push((format!("rl:tenant:{}", tenant.id), limits.per_tenant));
         if let Ok(token) = bearer_of(request.headers()) {
-            let verified = state.tokens.verify_tenant_access(token, tenant.id);
+            let verified = state.tokens.verify_tenant_access_fresh(token, tenant.id).await;
             if let Ok(subject) = verified {
                 keys.push((format!("rl:user:{}:{}", tenant.id, subject.user_id), limits.per_user));
             }

@@ -3,6 +3,7 @@
 pub mod auth;
 pub mod domains;
 pub mod operators;
+pub mod signing_keys;
 pub mod tenants;
 pub mod views;
 
@@ -20,4 +21,5 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(tenants::rotate_key))
         .routes(routes!(domains::add))
         .routes(routes!(domains::remove))
+        .routes(routes!(signing_keys::rotate))
 }

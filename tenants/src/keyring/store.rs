@@ -34,6 +34,11 @@ impl Keyring {
         self.kek.as_ref()
     }
 
+    /// The KEK itself, for services that keep wrapping and unwrapping (token signing keys).
+    pub fn kek_shared(&self) -> Arc<dyn KeyEncryptionKey> {
+        self.kek.clone()
+    }
+
     /// Associated data of a wrapped data key: it only unwraps for this tenant and version.
     fn wrap_aad(tenant: TenantId, version: KeyVersion) -> Vec<u8> {
         [
