@@ -119,7 +119,7 @@ async fn verify_names_the_first_row_someone_edited_or_deleted() {
     let ok = verify(&app, "acme", &token).await;
     assert_eq!(
         ok,
-        json!({"valid": true, "checked": 5, "first_broken": null, "reason": null})
+        json!({"valid": true, "checked": 5, "first_broken": null, "reason": null, "checkpoint_seq": null})
     );
 
     // Someone with owner rights switches the trigger off and rewrites row 3.
@@ -207,6 +207,96 @@ async fn concurrent_appends_keep_one_unbroken_chain() {
     let verdict = verify(&app, "acme", &token).await;
     assert_eq!(
         verdict,
-        json!({"valid": true, "checked": 41, "first_broken": null, "reason": null})
+        json!({"valid": true, "checked": 41, "first_broken": null, "reason": null, "checkpoint_seq": null})
+    );
+}
+
+#[tokio::test]
+async fn a_chain_rewritten_end_to_end_is_caught_by_its_signed_checkpoint() {
+    let app = TestApp::spawn().await;
+    let acme = tenant(&app, "acme").await;
+    let token = app.admin_token("acme").await;
+    for locale in ["en", "pt-BR", "es"] {
+        app.tenant("acme")
+            .token(&token)
+            .put("/api/v1/settings", &json!({"locale": locale}))
+            .await;
+    }
+    let written = app
+        .state
+        .checkpoints
+        .write(&app.db.pool, &acme)
+        .await
+        .expect("checkpoint");
+    assert_eq!(written, Some(4));
+    let ok = verify(&app, "acme", &token).await;
+    assert_eq!(
+        (ok["valid"].clone(), ok["checkpoint_seq"].clone()),
+        (json!(true), json!(4)),
+        "{ok}"
+    );
+
+    // An attacker with owner rights rewrites row 2 and re-hashes everything after it, head
+    // included: the chain alone can no longer tell.
+    let pool = &app.db.pool;
+    sqlx::query("ALTER TABLE tenant_acme.audit_log DISABLE TRIGGER USER")
+        .execute(pool)
+        .await
+        .expect("disable");
+    let mut rows: Vec<platform::audit::record::AuditRecord> =
+        sqlx::query_as("SELECT * FROM tenant_acme.audit_log ORDER BY seq")
+            .fetch_all(pool)
+            .await
+            .expect("rows");
+    rows[1].outcome = "failure".into();
+    for i in 1..rows.len() {
+        rows[i].prev_hash = rows[i - 1].hash.clone();
+        rows[i].hash = rows[i].compute_hash();
+        sqlx::query("UPDATE tenant_acme.audit_log SET outcome = $2, prev_hash = $3, hash = $4 WHERE seq = $1")
+            .bind(rows[i].seq)
+            .bind(&rows[i].outcome)
+            .bind(&rows[i].prev_hash)
+            .bind(&rows[i].hash)
+            .execute(pool)
+            .await
+            .expect("rewrite");
+    }
+    let last = rows.last().expect("rows");
+    sqlx::query("UPDATE tenant_acme.audit_head SET hash = $1")
+        .bind(&last.hash)
+        .execute(pool)
+        .await
+        .expect("head");
+
+    let caught = verify(&app, "acme", &token).await;
+    assert_eq!(
+        (caught["valid"].clone(), caught["first_broken"].clone()),
+        (json!(false), json!(4)),
+        "{caught}"
+    );
+    assert!(
+        caught["reason"].as_str().expect("reason").contains("rewritten"),
+        "{caught}"
+    );
+
+    // A forged checkpoint file does not verify either.
+    let dir = app
+        .db
+        .object_dir()
+        .join(format!("tenants/{}/audit-checkpoints", acme.id));
+    let file = std::fs::read_dir(&dir)
+        .expect("checkpoints")
+        .next()
+        .expect("one")
+        .expect("entry")
+        .path();
+    let jws = std::fs::read_to_string(&file).expect("read");
+    let (head, _) = jws.rsplit_once('.').expect("jws");
+    std::fs::write(&file, format!("{head}.AAAA")).expect("forge");
+    let forged = verify(&app, "acme", &token).await;
+    assert_eq!(forged["valid"], false, "{forged}");
+    assert!(
+        forged["reason"].as_str().expect("reason").contains("does not verify"),
+        "{forged}"
     );
 }

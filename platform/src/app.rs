@@ -34,6 +34,7 @@ pub struct Inner {
     pub cors: crate::http::cors::CorsCache,
     pub limiter: crate::limits::RateLimiter,
     pub trust: crate::access::trust::DecisionCache,
+    pub checkpoints: Arc<crate::audit::checkpoint::Checkpoints>,
 }
 
 #[derive(Clone)]
@@ -99,6 +100,18 @@ impl AppState {
             }
         };
         let redis_for_limits = redis.clone();
+        std::fs::create_dir_all(&config.object_store_dir)
+            .with_context(|| format!("cannot create {}", config.object_store_dir.display()))?;
+        let store = object_store::local::LocalFileSystem::new_with_prefix(&config.object_store_dir)
+            .context("PLATFORM_OBJECT_STORE_DIR")?;
+        let audit_keys = auth::signing_keys::KeySet::load_or_create(
+            &pool,
+            tenancy.keyring().kek(),
+            auth::signing_keys::Purpose::Audit,
+        )
+        .await?;
+        let checkpoints = Arc::new(crate::audit::checkpoint::Checkpoints::new(Arc::new(store), audit_keys));
+        crate::audit::checkpoint::spawn_periodic(checkpoints.clone(), tenancy.clone(), config.audit_checkpoint_every);
         let reload_keys = tokens.clone();
         let on_signing_keys: tenants::invalidation::OnSigningKeys = Arc::new(move || {
             let tokens = reload_keys.clone();
@@ -125,6 +138,7 @@ impl AppState {
             session_limits: config.tokens.session_limits,
             cors: Default::default(),
             trust: Default::default(),
+            checkpoints,
             limiter: crate::limits::RateLimiter::new(redis_for_limits, &config.redis_prefix, config.http.limits),
         })))
     }

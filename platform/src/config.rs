@@ -69,6 +69,10 @@ pub struct Config {
     pub tokens: TokenConfig,
     pub master_key: MasterKeySource,
     pub data_dir: PathBuf,
+    /// Local directory of the object store (audit checkpoints; later, media).
+    pub object_store_dir: PathBuf,
+    /// How often audit chains are checkpointed.
+    pub audit_checkpoint_every: Duration,
     pub log_format: LogFormat,
     pub bootstrap_operator: Option<BootstrapOperator>,
 }
@@ -146,6 +150,8 @@ impl Config {
             },
             master_key: MasterKeySource::Inline(master_key),
             data_dir: PathBuf::from("./data"),
+            object_store_dir: PathBuf::from("./data/objects"),
+            audit_checkpoint_every: Duration::from_secs(300),
             log_format: LogFormat::Json,
             bootstrap_operator: None,
         }
@@ -223,6 +229,8 @@ impl Config {
                 limits: limits_from_env()?,
             },
             master_key,
+            object_store_dir: var("PLATFORM_OBJECT_STORE_DIR").map_or_else(|| data_dir.join("objects"), PathBuf::from),
+            audit_checkpoint_every: Duration::from_secs(parsed("PLATFORM_AUDIT_CHECKPOINT_SECS", 300u64)?.max(1)),
             data_dir,
             log_format,
             bootstrap_operator,

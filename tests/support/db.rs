@@ -74,6 +74,11 @@ impl TestDb {
         format!("{server}/{}{query}", self.name)
     }
 
+    /// The test's own object-store directory, removed with the database.
+    pub fn object_dir(&self) -> std::path::PathBuf {
+        std::env::temp_dir().join("platform-test-objects").join(&self.name)
+    }
+
     pub fn connect_options(&self) -> PgConnectOptions {
         self.admin.clone().database(&self.name)
     }
@@ -91,6 +96,7 @@ impl TestDb {
 
 impl Drop for TestDb {
     fn drop(&mut self) {
+        std::fs::remove_dir_all(self.object_dir()).ok();
         let (name, prefix, admin) = (self.name.clone(), self.role_prefix.clone(), self.admin.clone());
         // Async work in Drop: a thread with its own runtime, joined so nothing is left behind.
         let cleanup = std::thread::spawn(move || {

@@ -2,6 +2,7 @@
 //! verifiable through the API.
 
 pub mod append;
+pub mod checkpoint;
 pub mod context;
 pub mod record;
 pub mod routes;

@@ -14,6 +14,9 @@ pub struct Verification {
     pub first_broken: Option<i64>,
     /// Why it is broken.
     pub reason: Option<String>,
+    /// The newest signed checkpoint (stored outside the database) the chain was checked
+    /// against, if any has been written yet.
+    pub checkpoint_seq: Option<i64>,
 }
 
 const BATCH: i64 = 1000;
@@ -27,6 +30,7 @@ pub async fn verify_chain(tx: &mut TenantTx) -> Result<Verification, sqlx::Error
         checked,
         first_broken: Some(seq),
         reason: Some(reason),
+        checkpoint_seq: None,
     };
     loop {
         let rows: Vec<AuditRecord> = sqlx::query_as("SELECT * FROM audit_log WHERE seq >= $1 ORDER BY seq LIMIT $2")
@@ -77,5 +81,42 @@ pub async fn verify_chain(tx: &mut TenantTx) -> Result<Verification, sqlx::Error
         checked,
         first_broken: None,
         reason: None,
+        checkpoint_seq: None,
+    })
+}
+
+/// Holds an intact chain against a signed checkpoint: its row must still be there with the
+/// hash that was signed. A chain rewritten and re-hashed end to end fails here.
+pub async fn check_checkpoint(
+    tx: &mut TenantTx,
+    verdict: Verification,
+    checkpoint: &super::checkpoint::Checkpoint,
+) -> Result<Verification, sqlx::Error> {
+    if !verdict.valid {
+        return Ok(Verification {
+            checkpoint_seq: Some(checkpoint.seq),
+            ..verdict
+        });
+    }
+    let hash: Option<Vec<u8>> = sqlx::query_scalar("SELECT hash FROM audit_log WHERE seq = $1")
+        .bind(checkpoint.seq)
+        .fetch_optional(&mut **tx)
+        .await?;
+    let hex = hash.map(|h| h.iter().map(|b| format!("{b:02x}")).collect::<String>());
+    if hex.as_deref() == Some(checkpoint.hash.as_str()) {
+        return Ok(Verification {
+            checkpoint_seq: Some(checkpoint.seq),
+            ..verdict
+        });
+    }
+    Ok(Verification {
+        valid: false,
+        checked: verdict.checked,
+        first_broken: Some(checkpoint.seq.min(verdict.checked + 1)),
+        reason: Some(format!(
+            "row {} differs from the one a signed checkpoint recorded: the chain was rewritten at or before it",
+            checkpoint.seq
+        )),
+        checkpoint_seq: Some(checkpoint.seq),
     })
 }

@@ -16,6 +16,8 @@ use tenants::keyring::{DataKey, KeyEncryptionKey};
 pub enum Purpose {
     Ops,
     Tenant,
+    /// Audit chain checkpoints. Never rotated through the API: old checkpoints must verify.
+    Audit,
 }
 
 impl Purpose {
@@ -23,15 +25,16 @@ impl Purpose {
         match self {
             Self::Ops => "ops",
             Self::Tenant => "tenant",
+            Self::Audit => "audit",
         }
     }
 }
 
 /// The keys of one purpose: the active one signs, all of them verify.
 pub struct KeySet {
-    pub(super) kid: String,
-    pub(super) encoding: EncodingKey,
-    pub(super) decoding: HashMap<String, DecodingKey>,
+    pub(crate) kid: String,
+    pub(crate) encoding: EncodingKey,
+    pub(crate) decoding: HashMap<String, DecodingKey>,
     /// (kid, base64url public key) for the JWKS document.
     pub(super) public: Vec<(String, String)>,
 }

@@ -11,6 +11,7 @@ use utoipa::ToSchema;
 #[serde(deny_unknown_fields)]
 pub struct RotateSigningKey {
     /// `tenant` (tenant access tokens, published in JWKS) or `ops` (operator tokens).
+    #[schema(value_type = String)]
     pub purpose: Purpose,
 }
 
@@ -38,6 +39,12 @@ pub async fn rotate(
     operator: Operator,
     Json(body): Json<RotateSigningKey>,
 ) -> ApiResult<axum::Json<RotatedSigningKey>> {
+    if body.purpose == Purpose::Audit {
+        return Err(ApiError::invalid_field(
+            "purpose",
+            "audit checkpoint keys are not rotated: old checkpoints must verify",
+        ));
+    }
     let kid = state.tokens.rotate(body.purpose).await.map_err(ApiError::internal)?;
     tracing::info!(operator.id = %operator.id, key.kid = %kid, "operator rotated a signing key");
     Ok(axum::Json(RotatedSigningKey { kid }))
