@@ -214,3 +214,25 @@ async fn tenant_policy_confines_unenrolled_users_to_enrolment() {
     // The administrator's role is not in the policy.
     assert_eq!(app.tenant("acme").token(&admin).get("/api/v1/users").await.status, 200);
 }
+
+#[tokio::test]
+async fn wrong_codes_inside_a_session_share_the_accounts_failure_budget() {
+    let app = TestApp::spawn().await;
+    app.create_tenant("acme").await;
+    let admin = app.admin_token("acme").await;
+    let site = app.tenant("acme").token(&admin);
+    enrol(&site).await;
+    let wrong = || {
+        e2e::HostClient::send(
+            site.request(reqwest::Method::DELETE, "/api/v1/auth/mfa/totp")
+                .json(&json!({"code": "000000"})),
+        )
+    };
+    // Enrolment above already spent one wrong code of the ten.
+    for _ in 0..9 {
+        wrong().await.assert_problem(422, "validation_failed");
+    }
+    let limited = wrong().await;
+    limited.assert_problem(429, "rate_limited");
+    assert!(limited.header("retry-after").is_some());
+}

@@ -79,3 +79,20 @@ pub async fn after_failure(
 fn short(email: &str) -> String {
     email.trim().chars().take(254).collect()
 }
+
+/// Before a second-factor check made inside a session (confirming or turning off TOTP): the
+/// same per-account failure budget as sign-in, failing closed, so a held session cannot
+/// brute-force codes.
+pub async fn before_code_check(state: &AppState, tenant: &Tenant, email: &str) -> ApiResult<()> {
+    let key = [(account_key(tenant, email), state.limiter.limits.account_failures)];
+    state.limiter.check(&key, 0, WhenUnreachable::FailClosed).await?;
+    Ok(())
+}
+
+/// A wrong code inside a session: charged like a failed sign-in.
+pub async fn after_wrong_code(state: &AppState, tenant: &Tenant, email: &str) {
+    let key = [(account_key(tenant, email), state.limiter.limits.account_failures)];
+    if let Err(Refusal::Unavailable) = state.limiter.check(&key, 1, WhenUnreachable::FailClosed).await {
+        tracing::warn!("could not charge a wrong MFA code: the rate limiter is unreachable");
+    }
+}

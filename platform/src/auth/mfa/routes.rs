@@ -3,6 +3,7 @@ use super::{backup_codes, totp};
 use crate::access::Principal;
 use crate::app::AppState;
 use crate::audit::{self, Actor, AuditEvent, ClientContext, Outcome};
+use crate::auth::brute_force;
 use crate::auth::extract::TenantUser;
 use crate::http::extract::Json;
 use crate::http::{ApiError, ApiResult, Problem};
@@ -105,7 +106,13 @@ pub async fn confirm(
     let secret = cipher
         .decrypt(pending_field(&id), &pending)
         .map_err(ApiError::internal)?;
+    let email: String = sqlx::query_scalar("SELECT email FROM users WHERE id = $1")
+        .bind(me.user_id)
+        .fetch_one(&mut *tx)
+        .await?;
+    brute_force::before_code_check(&state, &user.tenant, &email).await?;
     let Some(step) = totp::accept(&secret, &body.code, None, totp::unix_now()) else {
+        brute_force::after_wrong_code(&state, &user.tenant, &email).await;
         return Err(ApiError::invalid_field(
             "code",
             "the code does not match; check the device's clock",
@@ -159,7 +166,13 @@ pub async fn disable(
             "your organisation requires MFA for one of your roles",
         ));
     }
+    let email: String = sqlx::query_scalar("SELECT email FROM users WHERE id = $1")
+        .bind(me.user_id)
+        .fetch_one(&mut *tx)
+        .await?;
+    brute_force::before_code_check(&state, &user.tenant, &email).await?;
     let Some(used) = factor::check(&mut tx, &cipher, me.user_id, &body.code).await? else {
+        brute_force::after_wrong_code(&state, &user.tenant, &email).await;
         return Err(ApiError::invalid_field("code", "the code is not valid"));
     };
     sqlx::query("UPDATE users SET mfa_secret = NULL, mfa_enabled_at = NULL, totp_last_step = NULL WHERE id = $1")
