@@ -163,15 +163,7 @@ pub async fn create(
     let mut tx = user.tenant.scope().begin(state.tenancy.pool()).await?;
     let me = Principal::load(&mut tx, &user).await?;
     me.require(MANAGE_ROLES)?;
-    crate::access::trust::enforce(
-        &state,
-        &mut tx,
-        &user.tenant.scope(),
-        &me,
-        crate::access::trust::Action::ManageUsers,
-        &client,
-    )
-    .await?;
+    crate::access::trust::engine::enforce_manage_users(&state, &mut tx, &user, &me, &client).await?;
     ensure_grantable(&me, &caps)?;
     let inserted = sqlx::query("INSERT INTO roles (name, display_name, capabilities) VALUES ($1, $2, $3)")
         .bind(&name)
@@ -232,15 +224,7 @@ pub async fn update(
     let mut tx = user.tenant.scope().begin(state.tenancy.pool()).await?;
     let me = Principal::load(&mut tx, &user).await?;
     me.require(MANAGE_ROLES)?;
-    crate::access::trust::enforce(
-        &state,
-        &mut tx,
-        &user.tenant.scope(),
-        &me,
-        crate::access::trust::Action::ManageUsers,
-        &client,
-    )
-    .await?;
+    crate::access::trust::engine::enforce_manage_users(&state, &mut tx, &user, &me, &client).await?;
     let current = custom_role(&mut tx, &name).await?.ok_or_else(not_found)?;
     ensure_grantable(&me, &caps)?;
     ensure_grantable(&me, &current.capabilities)?;
@@ -286,15 +270,7 @@ pub async fn delete(
     let mut tx = user.tenant.scope().begin(state.tenancy.pool()).await?;
     let me = Principal::load(&mut tx, &user).await?;
     me.require(MANAGE_ROLES)?;
-    crate::access::trust::enforce(
-        &state,
-        &mut tx,
-        &user.tenant.scope(),
-        &me,
-        crate::access::trust::Action::ManageUsers,
-        &client,
-    )
-    .await?;
+    crate::access::trust::engine::enforce_manage_users(&state, &mut tx, &user, &me, &client).await?;
     let current = custom_role(&mut tx, &name).await?.ok_or_else(not_found)?;
     ensure_grantable(&me, &current.capabilities)?;
     let holders: i64 = sqlx::query_scalar("SELECT count(*) FROM users WHERE $1 = ANY(roles)")

@@ -52,15 +52,7 @@ pub async fn assign(
     // Taking a role away is as powerful as giving it: an editor cannot demote an administrator.
     let current = role_capabilities(&mut tx, &target.roles).await.unwrap_or_default();
     ensure_grantable(&me, &current)?;
-    crate::access::trust::enforce(
-        &state,
-        &mut tx,
-        &user.tenant.scope(),
-        &me,
-        crate::access::trust::Action::ManageUsers,
-        &client,
-    )
-    .await?;
+    crate::access::trust::engine::enforce_manage_users(&state, &mut tx, &user, &me, &client).await?;
     sqlx::query("UPDATE users SET roles = $2, updated_at = now() WHERE id = $1")
         .bind(id)
         .bind(&roles)

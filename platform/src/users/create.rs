@@ -99,15 +99,7 @@ pub async fn create(
         me.require("promote_users")?;
     }
     ensure_grantable(&me, &capabilities)?;
-    crate::access::trust::enforce(
-        &state,
-        &mut tx,
-        &user.tenant.scope(),
-        &me,
-        crate::access::trust::Action::ManageUsers,
-        &client,
-    )
-    .await?;
+    crate::access::trust::engine::enforce_manage_users(&state, &mut tx, &user, &me, &client).await?;
     let registry_verified = body.registry.as_ref().is_some_and(|r| r.verified);
     if registry_verified {
         me.require(crate::access::builtin_roles::MANAGE_COMPLIANCE)?;

@@ -42,15 +42,7 @@ pub async fn verify(
     let mut tx = user.tenant.scope().begin(state.tenancy.pool()).await?;
     let me = Principal::load(&mut tx, &user).await?;
     me.require(MANAGE_COMPLIANCE)?;
-    crate::access::trust::enforce(
-        &state,
-        &mut tx,
-        &user.tenant.scope(),
-        &me,
-        crate::access::trust::Action::ManageUsers,
-        &client,
-    )
-    .await?;
+    crate::access::trust::engine::enforce_manage_users(&state, &mut tx, &user, &me, &client).await?;
     let current = find(&mut tx, id).await?.ok_or_else(not_found)?;
     let Some(registry) = current.registry else {
         return Err(ApiError::conflict(

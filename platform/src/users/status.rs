@@ -63,15 +63,7 @@ async fn set_status(
     let me = Principal::load(&mut tx, &user).await?;
     visible(&mut tx, &me, id).await?;
     me.require_meta(MetaCap::DeleteUser(id))?;
-    crate::access::trust::enforce(
-        &state,
-        &mut tx,
-        &user.tenant.scope(),
-        &me,
-        crate::access::trust::Action::ManageUsers,
-        &client,
-    )
-    .await?;
+    crate::access::trust::engine::enforce_manage_users(&state, &mut tx, &user, &me, &client).await?;
     let updated = sqlx::query("UPDATE users SET status = $2, updated_at = now() WHERE id = $1")
         .bind(id)
         .bind(status)

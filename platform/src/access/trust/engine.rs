@@ -216,3 +216,16 @@ pub async fn enforce(
     }
     Ok(decision)
 }
+
+/// The trust check every user- and role-management route makes (`manage_users`).
+pub async fn enforce_manage_users(
+    state: &AppState,
+    tx: &mut TenantTx,
+    user: &crate::auth::extract::TenantUser,
+    me: &Principal,
+    client: &ClientContext,
+) -> ApiResult<()> {
+    enforce(state, tx, &user.tenant.scope(), me, Action::ManageUsers, client)
+        .await
+        .map(|_| ())
+}
