@@ -69,4 +69,10 @@ async fn rotation_keeps_old_tokens_valid_and_new_ones_verify_everywhere() {
         .post("/api/ops/v1/signing-keys/rotate", &json!({"purpose": "master"}))
         .await
         .assert_problem(422, "invalid_body");
+    // Audit checkpoint keys are never rotated: old checkpoints must keep verifying.
+    app.ops()
+        .token(&ops)
+        .post("/api/ops/v1/signing-keys/rotate", &json!({"purpose": "audit"}))
+        .await
+        .assert_problem(422, "validation_failed");
 }

@@ -1,6 +1,7 @@
 //! The `platform` command line.
 
 mod exit;
+mod keys;
 mod migrate;
 mod operator;
 mod serve;
@@ -39,19 +40,9 @@ pub enum Command {
     Operator(operator::OperatorCommand),
     /// Manage token signing keys.
     #[command(subcommand)]
-    Keys(KeysCommand),
+    Keys(keys::KeysCommand),
     /// Print the OpenAPI document (JSON) to stdout.
     Openapi,
-}
-
-#[derive(Debug, Subcommand)]
-pub enum KeysCommand {
-    /// Retire the active signing key (it keeps verifying) and start signing with a new one.
-    Rotate {
-        /// `tenant` or `ops`.
-        #[arg(long)]
-        purpose: String,
-    },
 }
 
 pub async fn run(cli: Cli) -> CliResult {
@@ -60,26 +51,7 @@ pub async fn run(cli: Cli) -> CliResult {
         Command::Migrate(args) => migrate::run(args).await,
         Command::Tenant(command) => tenant::run(command).await,
         Command::Operator(command) => operator::run(command).await,
-        Command::Keys(KeysCommand::Rotate { purpose }) => {
-            let config = config_for_command()?;
-            let pool = crate::app::connect_pool(&config).await?;
-            crate::app::ensure_migrated(&pool).await?;
-            let tenancy = crate::app::tenancy(&config, pool.clone()).await?;
-            let tokens =
-                crate::auth::tokens::TokenService::load(&pool, tenancy.keyring().kek_shared(), &config.tokens).await?;
-            let purpose = match purpose.as_str() {
-                "tenant" => crate::auth::signing_keys::Purpose::Tenant,
-                "ops" => crate::auth::signing_keys::Purpose::Ops,
-                other => {
-                    return Err(CliError::invalid(anyhow::anyhow!(
-                        "purpose is tenant or ops, not {other:?}"
-                    )));
-                }
-            };
-            let kid = tokens.rotate(purpose).await?;
-            println!("{kid}");
-            Ok(())
-        }
+        Command::Keys(command) => keys::run(command).await,
         Command::Openapi => {
             println!("{}", crate::openapi::json());
             Ok(())
