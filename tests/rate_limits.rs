@@ -1,6 +1,6 @@
 //! Rate limits and brute-force protection, including a Redis that dies mid-test.
 
-use e2e::{ADMIN_PASSWORD, TestApp};
+use e2e::{ADMIN_PASSWORD, OPERATOR_EMAIL, OPERATOR_PASSWORD, TestApp};
 use platform::limits::Quota;
 use serde_json::json;
 use std::process::{Child, Command, Stdio};
@@ -64,6 +64,34 @@ async fn ten_failures_then_the_account_backs_off_for_known_and_unknown_emails_al
         "{}",
         trail.text
     );
+}
+
+#[tokio::test]
+async fn operator_accounts_back_off_after_ten_failures_like_tenant_accounts() {
+    let app = TestApp::spawn().await;
+    // Onboarded first: creating a tenant signs the operator in.
+    app.create_tenant("acme").await;
+    let ops = app.ops();
+    let login = "/api/ops/v1/auth/login";
+    for _ in 0..10 {
+        ops.post(
+            login,
+            &json!({"email": OPERATOR_EMAIL, "password": "not the right one"}),
+        )
+        .await
+        .assert_problem(401, "invalid_credentials");
+    }
+    let limited = ops
+        .post(login, &json!({"email": OPERATOR_EMAIL, "password": OPERATOR_PASSWORD}))
+        .await;
+    limited.assert_problem(429, "rate_limited");
+    assert!(limited.header("retry-after").is_some());
+    // A tenant's accounts are buckets of their own.
+    let tenant_login = app
+        .tenant("acme")
+        .post("/api/v1/auth/login", &right("admin@acme.test"))
+        .await;
+    assert_eq!(tenant_login.status, 200, "{}", tenant_login.text);
 }
 
 #[tokio::test]
@@ -196,6 +224,13 @@ async fn when_redis_dies_sign_in_fails_closed_and_reads_go_on() {
         .await;
     login.assert_problem(503, "rate_limiter_unavailable");
     assert!(login.header("retry-after").is_some());
+    app.ops()
+        .post(
+            "/api/ops/v1/auth/login",
+            &json!({"email": OPERATOR_EMAIL, "password": OPERATOR_PASSWORD}),
+        )
+        .await
+        .assert_problem(503, "rate_limiter_unavailable");
     let read = app.tenant("acme").token(&admin).get("/api/v1/settings").await;
     assert_eq!(
         read.status, 200,

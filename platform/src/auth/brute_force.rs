@@ -19,6 +19,34 @@ pub fn account_key(tenant: &Tenant, email: &str) -> String {
     format!("rl:login:acct:{}:{hex}", tenant.id)
 }
 
+/// The failure bucket of an operator account, apart from every tenant's.
+pub fn operator_account_key(email: &str) -> String {
+    let digest = Sha256::digest(email.trim().to_lowercase().as_bytes());
+    let hex: String = digest.iter().take(16).map(|b| format!("{b:02x}")).collect();
+    format!("rl:login:ops:{hex}")
+}
+
+/// Operator sign-in: the same per-IP and per-account budgets as a tenant's, failing closed.
+/// Operators hold the keys to every tenant, so their accounts get no less protection.
+pub async fn before_operator_attempt(state: &AppState, client: &ClientContext, email: &str) -> ApiResult<()> {
+    let limits = state.limiter.limits;
+    if let Some(ip) = client.ip {
+        let key = [(format!("rl:login:ops-ip:{ip}"), limits.login_per_ip)];
+        state.limiter.check(&key, 1, WhenUnreachable::FailClosed).await?;
+    }
+    let key = [(operator_account_key(email), limits.account_failures)];
+    state.limiter.check(&key, 0, WhenUnreachable::FailClosed).await?;
+    Ok(())
+}
+
+/// A failed operator sign-in: charged to the account.
+pub async fn after_operator_failure(state: &AppState, email: &str) {
+    let key = [(operator_account_key(email), state.limiter.limits.account_failures)];
+    if let Err(Refusal::Unavailable) = state.limiter.check(&key, 1, WhenUnreachable::FailClosed).await {
+        tracing::warn!("could not charge a failed operator sign-in: the rate limiter is unreachable");
+    }
+}
+
 /// Before the password is even looked at. `Err` is the answer to send.
 pub async fn before_attempt(state: &AppState, tenant: &Tenant, client: &ClientContext, email: &str) -> ApiResult<()> {
     let limits = state.limiter.limits;

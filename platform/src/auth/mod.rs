@@ -3,6 +3,7 @@
 pub mod brute_force;
 pub mod extract;
 pub mod jwks;
+pub mod jwt_crypto;
 pub mod login;
 pub mod mfa;
 pub mod refresh;

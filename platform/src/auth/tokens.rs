@@ -116,6 +116,7 @@ pub struct Issued {
 
 impl TokenService {
     pub async fn load(pool: &PgPool, kek: Arc<dyn KeyEncryptionKey>, config: &TokenConfig) -> anyhow::Result<Self> {
+        super::jwt_crypto::install();
         let keys = Self::read_keys(pool, kek.as_ref()).await?;
         Ok(Self {
             issuer: config.issuer.clone(),
@@ -341,6 +342,7 @@ mod tests {
     }
 
     fn fixture() -> Fixture {
+        crate::auth::jwt_crypto::install();
         let (tenant_keys, tenant_seed) = KeySet::in_memory("tenant-k1");
         let (ops_keys, ops_seed) = KeySet::in_memory("ops-k1");
         let service = TokenService {

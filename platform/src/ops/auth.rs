@@ -1,4 +1,6 @@
 use crate::app::AppState;
+use crate::audit::ClientContext;
+use crate::auth::brute_force;
 use crate::http::extract::Json;
 use crate::http::{ApiError, ApiResult, Problem};
 use axum::extract::State;
@@ -29,19 +31,26 @@ pub struct OpsLoginResponse {
     responses(
         (status = 200, description = "Signed in", body = OpsLoginResponse),
         (status = 401, description = "Wrong e-mail or password", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many attempts from this IP, or too many failures for this account; see Retry-After", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The rate limiter is unreachable: sign-in fails closed", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn login(
     State(state): State<AppState>,
+    client: ClientContext,
     Json(request): Json<OpsLoginRequest>,
 ) -> ApiResult<axum::Json<OpsLoginResponse>> {
     let wrong = || ApiError::unauthorized("invalid_credentials", "the e-mail or password is wrong");
     if request.email.len() > 1024 || request.password.len() > 1024 {
         return Err(wrong());
     }
-    let id = super::operators::authenticate(state.tenancy.pool(), &request.email, &request.password)
-        .await?
-        .ok_or_else(wrong)?;
+    brute_force::before_operator_attempt(&state, &client, &request.email).await?;
+    let Some(id) = super::operators::authenticate(state.tenancy.pool(), &request.email, &request.password).await?
+    else {
+        brute_force::after_operator_failure(&state, &request.email).await;
+        tracing::warn!(ip = ?client.ip, "operator sign-in failed");
+        return Err(wrong());
+    };
     let issued = state.tokens.issue_ops(id).map_err(ApiError::internal)?;
     tracing::info!(operator.id = %id, "operator signed in");
     Ok(axum::Json(OpsLoginResponse {
