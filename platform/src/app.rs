@@ -2,7 +2,7 @@
 
 use crate::config::Config;
 use crate::http::{fallback, request_id, site};
-use crate::{audit, auth, health, ops, roles, settings, users};
+use crate::{audit, auth, content, health, hooks, ops, roles, settings, users};
 use anyhow::Context as _;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -35,6 +35,8 @@ pub struct Inner {
     pub limiter: crate::limits::RateLimiter,
     pub trust: crate::access::trust::DecisionCache,
     pub checkpoints: Arc<crate::audit::checkpoint::Checkpoints>,
+    /// The hook dispatcher; plugins are its subscribers.
+    pub hooks: Arc<hooks::Hooks>,
 }
 
 #[derive(Clone)]
@@ -127,7 +129,7 @@ impl AppState {
             tenancy.keyring().clone(),
             on_signing_keys,
         );
-        Ok(Self(Arc::new(Inner {
+        let state = Self(Arc::new(Inner {
             tenancy,
             tokens,
             redis,
@@ -139,8 +141,11 @@ impl AppState {
             cors: Default::default(),
             trust: Default::default(),
             checkpoints,
+            hooks: Default::default(),
             limiter: crate::limits::RateLimiter::new(redis_for_limits, &config.redis_prefix, config.http.limits),
-        })))
+        }));
+        crate::jobs::spawn(state.clone(), config.jobs_poll_every);
+        Ok(state)
     }
 }
 
@@ -161,6 +166,8 @@ fn site_routes() -> OpenApiRouter<AppState> {
         .merge(audit::routes())
         .merge(users::routes())
         .merge(roles::routes())
+        .merge(content::routes())
+        .routes(routes!(hooks::routes::catalogue))
         .route_layer(from_fn(site::require_tenant));
     ops.merge(tenant)
 }

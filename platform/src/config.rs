@@ -73,6 +73,8 @@ pub struct Config {
     pub object_store_dir: PathBuf,
     /// How often audit chains are checkpointed.
     pub audit_checkpoint_every: Duration,
+    /// How often an idle job worker looks for due jobs.
+    pub jobs_poll_every: Duration,
     pub log_format: LogFormat,
     pub bootstrap_operator: Option<BootstrapOperator>,
 }
@@ -152,6 +154,7 @@ impl Config {
             data_dir: PathBuf::from("./data"),
             object_store_dir: PathBuf::from("./data/objects"),
             audit_checkpoint_every: Duration::from_secs(300),
+            jobs_poll_every: Duration::from_millis(200),
             log_format: LogFormat::Json,
             bootstrap_operator: None,
         }
@@ -231,6 +234,7 @@ impl Config {
             master_key,
             object_store_dir: var("PLATFORM_OBJECT_STORE_DIR").map_or_else(|| data_dir.join("objects"), PathBuf::from),
             audit_checkpoint_every: Duration::from_secs(parsed("PLATFORM_AUDIT_CHECKPOINT_SECS", 300u64)?.max(1)),
+            jobs_poll_every: Duration::from_millis(parsed("PLATFORM_JOBS_POLL_MS", 1000u64)?.clamp(10, 60_000)),
             data_dir,
             log_format,
             bootstrap_operator,

@@ -57,6 +57,16 @@ impl HostClient {
         }
     }
 
+    /// Another client for the same host with this token.
+    pub fn clone_with(&self, token: &str) -> Self {
+        Self {
+            client: self.client.clone(),
+            addr: self.addr,
+            host: self.host.clone(),
+            token: Some(token.to_owned()),
+        }
+    }
+
     pub fn token(mut self, token: &str) -> Self {
         self.token = Some(token.to_owned());
         self

@@ -99,3 +99,27 @@ impl FromRequestParts<AppState> for Operator {
         Ok(Self { id })
     }
 }
+
+/// A tenant user when the request carries a token, or an anonymous reader when it carries
+/// none: for what WordPress shows everybody (published content). A token that is present
+/// but invalid is still refused (401), never read as anonymous.
+pub struct MaybeTenantUser {
+    pub tenant: Arc<Tenant>,
+    pub user: Option<TenantUser>,
+}
+
+impl FromRequestParts<AppState> for MaybeTenantUser {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let CurrentTenant(tenant) = CurrentTenant::from_request_parts(parts, state).await?;
+        if !parts.headers.contains_key(AUTHORIZATION) {
+            return Ok(Self { tenant, user: None });
+        }
+        let user = TenantUser::from_request_parts(parts, state).await?;
+        Ok(Self {
+            tenant,
+            user: Some(user),
+        })
+    }
+}

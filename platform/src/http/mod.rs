@@ -1,4 +1,5 @@
 pub mod cors;
+pub mod etag;
 pub mod extract;
 pub mod fallback;
 pub mod metrics;

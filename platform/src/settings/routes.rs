@@ -3,21 +3,18 @@ use crate::access::Principal;
 use crate::app::AppState;
 use crate::audit::{self, Actor, AuditEvent, ClientContext, Outcome};
 use crate::auth::extract::TenantUser;
+use crate::http::etag::{etag, if_match, stale};
 use crate::http::extract::Json;
 use crate::http::{ApiError, ApiResult, Problem};
 use axum::extract::State;
-use axum::http::header::{ETAG, IF_MATCH};
-use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::http::HeaderMap;
+use axum::http::header::ETAG;
 use axum::response::IntoResponse;
 
 /// Settings are WordPress's options: they need `manage_options` (administrators). Checked
 /// against the database on every request, so a demoted or disabled administrator loses access
 /// at once rather than when the token expires.
 const MANAGE_OPTIONS: &str = "manage_options";
-
-fn etag(version: i64) -> HeaderValue {
-    HeaderValue::from_str(&format!("\"{version}\"")).unwrap_or_else(|_| HeaderValue::from_static("\"0\""))
-}
 
 fn respond(settings: Settings, version: i64) -> impl IntoResponse {
     ([(ETAG, etag(version))], axum::Json(settings))
@@ -72,16 +69,7 @@ pub async fn put_settings(
     if !errors.is_empty() {
         return Err(ApiError::invalid(errors));
     }
-    let expected = match headers.get(IF_MATCH) {
-        None => None,
-        Some(value) => Some(
-            value
-                .to_str()
-                .ok()
-                .and_then(|v| v.trim().trim_start_matches("W/").trim_matches('"').parse::<i64>().ok())
-                .ok_or_else(|| ApiError::bad_request("invalid_if_match", "If-Match must be an ETag from a read"))?,
-        ),
-    };
+    let expected = if_match(&headers)?;
     let mut tx = user.tenant.scope().begin(state.tenancy.pool()).await?;
     let me = Principal::load(&mut tx, &user).await?;
     me.require(MANAGE_OPTIONS)?;
@@ -95,13 +83,7 @@ pub async fn put_settings(
     .bind(expected)
     .fetch_optional(&mut *tx)
     .await?;
-    let version = version.ok_or_else(|| {
-        ApiError::new(
-            StatusCode::PRECONDITION_FAILED,
-            "stale_version",
-            "the settings changed since you read them; read again",
-        )
-    })?;
+    let version = version.ok_or_else(|| stale("settings"))?;
     let event = AuditEvent::new("settings.update", Outcome::Success, Actor::User(*me.user_id.as_uuid()))
         .resource("settings", version);
     audit::append(&mut tx, &event, &client).await?;

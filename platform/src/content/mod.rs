@@ -1,0 +1,34 @@
+//! Content with WordPress parity: posts, pages and registered types, their statuses,
+//! revisions, meta and terms, and the healthcare extensions of the seed's design.
+
+pub mod checks;
+pub mod ids;
+pub mod input;
+pub mod phi;
+pub mod post_type;
+pub mod read;
+pub mod record;
+pub mod revisions;
+pub mod routes;
+pub mod slug;
+pub mod status;
+pub mod store;
+pub mod view;
+pub mod viewer;
+pub mod write;
+
+use crate::app::AppState;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    use routes::*;
+    OpenApiRouter::new()
+        .routes(routes!(list_posts, create_post))
+        .routes(routes!(get_post, update_post, delete_post))
+        .routes(routes!(list_pages, create_page))
+        .routes(routes!(get_page, update_page, delete_page))
+        .routes(routes!(list_content, create_content))
+        .routes(routes!(get_content_item, update_content, delete_content))
+        .routes(routes!(list_types))
+}

@@ -1,0 +1,41 @@
+//! Posts holding identifiable patient data (flagged, neither anonymised nor consented for
+//! publication) are protected health information: reading one needs the tenant's `read_phi`
+//! trust score and is recorded in the audit trail, as every PHI access is.
+
+use super::record::PostRow;
+use super::viewer::Viewer;
+use crate::access::trust::{Action, enforce};
+use crate::app::AppState;
+use crate::audit::{self, Actor, AuditEvent, ClientContext, Outcome};
+use crate::auth::extract::MaybeTenantUser;
+use crate::http::ApiResult;
+use tenants::TenantTx;
+
+pub fn is_phi(row: &PostRow) -> bool {
+    row.contains_patient_data && !row.anonymization_applied && !row.consent_for_publication
+}
+
+/// Enforces and records the reading of any PHI among `rows`.
+pub async fn record_reads<'a>(
+    state: &AppState,
+    tx: &mut TenantTx,
+    who: &MaybeTenantUser,
+    viewer: &Viewer,
+    client: &ClientContext,
+    rows: impl Iterator<Item = &'a PostRow>,
+) -> ApiResult<()> {
+    let ids: Vec<String> = rows.filter(|r| is_phi(r)).map(|r| r.id.to_string()).collect();
+    let Viewer::User(me) = viewer else {
+        // Anonymous readers only see published posts, which cannot hold PHI (see checks.rs).
+        return Ok(());
+    };
+    if ids.is_empty() {
+        return Ok(());
+    }
+    enforce(state, tx, &who.tenant.scope(), me, Action::ReadPhi, client).await?;
+    let event = AuditEvent::new("content.phi_read", Outcome::Success, Actor::User(*me.user_id.as_uuid()))
+        .resource("post", ids.join(","))
+        .details(serde_json::json!({ "posts": ids }));
+    audit::append(tx, &event, client).await?;
+    Ok(())
+}

@@ -1,0 +1,95 @@
+//! Who reads: a signed-in principal, or an anonymous reader who sees what WordPress shows
+//! everybody (published posts).
+
+use super::post_type::PostType;
+use super::record::PostRow;
+use super::status::PostStatus;
+use crate::access::{MetaCap, PostFacts, Principal};
+use crate::auth::extract::MaybeTenantUser;
+use crate::http::{ApiError, ApiResult};
+use tenants::{TenantTx, UserId};
+
+pub enum Viewer {
+    Anonymous,
+    User(Principal),
+}
+
+impl Viewer {
+    pub async fn load(tx: &mut TenantTx, who: &MaybeTenantUser) -> ApiResult<Self> {
+        Ok(match &who.user {
+            None => Self::Anonymous,
+            Some(user) => Self::User(Principal::load(tx, user).await?),
+        })
+    }
+
+    pub fn id(&self) -> Option<UserId> {
+        match self {
+            Self::Anonymous => None,
+            Self::User(me) => Some(me.user_id),
+        }
+    }
+
+    pub fn has(&self, capability: &str) -> bool {
+        matches!(self, Self::User(me) if me.has(capability))
+    }
+
+    /// 401 for anonymous readers, 403 naming the capability for others.
+    pub fn require(&self, capability: &str) -> ApiResult<()> {
+        match self {
+            Self::Anonymous => Err(ApiError::unauthorized(
+                "missing_token",
+                "sign in to do this: Authorization: Bearer <token>",
+            )),
+            Self::User(me) => me.require(capability),
+        }
+    }
+
+    pub fn can_read(&self, row: &PostRow, post_type: &PostType) -> bool {
+        row.status == PostStatus::Publish
+            || matches!(self, Self::User(me) if me.can(MetaCap::ReadPost(facts(row, post_type))))
+    }
+
+    pub fn can_edit(&self, row: &PostRow, post_type: &PostType) -> bool {
+        matches!(self, Self::User(me) if me.can(MetaCap::EditPost(facts(row, post_type))))
+    }
+
+    /// The rule of [`Self::can_read`] as SQL over `posts p`, for lists.
+    pub fn push_visibility(&self, qb: &mut sqlx::QueryBuilder<'_, sqlx::Postgres>, post_type: &PostType) {
+        let me = self.id();
+        let edit = self.has(&post_type.cap("edit"));
+        let edit_others = self.has(&post_type.cap("edit_others"));
+        let edit_published = self.has(&post_type.cap("edit_published"));
+        let read_private = self.has(&post_type.cap("read_private"));
+        qb.push(" AND (p.status = 'publish' OR (p.status = 'private' AND (p.author_id IS NOT DISTINCT FROM ")
+            .push_bind(me)
+            .push(" OR ")
+            .push_bind(read_private)
+            .push(")) OR (p.status IN ('draft', 'pending', 'auto-draft', 'trash') AND ((p.author_id IS NOT DISTINCT FROM ")
+            .push_bind(me)
+            .push(" AND ")
+            .push_bind(edit)
+            .push(") OR (p.author_id IS DISTINCT FROM ")
+            .push_bind(me)
+            .push(" AND ")
+            .push_bind(edit_others)
+            .push("))) OR (p.status = 'future' AND ")
+            .push_bind(edit_published)
+            .push(" AND (p.author_id IS NOT DISTINCT FROM ")
+            .push_bind(me)
+            .push(" OR ")
+            .push_bind(edit_others)
+            .push(")))");
+    }
+}
+
+/// What `map_meta_cap` needs of a post; the type's capability type picks `*_posts` or `*_pages`.
+pub fn facts<'a>(row: &'a PostRow, post_type: &PostType) -> PostFacts<'a> {
+    PostFacts {
+        author: row.author_id,
+        status: row.status.as_str(),
+        post_type: match post_type.capability_type {
+            super::post_type::CapabilityType::Page => "page",
+            super::post_type::CapabilityType::Post => "post",
+        },
+    }
+}

@@ -1,0 +1,370 @@
+//! Content: statuses and who may move posts between them, ETags, scheduled publication
+//! through the job queue, hooks, and isolation between tenants.
+
+use e2e::TestApp;
+use futures_util::future::BoxFuture;
+use platform::hooks::{FilterError, Hook, HookContext, Subscriber, SubscriberSource};
+use reqwest::Method;
+use serde_json::{Value, json};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+/// Trust thresholds out of the way: these tests are about capabilities (trust has its own).
+async fn open_trust(app: &TestApp, slug: &str) {
+    let admin = app.admin_token(slug).await;
+    let reply = app
+        .tenant(slug)
+        .token(&admin)
+        .put(
+            "/api/v1/settings",
+            &json!({"trust_thresholds": {"create_draft": 0, "publish": 0, "read_phi": 0}}),
+        )
+        .await;
+    assert_eq!(reply.status, 200, "{}", reply.text);
+}
+
+async fn patch(app: &TestApp, slug: &str, token: &str, path: &str, etag: Option<&str>, body: &Value) -> e2e::Reply {
+    let site = app.tenant(slug).token(token);
+    let mut request = site.request(Method::PATCH, path).json(body);
+    if let Some(etag) = etag {
+        request = request.header("if-match", etag);
+    }
+    e2e::HostClient::send(request).await
+}
+
+#[tokio::test]
+async fn an_author_drafts_publishes_and_readers_see_only_what_is_published() {
+    let app = TestApp::spawn().await;
+    app.create_tenant("acme").await;
+    open_trust(&app, "acme").await;
+    let (_, author) = app.add_user("acme", "author@acme.test", &["author"]).await;
+    let site = app.tenant("acme");
+
+    let created = site
+        .clone_with(&author)
+        .post(
+            "/api/v1/posts",
+            &json!({"title": "Saúde da Família", "content": "<p>Hi</p><script>x()</script>"}),
+        )
+        .await;
+    assert_eq!(created.status, 201, "{}", created.text);
+    let post = &created.body;
+    assert_eq!(post["status"], "draft");
+    assert_eq!(post["slug"], "saude-da-familia");
+    assert_eq!(post["content"]["raw"], "<p>Hi</p>", "authors' HTML is sanitised");
+    let etag = created.header("etag").expect("etag").to_owned();
+    let path = format!("/api/v1/posts/{}", post["id"].as_str().expect("id"));
+
+    // Anonymous readers see neither the draft nor it in lists.
+    site.get(&path).await.assert_problem(404, "post_not_found");
+    let listed = site.get("/api/v1/posts").await;
+    assert_eq!(listed.header("x-total-count"), Some("0"));
+
+    // Updates need If-Match; a stale one is refused.
+    patch(&app, "acme", &author, &path, None, &json!({"title": "x"}))
+        .await
+        .assert_problem(428, "if_match_required");
+    let published = patch(&app, "acme", &author, &path, Some(&etag), &json!({"status": "publish"})).await;
+    assert_eq!(published.status, 200, "{}", published.text);
+    assert_ne!(published.header("etag"), Some(etag.as_str()));
+    patch(&app, "acme", &author, &path, Some(&etag), &json!({"title": "late"}))
+        .await
+        .assert_problem(412, "stale_version");
+
+    let public = site.get(&path).await;
+    assert_eq!(public.status, 200, "{}", public.text);
+    assert!(
+        public.body["content"].get("raw").is_none(),
+        "view context has no raw text"
+    );
+    let listed = site.get("/api/v1/posts").await;
+    assert_eq!(listed.header("x-total-count"), Some("1"));
+    assert_eq!(
+        listed.body[0]["categories"].as_array().map(Vec::len),
+        Some(1),
+        "the default category"
+    );
+}
+
+#[tokio::test]
+async fn contributors_only_submit_for_review_and_editors_act_on_everyones_posts() {
+    let app = TestApp::spawn().await;
+    app.create_tenant("acme").await;
+    open_trust(&app, "acme").await;
+    let (_, contributor) = app.add_user("acme", "c@acme.test", &["contributor"]).await;
+    let (_, editor) = app.add_user("acme", "e@acme.test", &["editor"]).await;
+    let site = app.tenant("acme");
+
+    site.clone_with(&contributor)
+        .post("/api/v1/posts", &json!({"title": "Now", "status": "publish"}))
+        .await
+        .assert_problem(403, "missing_capability");
+    let pending = site
+        .clone_with(&contributor)
+        .post("/api/v1/posts", &json!({"title": "Please review", "status": "pending"}))
+        .await;
+    assert_eq!(pending.status, 201, "{}", pending.text);
+    let path = format!("/api/v1/posts/{}", pending.body["id"].as_str().expect("id"));
+    let etag = pending.header("etag").expect("etag").to_owned();
+    patch(
+        &app,
+        "acme",
+        &contributor,
+        &path,
+        Some(&etag),
+        &json!({"status": "publish"}),
+    )
+    .await
+    .assert_problem(403, "missing_capability");
+    let published = patch(&app, "acme", &editor, &path, Some(&etag), &json!({"status": "publish"})).await;
+    assert_eq!(published.status, 200, "{}", published.text);
+    // Now published, the contributor may no longer edit it (no edit_published_posts).
+    let etag = published.header("etag").expect("etag").to_owned();
+    patch(
+        &app,
+        "acme",
+        &contributor,
+        &path,
+        Some(&etag),
+        &json!({"title": "sneaky"}),
+    )
+    .await
+    .assert_problem(403, "missing_capability");
+    // Trash, then only a restore to draft is possible.
+    let trashed = site.clone_with(&editor).delete(&path).await;
+    assert_eq!(trashed.status, 200, "{}", trashed.text);
+    assert_eq!(trashed.body["previous"]["status"], "trash");
+    let etag = format!("\"{}\"", trashed.body["previous"]["version"]);
+    patch(&app, "acme", &editor, &path, Some(&etag), &json!({"status": "publish"}))
+        .await
+        .assert_problem(409, "post_trashed");
+    let restored = patch(&app, "acme", &editor, &path, Some(&etag), &json!({"status": "draft"})).await;
+    assert_eq!(restored.body["status"], "draft", "{}", restored.text);
+    site.clone_with(&editor)
+        .post("/api/v1/posts", &json!({"status": "someday"}))
+        .await
+        .assert_problem(422, "validation_failed");
+}
+
+#[tokio::test]
+async fn a_scheduled_post_is_published_by_the_job_at_its_date() {
+    let app = TestApp::spawn().await;
+    app.create_tenant("acme").await;
+    open_trust(&app, "acme").await;
+    let admin = app.admin_token("acme").await;
+    let site = app.tenant("acme").token(&admin);
+    let soon = (chrono::Utc::now() + chrono::Duration::seconds(62)).to_rfc3339();
+    let now_ish = (chrono::Utc::now() + chrono::Duration::seconds(30)).to_rfc3339();
+    let immediate = site
+        .post(
+            "/api/v1/posts",
+            &json!({"title": "Now", "status": "future", "date_gmt": now_ish}),
+        )
+        .await;
+    assert_eq!(
+        immediate.body["status"], "publish",
+        "less than a minute ahead publishes now"
+    );
+    let scheduled = site
+        .post(
+            "/api/v1/posts",
+            &json!({"title": "Later", "status": "publish", "date_gmt": soon}),
+        )
+        .await;
+    assert_eq!(scheduled.body["status"], "future", "{}", scheduled.text);
+    let path = format!("/api/v1/posts/{}", scheduled.body["id"].as_str().expect("id"));
+    let queued: i64 = sqlx::query_scalar("SELECT count(*) FROM platform.jobs")
+        .fetch_one(&app.db.pool)
+        .await
+        .expect("jobs");
+    assert_eq!(queued, 1);
+    // Bring the date forward in the queue rather than wait a minute: the job checks the post.
+    sqlx::query("UPDATE platform.jobs SET run_at = now()")
+        .execute(&app.db.pool)
+        .await
+        .expect("due");
+    let schema = "tenant_acme";
+    sqlx::query(&format!(
+        "UPDATE {schema}.posts SET date_gmt = now() WHERE status = 'future'"
+    ))
+    .execute(&app.db.pool)
+    .await
+    .expect("date");
+    let mut status = String::new();
+    for _ in 0..50 {
+        status = site.get(&path).await.body["status"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        if status == "publish" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(status, "publish");
+    let left: i64 = sqlx::query_scalar("SELECT count(*) FROM platform.jobs")
+        .fetch_one(&app.db.pool)
+        .await
+        .expect("jobs");
+    assert_eq!(left, 0, "the job is done and gone");
+}
+
+/// A subscriber defined by the test, through the same dispatcher plugins will use.
+struct Recorder {
+    name: &'static str,
+    priority: i32,
+    seen: Arc<Mutex<Vec<String>>>,
+}
+
+impl Subscriber for Recorder {
+    fn name(&self) -> &str {
+        self.name
+    }
+    fn priority(&self) -> i32 {
+        self.priority
+    }
+    fn filter<'a>(
+        &'a self,
+        _: &'a HookContext,
+        hook: Hook,
+        mut payload: Value,
+    ) -> BoxFuture<'a, Result<Value, FilterError>> {
+        Box::pin(async move {
+            self.seen
+                .lock()
+                .expect("lock")
+                .push(format!("{}:{}", self.name, hook.name()));
+            let title = payload["post"]["title"].as_str().unwrap_or_default().to_owned();
+            if title.contains("forbidden") {
+                return Err(FilterError::Rejected {
+                    subscriber: self.name.into(),
+                    message: "no forbidden titles".into(),
+                });
+            }
+            payload["post"]["title"] = json!(format!("{title} [{}]", self.name));
+            Ok(payload)
+        })
+    }
+    fn action<'a>(&'a self, _: &'a HookContext, hook: Hook, _: Value) -> BoxFuture<'a, anyhow::Result<()>> {
+        Box::pin(async move {
+            self.seen
+                .lock()
+                .expect("lock")
+                .push(format!("{}:{}", self.name, hook.name()));
+            Ok(())
+        })
+    }
+}
+
+struct Both(Vec<Arc<dyn Subscriber>>, tenants::TenantId);
+
+impl SubscriberSource for Both {
+    fn subscribers<'a>(
+        &'a self,
+        tenant: tenants::TenantId,
+        _: Hook,
+    ) -> BoxFuture<'a, anyhow::Result<Vec<Arc<dyn Subscriber>>>> {
+        Box::pin(async move { Ok(if tenant == self.1 { self.0.clone() } else { Vec::new() }) })
+    }
+}
+
+#[tokio::test]
+async fn filters_run_in_priority_order_can_reject_and_actions_follow_the_commit() {
+    let app = TestApp::spawn().await;
+    let acme = app.create_tenant("acme").await;
+    app.create_tenant("beta").await;
+    open_trust(&app, "acme").await;
+    open_trust(&app, "beta").await;
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let tenant: tenants::TenantId = acme["id"].as_str().expect("id").parse().expect("uuid");
+    let subscribers: Vec<Arc<dyn Subscriber>> = vec![
+        Arc::new(Recorder {
+            name: "second",
+            priority: 20,
+            seen: seen.clone(),
+        }),
+        Arc::new(Recorder {
+            name: "first",
+            priority: 5,
+            seen: seen.clone(),
+        }),
+    ];
+    app.state.hooks.set_source(Arc::new(Both(subscribers, tenant)));
+
+    let admin = app.admin_token("acme").await;
+    let created = app
+        .tenant("acme")
+        .token(&admin)
+        .post("/api/v1/posts", &json!({"title": "Hello"}))
+        .await;
+    assert_eq!(
+        created.body["title"]["raw"], "Hello [first] [second]",
+        "{}",
+        created.text
+    );
+    let rejected = app
+        .tenant("acme")
+        .token(&admin)
+        .post("/api/v1/posts", &json!({"title": "forbidden words"}))
+        .await;
+    rejected.assert_problem(422, "rejected_by_plugin");
+    assert!(rejected.body["detail"].as_str().expect("detail").contains("first"));
+    let count: i64 = sqlx::query_scalar("SELECT count(*) FROM tenant_acme.posts")
+        .fetch_one(&app.db.pool)
+        .await
+        .expect("count");
+    assert_eq!(count, 1, "a rejected write leaves nothing");
+    for _ in 0..50 {
+        if seen.lock().expect("lock").iter().any(|s| s == "second:content.saved") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let seen = seen.lock().expect("lock").clone();
+    let first_save: Vec<_> = seen.iter().take(6).cloned().collect();
+    assert_eq!(
+        first_save,
+        [
+            "first:content.pre_save",
+            "second:content.pre_save",
+            "first:content.transition",
+            "second:content.transition",
+            "first:content.saved",
+            "second:content.saved",
+        ]
+    );
+    // Another tenant's writes never reach these subscribers.
+    let beta_admin = app.admin_token("beta").await;
+    let beta = app
+        .tenant("beta")
+        .token(&beta_admin)
+        .post("/api/v1/posts", &json!({"title": "Hello"}))
+        .await;
+    assert_eq!(beta.body["title"]["raw"], "Hello");
+}
+
+#[tokio::test]
+async fn another_tenants_posts_are_not_found_by_id_list_or_search() {
+    let app = TestApp::spawn().await;
+    app.create_tenant("acme").await;
+    app.create_tenant("beta").await;
+    open_trust(&app, "acme").await;
+    let admin = app.admin_token("acme").await;
+    let created = app
+        .tenant("acme")
+        .token(&admin)
+        .post("/api/v1/posts", &json!({"title": "Diabetes care", "status": "publish"}))
+        .await;
+    let id = created.body["id"].as_str().expect("id");
+    let beta = app.tenant("beta");
+    beta.get(&format!("/api/v1/posts/{id}"))
+        .await
+        .assert_problem(404, "post_not_found");
+    let search = beta.get("/api/v1/posts?search=diabetes").await;
+    assert_eq!(search.header("x-total-count"), Some("0"));
+    let own = app.tenant("acme").get("/api/v1/posts?search=diabetes").await;
+    assert_eq!(own.header("x-total-count"), Some("1"), "{}", own.text);
+    // Acme's token on beta's host is refused outright.
+    let foreign = app.tenant("beta").token(&admin).get("/api/v1/posts").await;
+    assert_eq!(foreign.status, 401);
+}
