@@ -368,3 +368,31 @@ async fn another_tenants_posts_are_not_found_by_id_list_or_search() {
     let foreign = app.tenant("beta").token(&admin).get("/api/v1/posts").await;
     assert_eq!(foreign.status, 401);
 }
+
+#[tokio::test]
+async fn malformed_list_queries_and_unknown_types_get_clear_problems() {
+    let app = TestApp::spawn().await;
+    app.create_tenant("acme").await;
+    let site = app.tenant("acme");
+    for query in [
+        "orderby=colour",
+        "order=sideways",
+        "author=not-a-uuid",
+        "after=yesterday",
+        "orderby=relevance",
+        "per_page=101",
+    ] {
+        site.get(&format!("/api/v1/posts?{query}"))
+            .await
+            .assert_problem(400, "invalid_query");
+    }
+    site.get("/api/v1/posts?status=draft")
+        .await
+        .assert_problem(401, "missing_token");
+    site.get("/api/v1/content/recipes")
+        .await
+        .assert_problem(404, "unknown_post_type");
+    site.get("/api/v1/posts/not-an-id")
+        .await
+        .assert_problem(400, "invalid_path");
+}
