@@ -8,6 +8,7 @@ pub mod phi;
 pub mod post_type;
 pub mod read;
 pub mod record;
+pub mod revision_routes;
 pub mod revisions;
 pub mod routes;
 pub mod slug;
@@ -31,4 +32,13 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(list_content, create_content))
         .routes(routes!(get_content_item, update_content, delete_content))
         .routes(routes!(list_types))
+        .routes(routes!(revision_routes::list_post_revisions))
+        .routes(routes!(revision_routes::get_post_revision))
+        .routes(routes!(revision_routes::restore_post_revision))
+        .routes(routes!(revision_routes::list_page_revisions))
+        .routes(routes!(revision_routes::get_page_revision))
+        .routes(routes!(revision_routes::restore_page_revision))
+        .routes(routes!(revision_routes::list_content_revisions))
+        .routes(routes!(revision_routes::get_content_revision))
+        .routes(routes!(revision_routes::restore_content_revision))
 }

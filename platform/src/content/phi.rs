@@ -7,7 +7,6 @@ use super::viewer::Viewer;
 use crate::access::trust::{Action, enforce};
 use crate::app::AppState;
 use crate::audit::{self, Actor, AuditEvent, ClientContext, Outcome};
-use crate::auth::extract::MaybeTenantUser;
 use crate::http::ApiResult;
 use tenants::TenantTx;
 
@@ -19,7 +18,7 @@ pub fn is_phi(row: &PostRow) -> bool {
 pub async fn record_reads<'a>(
     state: &AppState,
     tx: &mut TenantTx,
-    who: &MaybeTenantUser,
+    tenant: &tenants::Tenant,
     viewer: &Viewer,
     client: &ClientContext,
     rows: impl Iterator<Item = &'a PostRow>,
@@ -32,7 +31,7 @@ pub async fn record_reads<'a>(
     if ids.is_empty() {
         return Ok(());
     }
-    enforce(state, tx, &who.tenant.scope(), me, Action::ReadPhi, client).await?;
+    enforce(state, tx, &tenant.scope(), me, Action::ReadPhi, client).await?;
     let event = AuditEvent::new("content.phi_read", Outcome::Success, Actor::User(*me.user_id.as_uuid()))
         .resource("post", ids.join(","))
         .details(serde_json::json!({ "posts": ids }));

@@ -240,7 +240,15 @@ pub async fn list(
         }
         None => 0,
     };
-    super::phi::record_reads(state, &mut tx, &who, &viewer, client, rows.iter().map(|r| &r.row)).await?;
+    super::phi::record_reads(
+        state,
+        &mut tx,
+        &who.tenant,
+        &viewer,
+        client,
+        rows.iter().map(|r| &r.row),
+    )
+    .await?;
     tx.commit().await?;
     let views = rows
         .into_iter()
@@ -280,7 +288,7 @@ pub async fn one(
         viewer.require("edit_post")?;
     }
     let unlocked = can_edit || params.password.as_deref().is_some_and(|p| p == row.password);
-    super::phi::record_reads(state, &mut tx, &who, &viewer, client, std::iter::once(&row)).await?;
+    super::phi::record_reads(state, &mut tx, &who.tenant, &viewer, client, std::iter::once(&row)).await?;
     tx.commit().await?;
     Ok(PostView::new(row, &post_type, Reader { context, unlocked }))
 }

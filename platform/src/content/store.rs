@@ -29,6 +29,8 @@ pub struct Write<'a> {
     pub actor: Actor,
     pub editor: Option<UserId>,
     pub client: &'a ClientContext,
+    /// Added to the audit record's details (a restored revision's id, say).
+    pub audit_note: Option<Value>,
 }
 
 /// A filter's answer as a problem: 422 naming the subscriber.
@@ -159,10 +161,13 @@ pub async fn store(tx: &mut TenantTx, w: Write<'_>, post: PostRecord) -> ApiResu
         Some(p) if p.status != post.status => "content.status_change",
         Some(_) => "content.update",
     };
-    let details = serde_json::json!({
+    let mut details = serde_json::json!({
         "before": w.previous.map(PostRecord::summary),
         "after": post.summary(),
     });
+    if let (Some(note), Some(map)) = (&w.audit_note, details.as_object_mut()) {
+        map.insert("note".into(), note.clone());
+    }
     let event = AuditEvent::new(action, Outcome::Success, w.actor)
         .resource(&post.post_type, post.id)
         .details(details);

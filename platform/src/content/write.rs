@@ -44,14 +44,14 @@ pub struct DeleteParams {
 /// A scheduled date closer than this publishes at once (WordPress does the same).
 const PUBLISH_NOW_WITHIN: chrono::Duration = chrono::Duration::seconds(60);
 
-async fn zone(tx: &mut TenantTx) -> ApiResult<chrono_tz::Tz> {
+pub(super) async fn zone(tx: &mut TenantTx) -> ApiResult<chrono_tz::Tz> {
     let name: Option<String> = sqlx::query_scalar("SELECT document->>'timezone' FROM settings")
         .fetch_one(&mut **tx)
         .await?;
     Ok(name.and_then(|n| n.parse().ok()).unwrap_or(chrono_tz::UTC))
 }
 
-fn hook_context(user: &TenantUser, me: &Principal, client: &ClientContext) -> HookContext {
+pub(super) fn hook_context(user: &TenantUser, me: &Principal, client: &ClientContext) -> HookContext {
     HookContext {
         tenant: user.tenant.id,
         user: Some(me.user_id),
@@ -74,7 +74,7 @@ fn settle_schedule(post: &mut PostRecord, now: chrono::DateTime<Utc>) {
     clippy::too_many_arguments,
     reason = "the request's parts, each used once; a struct would only rename them"
 )]
-async fn authorise(
+pub(super) async fn authorise(
     state: &AppState,
     tx: &mut TenantTx,
     user: &TenantUser,
@@ -100,7 +100,31 @@ async fn authorise(
     Ok(())
 }
 
-async fn respond(tx: &mut TenantTx, id: PostId, post_type: &PostType) -> ApiResult<PostView> {
+/// A write by a signed-in user, with the defaults a plain save has; callers adjust the rest.
+pub(super) fn user_write<'a>(
+    state: &'a AppState,
+    context: &'a HookContext,
+    post_type: &'a PostType,
+    previous: Option<&'a PostRecord>,
+    me: &Principal,
+    client: &'a ClientContext,
+) -> Write<'a> {
+    Write {
+        hooks: &state.hooks,
+        hook_context: context,
+        post_type,
+        previous,
+        requested_slug: None,
+        on_slug_conflict: OnConflict::Suffix,
+        unfiltered_html: me.has("unfiltered_html"),
+        actor: Actor::User(*me.user_id.as_uuid()),
+        editor: Some(me.user_id),
+        client,
+        audit_note: None,
+    }
+}
+
+pub(super) async fn respond(tx: &mut TenantTx, id: PostId, post_type: &PostType) -> ApiResult<PostView> {
     let row = find(tx, id, false)
         .await?
         .ok_or_else(|| ApiError::internal(anyhow::anyhow!("a post vanished inside its own transaction")))?;
@@ -148,16 +172,9 @@ pub async fn create(
     checks::medical_approval(&me, &mut post, None, approval.as_deref(), now)?;
     let context = hook_context(&user, &me, &client);
     let write = Write {
-        hooks: &state.hooks,
-        hook_context: &context,
-        post_type: &post_type,
-        previous: None,
         requested_slug,
         on_slug_conflict: params.on_slug_conflict.unwrap_or_default(),
-        unfiltered_html: me.has("unfiltered_html"),
-        actor: Actor::User(*me.user_id.as_uuid()),
-        editor: Some(me.user_id),
-        client: &client,
+        ..user_write(state, &context, &post_type, None, &me, &client)
     };
     let (post, actions) = store(&mut tx, write, post).await?;
     let view = respond(&mut tx, post.id, &post_type).await?;
@@ -178,7 +195,7 @@ fn requested_slug(slug: Option<&str>, problems: &mut Problems) -> Option<String>
 
 /// Loads a post of this type for a change, locked; 404 unless the caller may read it, 403
 /// unless they may edit it, 412 when it changed since `expected`.
-async fn load_for_change(
+pub(super) async fn load_for_change(
     tx: &mut TenantTx,
     me: &Principal,
     post_type: &PostType,
@@ -269,16 +286,9 @@ pub async fn update(
     checks::medical_approval(&me, &mut post, Some(&previous), approval.as_deref(), now)?;
     let context = hook_context(&user, &me, &client);
     let write = Write {
-        hooks: &state.hooks,
-        hook_context: &context,
-        post_type: &post_type,
-        previous: Some(&previous),
         requested_slug,
         on_slug_conflict: params.on_slug_conflict.unwrap_or_default(),
-        unfiltered_html: me.has("unfiltered_html"),
-        actor: Actor::User(*me.user_id.as_uuid()),
-        editor: Some(me.user_id),
-        client: &client,
+        ..user_write(state, &context, &post_type, Some(&previous), &me, &client)
     };
     let (post, actions) = store(&mut tx, write, post).await?;
     let view = respond(&mut tx, post.id, &post_type).await?;
@@ -334,16 +344,9 @@ pub async fn delete(
         let mut trashed = previous.clone();
         trashed.status = PostStatus::Trash;
         let write = Write {
-            hooks: &state.hooks,
-            hook_context: &context,
-            post_type: &post_type,
-            previous: Some(&previous),
-            requested_slug: None,
-            on_slug_conflict: OnConflict::Suffix,
+            // Trashing changes no text: nothing to sanitise.
             unfiltered_html: true,
-            actor: Actor::User(*me.user_id.as_uuid()),
-            editor: Some(me.user_id),
-            client: &client,
+            ..user_write(state, &context, &post_type, Some(&previous), &me, &client)
         };
         let (_, actions) = store(&mut tx, write, trashed).await?;
         let view = respond(&mut tx, id, &post_type).await?;

@@ -70,6 +70,7 @@ pub async fn run(state: &AppState, job: &Job) -> anyhow::Result<()> {
         actor: Actor::System,
         editor: None,
         client: &client,
+        audit_note: None,
     };
     match store(&mut tx, write, next).await {
         Ok((_, actions)) => {

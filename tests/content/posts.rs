@@ -1,5 +1,7 @@
-//! Content: statuses and who may move posts between them, ETags, scheduled publication
+//! Posts: statuses and who may move posts between them, ETags, scheduled publication
 //! through the job queue, hooks, and isolation between tenants.
+
+use crate::common::{open_trust, patch};
 
 use e2e::TestApp;
 use futures_util::future::BoxFuture;
@@ -8,29 +10,6 @@ use reqwest::Method;
 use serde_json::{Value, json};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-
-/// Trust thresholds out of the way: these tests are about capabilities (trust has its own).
-async fn open_trust(app: &TestApp, slug: &str) {
-    let admin = app.admin_token(slug).await;
-    let reply = app
-        .tenant(slug)
-        .token(&admin)
-        .put(
-            "/api/v1/settings",
-            &json!({"trust_thresholds": {"create_draft": 0, "publish": 0, "read_phi": 0}}),
-        )
-        .await;
-    assert_eq!(reply.status, 200, "{}", reply.text);
-}
-
-async fn patch(app: &TestApp, slug: &str, token: &str, path: &str, etag: Option<&str>, body: &Value) -> e2e::Reply {
-    let site = app.tenant(slug).token(token);
-    let mut request = site.request(Method::PATCH, path).json(body);
-    if let Some(etag) = etag {
-        request = request.header("if-match", etag);
-    }
-    e2e::HostClient::send(request).await
-}
 
 #[tokio::test]
 async fn an_author_drafts_publishes_and_readers_see_only_what_is_published() {

@@ -1,0 +1,5 @@
+//! Content end to end: posts, revisions, taxonomies and terms, media.
+
+mod common;
+mod posts;
+mod revisions;
