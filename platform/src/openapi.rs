@@ -16,6 +16,12 @@ use utoipa::{Modify, OpenApi};
         (name = "settings", description = "Tenant settings (tenant hosts, manage_options)"),
         (name = "users", description = "The tenant's users, roles and professional registries (tenant hosts)"),
         (name = "audit", description = "The tenant's hash-chained audit trail (tenant hosts, view_audit_trail)"),
+        (name = "posts", description = "Posts, their revisions (tenant hosts; WordPress's /wp/v2/posts)"),
+        (name = "pages", description = "Pages, their revisions (tenant hosts; WordPress's /wp/v2/pages)"),
+        (name = "content", description = "Post types, and posts of registered types (tenant hosts)"),
+        (name = "terms", description = "Taxonomies and their terms: categories, tags, registered ones (tenant hosts)"),
+        (name = "media", description = "The media library: uploads into object storage, downloads with access checks (tenant hosts)"),
+        (name = "plugins", description = "The hook catalogue plugins subscribe to"),
         (name = "ops", description = "Operator API (base domain)"),
         (name = "operations", description = "Health, readiness, metrics (every host)"),
     )

@@ -3,3 +3,4 @@
 mod common;
 mod posts;
 mod revisions;
+mod terms;

@@ -8,12 +8,16 @@ pub mod phi;
 pub mod post_type;
 pub mod read;
 pub mod record;
+pub mod registry;
 pub mod revision_routes;
 pub mod revisions;
 pub mod routes;
 pub mod slug;
 pub mod status;
 pub mod store;
+pub mod taxonomy;
+pub mod term_routes;
+pub mod terms;
 pub mod view;
 pub mod viewer;
 pub mod write;
@@ -31,7 +35,28 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(get_page, update_page, delete_page))
         .routes(routes!(list_content, create_content))
         .routes(routes!(get_content_item, update_content, delete_content))
-        .routes(routes!(list_types))
+        .routes(routes!(list_types, registry::register_type))
+        .routes(routes!(registry::get_type, registry::unregister_type))
+        .routes(routes!(registry::list_taxonomies, registry::register_taxonomy))
+        .routes(routes!(registry::get_taxonomy, registry::unregister_taxonomy))
+        .routes(routes!(term_routes::list_categories, term_routes::create_category))
+        .routes(routes!(
+            term_routes::get_category,
+            term_routes::update_category,
+            term_routes::delete_category
+        ))
+        .routes(routes!(term_routes::list_tags, term_routes::create_tag))
+        .routes(routes!(
+            term_routes::get_tag,
+            term_routes::update_tag,
+            term_routes::delete_tag
+        ))
+        .routes(routes!(term_routes::list_terms, term_routes::create_term))
+        .routes(routes!(
+            term_routes::get_term,
+            term_routes::update_term,
+            term_routes::delete_term
+        ))
         .routes(routes!(revision_routes::list_post_revisions))
         .routes(routes!(revision_routes::get_post_revision))
         .routes(routes!(revision_routes::restore_post_revision))
