@@ -166,10 +166,6 @@ pub async fn one(
 /// Puts a revision's title, content, excerpt and meta back into the post, as a save of its
 /// own: the filters, rules, trust and audit of any update apply, and the restored text
 /// becomes the newest revision. If-Match names the post version the restore is based on.
-#[expect(
-    clippy::too_many_arguments,
-    reason = "the request's parts, each used once; a struct would only rename them"
-)]
 pub async fn restore(
     state: &AppState,
     user: TenantUser,
