@@ -2,7 +2,7 @@
 
 use crate::config::Config;
 use crate::http::{fallback, request_id, site};
-use crate::{audit, auth, content, health, hooks, ops, roles, settings, users};
+use crate::{audit, auth, content, health, hooks, media, ops, roles, settings, users};
 use anyhow::Context as _;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -37,6 +37,9 @@ pub struct Inner {
     pub checkpoints: Arc<crate::audit::checkpoint::Checkpoints>,
     /// The hook dispatcher; plugins are its subscribers.
     pub hooks: Arc<hooks::Hooks>,
+    /// Object storage (media, audit checkpoints); every key under `tenants/{tenant id}/`.
+    pub objects: Arc<dyn object_store::ObjectStore>,
+    pub media: crate::media::MediaLimits,
 }
 
 #[derive(Clone)]
@@ -102,17 +105,14 @@ impl AppState {
             }
         };
         let redis_for_limits = redis.clone();
-        std::fs::create_dir_all(&config.object_store_dir)
-            .with_context(|| format!("cannot create {}", config.object_store_dir.display()))?;
-        let store = object_store::local::LocalFileSystem::new_with_prefix(&config.object_store_dir)
-            .context("PLATFORM_OBJECT_STORE_DIR")?;
+        let objects = crate::media::objects::open(&config.object_store)?;
         let audit_keys = auth::signing_keys::KeySet::load_or_create(
             &pool,
             tenancy.keyring().kek(),
             auth::signing_keys::Purpose::Audit,
         )
         .await?;
-        let checkpoints = Arc::new(crate::audit::checkpoint::Checkpoints::new(Arc::new(store), audit_keys));
+        let checkpoints = Arc::new(crate::audit::checkpoint::Checkpoints::new(objects.clone(), audit_keys));
         crate::audit::checkpoint::spawn_periodic(checkpoints.clone(), tenancy.clone(), config.audit_checkpoint_every);
         let reload_keys = tokens.clone();
         let on_signing_keys: tenants::invalidation::OnSigningKeys = Arc::new(move || {
@@ -142,6 +142,8 @@ impl AppState {
             trust: Default::default(),
             checkpoints,
             hooks: Default::default(),
+            objects,
+            media: crate::media::MediaLimits::new(config.media),
             limiter: crate::limits::RateLimiter::new(redis_for_limits, &config.redis_prefix, config.http.limits),
         }));
         crate::jobs::spawn(state.clone(), config.jobs_poll_every);
@@ -167,6 +169,7 @@ fn site_routes() -> OpenApiRouter<AppState> {
         .merge(users::routes())
         .merge(roles::routes())
         .merge(content::routes())
+        .merge(media::routes())
         .routes(routes!(hooks::routes::catalogue))
         .route_layer(from_fn(site::require_tenant));
     ops.merge(tenant)

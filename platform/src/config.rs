@@ -45,6 +45,34 @@ pub struct HttpConfig {
     pub limits: crate::limits::Limits,
 }
 
+/// The object store: a local directory by default, or an S3-compatible bucket.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ObjectStoreLocation {
+    /// `PLATFORM_OBJECT_STORE_DIR` (default `{data dir}/objects`).
+    Local(PathBuf),
+    /// `PLATFORM_OBJECT_STORE_URL=s3://bucket[/prefix]`; credentials, region and endpoint from
+    /// the usual `AWS_*` variables (`AWS_ENDPOINT` for MinIO and other S3-compatible stores).
+    S3(String),
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct MediaConfig {
+    /// Largest upload accepted (`PLATFORM_MEDIA_MAX_BYTES`, default 25 MiB); larger ones get 413.
+    pub max_bytes: usize,
+    /// Uploads held in memory at once (`PLATFORM_MEDIA_CONCURRENT_UPLOADS`, default 4); more
+    /// wait their turn. Memory for uploads is bounded by this times `max_bytes`.
+    pub concurrent_uploads: usize,
+}
+
+impl Default for MediaConfig {
+    fn default() -> Self {
+        Self {
+            max_bytes: 25 * 1024 * 1024,
+            concurrent_uploads: 4,
+        }
+    }
+}
+
 #[derive(Debug)]
 pub struct TokenConfig {
     pub issuer: String,
@@ -69,8 +97,9 @@ pub struct Config {
     pub tokens: TokenConfig,
     pub master_key: MasterKeySource,
     pub data_dir: PathBuf,
-    /// Local directory of the object store (audit checkpoints; later, media).
-    pub object_store_dir: PathBuf,
+    /// Where objects (media, audit checkpoints) are kept.
+    pub object_store: ObjectStoreLocation,
+    pub media: MediaConfig,
     /// How often audit chains are checkpointed.
     pub audit_checkpoint_every: Duration,
     /// How often an idle job worker looks for due jobs.
@@ -152,7 +181,8 @@ impl Config {
             },
             master_key: MasterKeySource::Inline(master_key),
             data_dir: PathBuf::from("./data"),
-            object_store_dir: PathBuf::from("./data/objects"),
+            object_store: ObjectStoreLocation::Local(PathBuf::from("./data/objects")),
+            media: MediaConfig::default(),
             audit_checkpoint_every: Duration::from_secs(300),
             jobs_poll_every: Duration::from_millis(200),
             log_format: LogFormat::Json,
@@ -232,7 +262,21 @@ impl Config {
                 limits: limits_from_env()?,
             },
             master_key,
-            object_store_dir: var("PLATFORM_OBJECT_STORE_DIR").map_or_else(|| data_dir.join("objects"), PathBuf::from),
+            object_store: match var("PLATFORM_OBJECT_STORE_URL") {
+                Some(url) if url.starts_with("s3://") => ObjectStoreLocation::S3(url),
+                Some(url) => bail!("PLATFORM_OBJECT_STORE_URL={url:?}: only s3://bucket[/prefix] is supported"),
+                None => ObjectStoreLocation::Local(
+                    var("PLATFORM_OBJECT_STORE_DIR").map_or_else(|| data_dir.join("objects"), PathBuf::from),
+                ),
+            },
+            media: MediaConfig {
+                max_bytes: parsed("PLATFORM_MEDIA_MAX_BYTES", MediaConfig::default().max_bytes)?.max(1),
+                concurrent_uploads: parsed(
+                    "PLATFORM_MEDIA_CONCURRENT_UPLOADS",
+                    MediaConfig::default().concurrent_uploads,
+                )?
+                .max(1),
+            },
             audit_checkpoint_every: Duration::from_secs(parsed("PLATFORM_AUDIT_CHECKPOINT_SECS", 300u64)?.max(1)),
             jobs_poll_every: Duration::from_millis(parsed("PLATFORM_JOBS_POLL_MS", 1000u64)?.clamp(10, 60_000)),
             data_dir,

@@ -12,6 +12,7 @@ pub mod hooks;
 pub mod http;
 pub mod jobs;
 pub mod limits;
+pub mod media;
 pub mod openapi;
 pub mod ops;
 pub mod roles;

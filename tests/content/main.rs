@@ -1,6 +1,7 @@
 //! Content end to end: posts, revisions, taxonomies and terms, media.
 
 mod common;
+mod media;
 mod posts;
 mod revisions;
 mod terms;

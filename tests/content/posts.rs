@@ -6,7 +6,6 @@ use crate::common::{open_trust, patch};
 use e2e::TestApp;
 use futures_util::future::BoxFuture;
 use platform::hooks::{FilterError, Hook, HookContext, Subscriber, SubscriberSource};
-use reqwest::Method;
 use serde_json::{Value, json};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;

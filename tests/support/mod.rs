@@ -192,7 +192,7 @@ fn config_for(db: &TestDb, master_key: &SecretString) -> Config {
     config.redis_url = Some(std::env::var("REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".into()));
     // Every test's limits start empty, whatever else runs against the same Redis.
     config.redis_prefix = format!("test:{}:", db.name);
-    config.object_store_dir = db.object_dir();
+    config.object_store = platform::config::ObjectStoreLocation::Local(db.object_dir());
     // Tests sign in far more often than a person; the tests about this limit set it back.
     config.http.limits.login_per_ip = platform::limits::Quota::per_minute(10_000, 10_000);
     config

@@ -1,0 +1,473 @@
+//! The media library: uploading into object storage (sniffed, allow-listed, size-limited,
+//! sealed with the tenant's key), listing, reading, downloading with access checks,
+//! describing and deleting. Uploads, changes and deletions are audited.
+
+use super::kind::{self, MediaType};
+use super::objects::{media_field, media_key};
+use super::record::{MediaRow, MediaView, Readable, can_manage, fetch, hex, not_found, readable};
+use super::upload::Upload;
+use crate::access::trust::{Action, enforce};
+use crate::access::{MetaCap, Principal};
+use crate::app::AppState;
+use crate::audit::{self, Actor, AuditEvent, ClientContext, Outcome};
+use crate::auth::extract::{MaybeTenantUser, TenantUser};
+use crate::content::ids::{MediaId, PostId};
+use crate::content::input::Problems;
+use crate::content::post_type::PostType;
+use crate::content::record::find;
+use crate::content::viewer::{Viewer, facts};
+use crate::http::pagination::{self, Page};
+use crate::http::{ApiError, ApiResult};
+use axum::body::Bytes;
+use axum::http::{HeaderMap, StatusCode};
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+use tenants::{TenantTx, UserId};
+use utoipa::{IntoParams, ToSchema};
+
+pub const MAX_TITLE_CHARS: usize = 1_000;
+pub const MAX_ALT_CHARS: usize = 1_000;
+pub const MAX_CAPTION_CHARS: usize = 10_000;
+
+fn check_texts(title: Option<&str>, alt: Option<&str>, caption: Option<&str>) -> ApiResult<()> {
+    let mut problems = Problems::default();
+    for (field, value, max) in [
+        ("title", title, MAX_TITLE_CHARS),
+        ("alt_text", alt, MAX_ALT_CHARS),
+        ("caption", caption, MAX_CAPTION_CHARS),
+    ] {
+        if value.is_some_and(|v| v.chars().count() > max) {
+            problems.add(field, format!("at most {max} characters"));
+        }
+    }
+    if problems.0.is_empty() {
+        Ok(())
+    } else {
+        Err(ApiError::invalid(problems.0))
+    }
+}
+
+/// A post a file is attached to must be one the uploader may edit.
+async fn check_post(tx: &mut TenantTx, me: &Principal, post: PostId) -> ApiResult<()> {
+    let row = find(tx, post, false).await?;
+    let Some(row) = row else {
+        return Err(ApiError::invalid_field("post", "no such post"));
+    };
+    let post_type = PostType::load(tx, &row.post_type).await?;
+    if !Viewer::User(me.clone()).can_read(&row, &post_type) {
+        return Err(ApiError::invalid_field("post", "no such post"));
+    }
+    me.require_meta(MetaCap::EditPost(facts(&row, &post_type)))
+}
+
+async fn audit_media(
+    tx: &mut TenantTx,
+    me: &Principal,
+    client: &ClientContext,
+    action: &str,
+    id: MediaId,
+    details: serde_json::Value,
+) -> ApiResult<()> {
+    let event = AuditEvent::new(action, Outcome::Success, Actor::User(*me.user_id.as_uuid()))
+        .resource("media", id)
+        .details(details);
+    audit::append(tx, &event, client).await?;
+    Ok(())
+}
+
+/// What the audit trail keeps of a file: never its bytes.
+fn summary(row: &MediaRow) -> serde_json::Value {
+    serde_json::json!({
+        "filename": row.filename, "mime_type": row.mime_type, "size_bytes": row.size_bytes,
+        "sha256": hex(&row.sha256), "post": row.post_id, "author": row.author_id,
+    })
+}
+
+/// Stores an upload (`upload_files`; attaching it to a post needs the right to edit the post).
+pub async fn upload(state: &AppState, user: TenantUser, client: ClientContext, upload: Upload) -> ApiResult<MediaView> {
+    let Upload {
+        filename,
+        bytes,
+        fields,
+    } = upload;
+    let kind = kind::sniff(&bytes)?;
+    let filename = kind::clean_filename(&filename);
+    kind::check_extension(kind, &filename)?;
+    let (width, height) = if kind.media_type == MediaType::Image {
+        let size = imagesize::blob_size(&bytes).map_err(|_| {
+            ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "unreadable_image",
+                format!("the file starts as {} but its size cannot be read", kind.mime),
+            )
+        })?;
+        (i32::try_from(size.width).ok(), i32::try_from(size.height).ok())
+    } else {
+        (None, None)
+    };
+    check_texts(
+        fields.title.as_deref(),
+        fields.alt_text.as_deref(),
+        fields.caption.as_deref(),
+    )?;
+
+    let mut tx = user.tenant.scope().begin(state.tenancy.pool()).await?;
+    let me = Principal::load(&mut tx, &user).await?;
+    me.require("upload_files")?;
+    if let Some(post) = fields.post {
+        check_post(&mut tx, &me, post).await?;
+    }
+    enforce(state, &mut tx, &user.tenant.scope(), &me, Action::CreateDraft, &client).await?;
+
+    let id = MediaId::new();
+    let key = media_key(user.tenant.id, id);
+    let cipher = crate::auth::mfa::factor::cipher(state, &user.tenant).await?;
+    let sealed = cipher
+        .encrypt(media_field(&id.to_string()), &bytes)
+        .map_err(ApiError::internal)?;
+    let sha256 = Sha256::digest(&bytes).to_vec();
+    let title = fields.title.unwrap_or_else(|| {
+        filename
+            .rsplit_once('.')
+            .map_or(filename.as_str(), |(stem, _)| stem)
+            .replace('-', " ")
+    });
+    state
+        .objects
+        .put(&key, Bytes::from(sealed).into())
+        .await
+        .map_err(ApiError::internal)?;
+    let stored = async {
+        sqlx::query(
+            "INSERT INTO media (id, author_id, post_id, title, alt_text, caption, filename, mime_type, size_bytes, \
+               width, height, sha256, storage_key) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+        )
+        .bind(id)
+        .bind(me.user_id)
+        .bind(fields.post)
+        .bind(&title)
+        .bind(fields.alt_text.unwrap_or_default())
+        .bind(fields.caption.unwrap_or_default())
+        .bind(&filename)
+        .bind(kind.mime)
+        .bind(i64::try_from(bytes.len()).unwrap_or(i64::MAX))
+        .bind(width)
+        .bind(height)
+        .bind(&sha256)
+        .bind(key.as_ref())
+        .execute(&mut *tx)
+        .await?;
+        let row = fetch(&mut tx, id, false).await?.ok_or_else(not_found)?;
+        audit_media(
+            &mut tx,
+            &me,
+            &client,
+            "media.upload",
+            id,
+            serde_json::json!({ "after": summary(&row) }),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok::<_, ApiError>(row)
+    }
+    .await;
+    match stored {
+        Ok(row) => Ok(row.into()),
+        Err(error) => {
+            // Nothing refers to the object: take it back so a failed upload leaves nothing.
+            if let Err(cleanup) = state.objects.delete(&key).await {
+                tracing::warn!(%cleanup, media.id = %id, "could not remove the object of a failed upload");
+            }
+            Err(error)
+        }
+    }
+}
+
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct MediaListParams {
+    /// `image`, `video`, `audio` or `file`.
+    pub media_type: Option<String>,
+    /// An exact MIME type (`image/png`).
+    pub mime_type: Option<String>,
+    /// Files of this post.
+    pub parent: Option<PostId>,
+    /// Files uploaded by this user.
+    #[param(value_type = Option<String>, format = Uuid)]
+    pub author: Option<UserId>,
+    /// Matches titles and file names containing this text (any case).
+    pub search: Option<String>,
+}
+
+#[derive(sqlx::FromRow)]
+struct Listed {
+    #[sqlx(flatten)]
+    row: MediaRow,
+    total: i64,
+}
+
+/// The library, newest first (`upload_files`). Files of posts holding PHI are left out of
+/// lists; they are read by id, under the post's PHI rules.
+pub async fn list(
+    state: &AppState,
+    user: TenantUser,
+    page: Page,
+    params: MediaListParams,
+    path: &str,
+    query: Option<&str>,
+) -> ApiResult<(HeaderMap, Vec<MediaView>)> {
+    let bad = |detail: &'static str| ApiError::bad_request("invalid_query", detail);
+    let mimes: Option<Vec<&str>> = match params.media_type.as_deref() {
+        None => None,
+        Some(wanted) => {
+            let mimes: Vec<&str> = kind::ALLOWED
+                .iter()
+                .filter(|k| k.media_type.as_str() == wanted)
+                .map(|k| k.mime)
+                .collect();
+            if mimes.is_empty() {
+                return Err(bad("media_type is image, video, audio or file"));
+            }
+            Some(mimes)
+        }
+    };
+    let search = params.search.as_deref().map(str::trim).filter(|s| !s.is_empty());
+    if search.is_some_and(|s| s.chars().count() > 200) {
+        return Err(bad("search is at most 200 characters"));
+    }
+    let mut tx = user.tenant.scope().begin(state.tenancy.pool()).await?;
+    let me = Principal::load(&mut tx, &user).await?;
+    me.require("upload_files")?;
+    let mut qb = sqlx::QueryBuilder::new(format!(
+        "SELECT m.*, count(*) OVER () AS total FROM ({}) m WHERE NOT EXISTS (SELECT 1 FROM posts p \
+           WHERE p.id = m.post_id AND p.contains_patient_data AND NOT p.anonymization_applied \
+             AND NOT p.consent_for_publication)",
+        super::record::MEDIA_SELECT
+    ));
+    if let Some(mimes) = mimes {
+        qb.push(" AND m.mime_type = ANY(").push_bind(mimes).push(")");
+    }
+    if let Some(mime) = params.mime_type {
+        qb.push(" AND m.mime_type = ").push_bind(mime);
+    }
+    if let Some(parent) = params.parent {
+        qb.push(" AND m.post_id = ").push_bind(parent);
+    }
+    if let Some(author) = params.author {
+        qb.push(" AND m.author_id = ").push_bind(author);
+    }
+    if let Some(search) = search {
+        let pattern = format!(
+            "%{}%",
+            search.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
+        );
+        qb.push(" AND (m.title ILIKE ")
+            .push_bind(pattern.clone())
+            .push(" OR m.filename ILIKE ")
+            .push_bind(pattern)
+            .push(")");
+    }
+    qb.push(" ORDER BY m.created_at DESC, m.id DESC LIMIT ")
+        .push_bind(i64::from(page.per_page))
+        .push(" OFFSET ")
+        .push_bind(i64::from(page.page - 1) * i64::from(page.per_page));
+    let rows: Vec<Listed> = qb.build_query_as().fetch_all(&mut *tx).await?;
+    let total = match rows.first() {
+        Some(first) => first.total,
+        None if page.page > 1 => {
+            sqlx::query_scalar("SELECT count(*) FROM media")
+                .fetch_one(&mut *tx)
+                .await?
+        }
+        None => 0,
+    };
+    tx.commit().await?;
+    let keep: Vec<&str> = query
+        .unwrap_or("")
+        .split('&')
+        .filter(|p| !p.is_empty() && !p.starts_with("page=") && !p.starts_with("per_page="))
+        .collect();
+    let views = rows.into_iter().map(|r| r.row.into()).collect();
+    Ok((pagination::headers(page, total, path, &keep.join("&")), views))
+}
+
+/// A media item the viewer may read, with PHI reads enforced and recorded; 404 otherwise.
+async fn visible(
+    state: &AppState,
+    tx: &mut TenantTx,
+    who: &MaybeTenantUser,
+    client: &ClientContext,
+    id: MediaId,
+) -> ApiResult<MediaRow> {
+    let viewer = Viewer::load(tx, who).await?;
+    let row = fetch(tx, id, false).await?.ok_or_else(not_found)?;
+    match readable(tx, &viewer, &row).await? {
+        Readable::No => Err(not_found()),
+        Readable::Yes => Ok(row),
+        Readable::ThroughPost(post) => {
+            crate::content::phi::record_reads(state, tx, &who.tenant, &viewer, client, std::iter::once(&*post)).await?;
+            Ok(row)
+        }
+    }
+}
+
+/// One media item's metadata.
+pub async fn one(state: &AppState, who: MaybeTenantUser, client: &ClientContext, id: MediaId) -> ApiResult<MediaView> {
+    let mut tx = who.tenant.scope().begin(state.tenancy.pool()).await?;
+    let row = visible(state, &mut tx, &who, client, id).await?;
+    tx.commit().await?;
+    Ok(row.into())
+}
+
+/// A file to send: its metadata and, unless the client has it (`If-None-Match`), its bytes.
+pub struct Download {
+    pub row: MediaRow,
+    pub bytes: Option<Vec<u8>>,
+}
+
+pub async fn download(
+    state: &AppState,
+    who: MaybeTenantUser,
+    client: &ClientContext,
+    id: MediaId,
+    if_none_match: Option<&str>,
+) -> ApiResult<Download> {
+    let mut tx = who.tenant.scope().begin(state.tenancy.pool()).await?;
+    let row = visible(state, &mut tx, &who, client, id).await?;
+    tx.commit().await?;
+    let etag = format!("\"{}\"", hex(&row.sha256));
+    if if_none_match.is_some_and(|v| v.split(',').any(|t| t.trim() == etag || t.trim() == "*")) {
+        return Ok(Download { row, bytes: None });
+    }
+    let key = object_store::path::Path::from(row.storage_key.as_str());
+    let sealed = state
+        .objects
+        .get(&key)
+        .await
+        .map_err(ApiError::internal)?
+        .bytes()
+        .await
+        .map_err(ApiError::internal)?;
+    let cipher = crate::auth::mfa::factor::cipher(state, &who.tenant).await?;
+    let plain = cipher
+        .decrypt(media_field(&row.id.to_string()), &sealed)
+        .map_err(ApiError::internal)?;
+    Ok(Download {
+        row,
+        bytes: Some(plain.to_vec()),
+    })
+}
+
+/// The fields of a media item to change.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MediaInput {
+    pub title: Option<String>,
+    pub alt_text: Option<String>,
+    pub caption: Option<String>,
+    /// Attach to a post you may edit; `null` detaches.
+    #[serde(default, deserialize_with = "crate::content::input::some")]
+    #[schema(value_type = Option<String>, format = Uuid)]
+    pub post: Option<Option<PostId>>,
+}
+
+async fn managed(tx: &mut TenantTx, me: &Principal, id: MediaId) -> ApiResult<MediaRow> {
+    let row = fetch(tx, id, true).await?.ok_or_else(not_found)?;
+    if can_manage(me, &row) {
+        return Ok(row);
+    }
+    let viewer = Viewer::User(me.clone());
+    match readable(tx, &viewer, &row).await? {
+        Readable::No => Err(not_found()),
+        _ => Err(ApiError::forbidden(
+            "missing_capability",
+            "only its uploader (with upload_files) or an editor (edit_others_posts) may change it",
+        )),
+    }
+}
+
+/// Changes a media item's description or post (its uploader, or `edit_others_posts`).
+pub async fn update(
+    state: &AppState,
+    user: TenantUser,
+    client: ClientContext,
+    id: MediaId,
+    input: MediaInput,
+) -> ApiResult<MediaView> {
+    check_texts(
+        input.title.as_deref(),
+        input.alt_text.as_deref(),
+        input.caption.as_deref(),
+    )?;
+    let mut tx = user.tenant.scope().begin(state.tenancy.pool()).await?;
+    let me = Principal::load(&mut tx, &user).await?;
+    let before = managed(&mut tx, &me, id).await?;
+    if let Some(Some(post)) = input.post {
+        check_post(&mut tx, &me, post).await?;
+    }
+    enforce(state, &mut tx, &user.tenant.scope(), &me, Action::CreateDraft, &client).await?;
+    sqlx::query(
+        "UPDATE media SET title = coalesce($2, title), alt_text = coalesce($3, alt_text), \
+           caption = coalesce($4, caption), post_id = CASE WHEN $5 THEN $6 ELSE post_id END, modified_gmt = now() \
+         WHERE id = $1",
+    )
+    .bind(id)
+    .bind(input.title)
+    .bind(input.alt_text)
+    .bind(input.caption)
+    .bind(input.post.is_some())
+    .bind(input.post.flatten())
+    .execute(&mut *tx)
+    .await?;
+    let after = fetch(&mut tx, id, false).await?.ok_or_else(not_found)?;
+    let details = serde_json::json!({ "before": summary(&before), "after": summary(&after) });
+    audit_media(&mut tx, &me, &client, "media.update", id, details).await?;
+    tx.commit().await?;
+    Ok(after.into())
+}
+
+/// Deletes a media item and its object for good (media have no trash, as in WordPress:
+/// `force=true` is required). Posts that featured it lose their featured image.
+pub async fn delete(
+    state: &AppState,
+    user: TenantUser,
+    client: ClientContext,
+    id: MediaId,
+    force: bool,
+) -> ApiResult<MediaView> {
+    let mut tx = user.tenant.scope().begin(state.tenancy.pool()).await?;
+    let me = Principal::load(&mut tx, &user).await?;
+    let row = managed(&mut tx, &me, id).await?;
+    if !force {
+        return Err(ApiError::new(
+            StatusCode::NOT_IMPLEMENTED,
+            "trash_not_supported",
+            "media have no trash: delete with force=true",
+        ));
+    }
+    enforce(state, &mut tx, &user.tenant.scope(), &me, Action::CreateDraft, &client).await?;
+    sqlx::query(
+        "WITH unfeatured AS (UPDATE posts SET featured_media = NULL, version = version + 1, modified_gmt = now() \
+           WHERE featured_media = $1) \
+         DELETE FROM media WHERE id = $1",
+    )
+    .bind(id)
+    .execute(&mut *tx)
+    .await?;
+    audit_media(
+        &mut tx,
+        &me,
+        &client,
+        "media.delete",
+        id,
+        serde_json::json!({ "before": summary(&row) }),
+    )
+    .await?;
+    tx.commit().await?;
+    let key = object_store::path::Path::from(row.storage_key.as_str());
+    if let Err(error) = state.objects.delete(&key).await {
+        // The row is gone, so nothing serves the object; it is only storage to reclaim.
+        tracing::warn!(%error, media.id = %id, "could not remove a deleted media item's object");
+    }
+    Ok(row.into())
+}

@@ -1,0 +1,49 @@
+//! The object store, and where a tenant's objects live in it. Every key is under
+//! `tenants/{tenant id}/`, and media bytes are sealed with the tenant's data key (bound to
+//! the media id), so neither a wrong key nor a copied object reveals another tenant's file.
+
+use crate::config::ObjectStoreLocation;
+use crate::content::ids::MediaId;
+use anyhow::Context as _;
+use object_store::ObjectStore;
+use object_store::path::Path;
+use std::sync::Arc;
+use tenants::TenantId;
+use tenants::keyring::FieldRef;
+
+/// Opens the configured store: a local directory (created if missing) or an S3 bucket.
+pub fn open(location: &ObjectStoreLocation) -> anyhow::Result<Arc<dyn ObjectStore>> {
+    match location {
+        ObjectStoreLocation::Local(dir) => {
+            std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+            let store =
+                object_store::local::LocalFileSystem::new_with_prefix(dir).context("PLATFORM_OBJECT_STORE_DIR")?;
+            Ok(Arc::new(store))
+        }
+        ObjectStoreLocation::S3(url) => {
+            let (bucket, prefix) = url
+                .trim_start_matches("s3://")
+                .split_once('/')
+                .map_or((url.trim_start_matches("s3://"), ""), |(b, p)| (b, p.trim_matches('/')));
+            let store = object_store::aws::AmazonS3Builder::from_env()
+                .with_bucket_name(bucket)
+                .build()
+                .context("PLATFORM_OBJECT_STORE_URL (and the AWS_* variables)")?;
+            if prefix.is_empty() {
+                Ok(Arc::new(store))
+            } else {
+                Ok(Arc::new(object_store::prefix::PrefixStore::new(store, prefix)))
+            }
+        }
+    }
+}
+
+/// `tenants/{tenant}/media/{id}`.
+pub fn media_key(tenant: TenantId, id: MediaId) -> Path {
+    Path::from(format!("tenants/{tenant}/media/{id}"))
+}
+
+/// What a media object's ciphertext is bound to.
+pub fn media_field(id: &str) -> FieldRef<'_> {
+    FieldRef::new("media", "object", id)
+}

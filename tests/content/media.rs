@@ -1,0 +1,263 @@
+//! The media library: uploads sniffed, allow-listed and size-limited; stored sealed under
+//! the tenant's prefix; downloaded only by those who may; another tenant sees nothing.
+
+use crate::common::{open_trust, send};
+use e2e::TestApp;
+use reqwest::Method;
+use serde_json::json;
+
+/// The header of a 2 x 3 PNG: enough for sniffing and dimensions.
+fn png() -> Vec<u8> {
+    let mut bytes = b"\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR".to_vec();
+    bytes.extend_from_slice(&2u32.to_be_bytes());
+    bytes.extend_from_slice(&3u32.to_be_bytes());
+    bytes.extend_from_slice(b"\x08\x02\0\0\0\0\0\0\0");
+    bytes.extend_from_slice(b"PATIENT-PHOTO-PLAINTEXT-MARKER");
+    bytes
+}
+
+fn pdf() -> Vec<u8> {
+    b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n".to_vec()
+}
+
+async fn upload_raw(site: &e2e::HostClient, query: &str, filename: Option<&str>, bytes: Vec<u8>) -> e2e::Reply {
+    let mut request = site
+        .request(Method::POST, &format!("/api/v1/media{query}"))
+        .header("content-type", "application/octet-stream")
+        .body(bytes);
+    if let Some(name) = filename {
+        request = request.header("content-disposition", format!("attachment; filename=\"{name}\""));
+    }
+    e2e::HostClient::send(request).await
+}
+
+fn files_under(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut found = Vec::new();
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return found;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            found.extend(files_under(&path));
+        } else {
+            found.push(path);
+        }
+    }
+    found
+}
+
+#[tokio::test]
+async fn uploads_are_checked_stored_sealed_under_the_tenant_and_served_to_those_who_may_read_them() {
+    let app = TestApp::spawn().await;
+    let acme = app.create_tenant("acme").await;
+    app.create_tenant("beta").await;
+    open_trust(&app, "acme").await;
+    let (_, author) = app.add_user("acme", "a@acme.test", &["author"]).await;
+    let (_, contributor) = app.add_user("acme", "c@acme.test", &["contributor"]).await;
+    let admin = app.admin_token("acme").await;
+    let site = app.tenant("acme").token(&author);
+
+    let uploaded = upload_raw(&site, "?alt_text=Chest%20X-ray", Some("Raio X.png"), png()).await;
+    assert_eq!(uploaded.status, 201, "{}", uploaded.text);
+    let media = &uploaded.body;
+    assert_eq!(media["mime_type"], "image/png");
+    assert_eq!(media["media_type"], "image");
+    assert_eq!(media["filename"], "raio-x.png");
+    assert_eq!(media["title"], "raio x");
+    assert_eq!(media["alt_text"], "Chest X-ray");
+    assert_eq!(media["media_details"]["width"], 2);
+    assert_eq!(media["media_details"]["height"], 3);
+    assert_eq!(media["media_details"]["filesize"], png().len());
+    let id = media["id"].as_str().expect("id").to_owned();
+    assert_eq!(
+        uploaded.header("location"),
+        Some(format!("/api/v1/media/{id}").as_str())
+    );
+
+    // The object is under the tenant's prefix and sealed: the plaintext is not at rest.
+    let tenant_id = acme["id"].as_str().expect("tenant id");
+    let objects = files_under(&app.db.object_dir().join("tenants").join(tenant_id).join("media"));
+    assert_eq!(objects.len(), 1, "{objects:?}");
+    assert!(objects[0].ends_with(&id));
+    let at_rest = std::fs::read(&objects[0]).expect("object");
+    assert!(!at_rest.windows(8).any(|w| w == b"PATIENT-"), "stored sealed");
+
+    // Download: the bytes, their type, an ETag that answers 304.
+    let file = site.get(&format!("/api/v1/media/{id}/file")).await;
+    assert_eq!(file.status, 200);
+    assert_eq!(file.header("content-type"), Some("image/png"));
+    assert!(file.text.contains("PATIENT-PHOTO-PLAINTEXT-MARKER"));
+    let etag = file.header("etag").expect("etag").to_owned();
+    let cached = e2e::HostClient::send(
+        site.request(Method::GET, &format!("/api/v1/media/{id}/file"))
+            .header("if-none-match", &etag),
+    )
+    .await;
+    assert_eq!(cached.status, 304);
+
+    // Unattached uploads are not public; as the featured image of a published post they are.
+    let anonymous = app.tenant("acme");
+    anonymous
+        .get(&format!("/api/v1/media/{id}/file"))
+        .await
+        .assert_problem(404, "media_not_found");
+    let post = site
+        .post(
+            "/api/v1/posts",
+            &json!({"title": "Imaging", "status": "publish", "featured_media": id}),
+        )
+        .await;
+    assert_eq!(post.status, 201, "{}", post.text);
+    let public = anonymous.get(&format!("/api/v1/media/{id}/file")).await;
+    assert_eq!(public.status, 200, "{}", public.text);
+
+    // A PDF as a form, attached to a post, listed with the image.
+    let post_id = post.body["id"].as_str().expect("post id").to_owned();
+    let form = reqwest::multipart::Form::new()
+        .part("file", reqwest::multipart::Part::bytes(pdf()).file_name("leaflet.pdf"))
+        .text("title", "Patient leaflet")
+        .text("post", post_id.clone());
+    let from_form = e2e::HostClient::send(site.request(Method::POST, "/api/v1/media").multipart(form)).await;
+    assert_eq!(from_form.status, 201, "{}", from_form.text);
+    assert_eq!(from_form.body["media_type"], "file");
+    assert_eq!(from_form.body["post"], post_id.as_str());
+    assert_eq!(from_form.body["title"], "Patient leaflet");
+    assert!(from_form.body["media_details"].get("width").is_none());
+    let listed = site.get("/api/v1/media").await;
+    assert_eq!(listed.header("x-total-count"), Some("2"), "{}", listed.text);
+    let images = site.get("/api/v1/media?media_type=image").await;
+    assert_eq!(images.header("x-total-count"), Some("1"));
+    let of_post = site.get(&format!("/api/v1/media?parent={post_id}")).await;
+    assert_eq!(of_post.body[0]["title"], "Patient leaflet");
+    // Attached to a published post: its readers may download it.
+    let leaflet = from_form.body["id"].as_str().expect("id");
+    assert_eq!(
+        anonymous.get(&format!("/api/v1/media/{leaflet}/file")).await.status,
+        200
+    );
+
+    // Refusals.
+    app.tenant("acme")
+        .token(&contributor)
+        .get("/api/v1/media")
+        .await
+        .assert_problem(403, "missing_capability");
+    upload_raw(&app.tenant("acme").token(&contributor), "", Some("a.png"), png())
+        .await
+        .assert_problem(403, "missing_capability");
+    upload_raw(
+        &site,
+        "",
+        Some("x.svg"),
+        b"<svg xmlns=\"http://www.w3.org/2000/svg\"/>".to_vec(),
+    )
+    .await
+    .assert_problem(415, "unsupported_media_type");
+    upload_raw(&site, "", Some("photo.jpg"), png())
+        .await
+        .assert_problem(415, "media_type_mismatch");
+    upload_raw(&site, "", Some("run.exe"), b"MZ\x90\0\x03\0\0\0\x04\0\0\0".to_vec())
+        .await
+        .assert_problem(415, "unsupported_media_type");
+    upload_raw(&site, "", None, png())
+        .await
+        .assert_problem(400, "missing_filename");
+    upload_raw(
+        &site,
+        "?post=00000000-0000-0000-0000-000000000000",
+        Some("a.png"),
+        png(),
+    )
+    .await
+    .assert_problem(422, "validation_failed");
+    let mut broken = png();
+    broken.truncate(12);
+    upload_raw(&site, "", Some("cut.png"), broken)
+        .await
+        .assert_problem(422, "unreadable_image");
+    let count = site.get("/api/v1/media").await;
+    assert_eq!(count.header("x-total-count"), Some("2"), "refused uploads left nothing");
+    assert_eq!(
+        files_under(&app.db.object_dir().join("tenants").join(tenant_id)).len(),
+        2,
+        "nor any object"
+    );
+
+    // Another tenant: not by id, not the file.
+    let beta_admin = app.admin_token("beta").await;
+    let beta = app.tenant("beta").token(&beta_admin);
+    beta.get(&format!("/api/v1/media/{id}"))
+        .await
+        .assert_problem(404, "media_not_found");
+    beta.get(&format!("/api/v1/media/{id}/file"))
+        .await
+        .assert_problem(404, "media_not_found");
+    assert_eq!(beta.get("/api/v1/media").await.header("x-total-count"), Some("0"));
+
+    // Changing and deleting: the uploader or an editor; no trash; the post loses its image.
+    let renamed = send(
+        &site,
+        Method::PATCH,
+        &format!("/api/v1/media/{id}"),
+        None,
+        Some(&json!({"title": "X-ray"})),
+    )
+    .await;
+    assert_eq!(renamed.status, 200, "{}", renamed.text);
+    assert_eq!(renamed.body["title"], "X-ray");
+    let admin_site = app.tenant("acme").token(&admin);
+    send(&admin_site, Method::DELETE, &format!("/api/v1/media/{id}"), None, None)
+        .await
+        .assert_problem(501, "trash_not_supported");
+    let deleted = send(
+        &admin_site,
+        Method::DELETE,
+        &format!("/api/v1/media/{id}?force=true"),
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(deleted.status, 200, "{}", deleted.text);
+    assert!(!objects[0].exists(), "the object is removed");
+    let reread = anonymous.get(&format!("/api/v1/posts/{post_id}")).await;
+    assert_eq!(reread.body["featured_media"], serde_json::Value::Null);
+    site.get(&format!("/api/v1/media/{id}"))
+        .await
+        .assert_problem(404, "media_not_found");
+
+    let trail = admin_site.get("/api/v1/audit?action=media.upload").await;
+    assert_eq!(trail.status, 200, "{}", trail.text);
+    assert_eq!(trail.body.as_array().map(Vec::len), Some(2), "{}", trail.text);
+    let deletions = admin_site.get("/api/v1/audit?action=media.delete").await;
+    assert_eq!(deletions.body.as_array().map(Vec::len), Some(1), "{}", deletions.text);
+}
+
+#[tokio::test]
+async fn files_over_the_limit_get_413_raw_or_in_a_form() {
+    let app = TestApp::spawn_with(|config| config.media.max_bytes = 1024).await;
+    app.create_tenant("acme").await;
+    open_trust(&app, "acme").await;
+    let admin = app.admin_token("acme").await;
+    let site = app.tenant("acme").token(&admin);
+    let mut big = png();
+    big.resize(4096, 0);
+    upload_raw(&site, "", Some("big.png"), big.clone())
+        .await
+        .assert_problem(413, "file_too_large");
+    // A chunked body has no Content-Length: the limit holds as it is read.
+    let stream = futures_util::stream::iter((0..8).map(|_| Ok::<_, std::io::Error>(vec![0u8; 512])));
+    let chunked = e2e::HostClient::send(
+        site.request(Method::POST, "/api/v1/media")
+            .header("content-disposition", "attachment; filename=\"big.png\"")
+            .body(reqwest::Body::wrap_stream(stream)),
+    )
+    .await;
+    chunked.assert_problem(413, "file_too_large");
+    let form = reqwest::multipart::Form::new().part("file", reqwest::multipart::Part::bytes(big).file_name("big.png"));
+    e2e::HostClient::send(site.request(Method::POST, "/api/v1/media").multipart(form))
+        .await
+        .assert_problem(413, "file_too_large");
+    let small = upload_raw(&site, "", Some("small.png"), png()).await;
+    assert_eq!(small.status, 201, "{}", small.text);
+}
