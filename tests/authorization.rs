@@ -44,7 +44,8 @@ fn cases() -> Vec<Case> {
         case(
             M::PUT,
             "/api/v1/settings",
-            Some(json!({"locale": "en"})),
+            // A PUT replaces the document: the thresholds the content cases rely on stay.
+            Some(json!({"locale": "en", "trust_thresholds": {"create_draft": 0, "publish": 0, "read_phi": 0}})),
             &["administrator"],
             403,
         ),
@@ -136,6 +137,77 @@ fn cases() -> Vec<Case> {
         case(M::GET, "/api/v1/auth/trust?action=publish", None, all, 0),
         case(M::DELETE, "/api/v1/auth/sessions/{other_session}", None, &[], 404),
         case(M::GET, "/.well-known/jwks.json", None, all, 0),
+        // Content: WordPress's capabilities, through map_meta_cap for one post.
+        case(
+            M::GET,
+            "/api/v1/posts?status=draft",
+            None,
+            &[
+                "administrator",
+                "editor",
+                "author",
+                "contributor",
+                "medical_professional",
+            ],
+            403,
+        ),
+        case(
+            M::POST,
+            "/api/v1/posts",
+            Some(json!({"title": "Draft"})),
+            &[
+                "administrator",
+                "editor",
+                "author",
+                "contributor",
+                "medical_professional",
+            ],
+            403,
+        ),
+        case(
+            M::POST,
+            "/api/v1/posts",
+            Some(json!({"title": "Published", "status": "publish"})),
+            &["administrator", "editor", "author", "medical_professional"],
+            403,
+        ),
+        case(
+            M::POST,
+            "/api/v1/pages",
+            Some(json!({"title": "Page"})),
+            &["administrator", "editor"],
+            403,
+        ),
+        // {post}: another user's published post; its revisions need edit_others_posts and
+        // edit_published_posts.
+        case(
+            M::GET,
+            "/api/v1/posts/{post}/revisions",
+            None,
+            &["administrator", "editor"],
+            403,
+        ),
+        case(
+            M::POST,
+            "/api/v1/categories",
+            Some(json!({"name": "Category {fresh}"})),
+            &["administrator", "editor"],
+            403,
+        ),
+        case(
+            M::POST,
+            "/api/v1/taxonomies/post_tag/terms",
+            Some(json!({"name": "Tag {fresh}"})),
+            &["administrator", "editor"],
+            403,
+        ),
+        case(
+            M::GET,
+            "/api/v1/media",
+            None,
+            &["administrator", "editor", "author"],
+            403,
+        ),
     ]
 }
 
@@ -168,10 +240,37 @@ async fn other_user(app: &TestApp) -> (Uuid, Uuid) {
     (id, session)
 }
 
+/// Trust thresholds at zero (trust has its own tests) and another user's published post.
+async fn content_fixture(app: &TestApp) -> String {
+    let admin = app.admin_token("acme").await;
+    let site = app.tenant("acme").token(&admin);
+    let settings = site
+        .put(
+            "/api/v1/settings",
+            &json!({"trust_thresholds": {"create_draft": 0, "publish": 0, "read_phi": 0}}),
+        )
+        .await;
+    assert_eq!(settings.status, 200, "{}", settings.text);
+    let post = site
+        .post(
+            "/api/v1/posts",
+            &json!({"title": "Someone else's", "status": "publish"}),
+        )
+        .await;
+    assert_eq!(post.status, 201, "{}", post.text);
+    post.body["id"].as_str().expect("post id").to_owned()
+}
+
 #[tokio::test]
 async fn every_role_reaches_exactly_the_routes_it_should() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::spawn_with(|config| {
+        // Eight roles times every route: beyond the request limits, which have their own tests.
+        let lots = platform::limits::Quota::per_minute(100_000, 100_000);
+        (config.http.limits.per_ip, config.http.limits.per_tenant) = (lots, lots);
+    })
+    .await;
     app.create_tenant("acme").await;
+    let post = content_fixture(&app).await;
     let mut failures = Vec::new();
     for role in ROLES {
         let (me, token) = app.add_user("acme", &format!("{role}@acme.test"), &[role]).await;
@@ -179,6 +278,7 @@ async fn every_role_reaches_exactly_the_routes_it_should() {
             let (other, other_session) = other_user(&app).await;
             let path = case
                 .path
+                .replace("{post}", &post)
                 .replace("{self}", &me.to_string())
                 .replace("{other_session}", &other_session.to_string())
                 .replace("{other}", &other.to_string());
@@ -219,10 +319,12 @@ async fn every_role_reaches_exactly_the_routes_it_should() {
 async fn every_protected_route_wants_a_token() {
     let app = TestApp::spawn().await;
     app.create_tenant("acme").await;
+    let post = content_fixture(&app).await;
     let (other, other_session) = other_user(&app).await;
     for case in cases().into_iter().filter(|c| !c.path.starts_with("/.well-known")) {
         let path = case
             .path
+            .replace("{post}", &post)
             .replace("{self}", &other.to_string())
             .replace("{other_session}", &other_session.to_string())
             .replace("{other}", &other.to_string());

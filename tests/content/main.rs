@@ -5,3 +5,4 @@ mod media;
 mod posts;
 mod revisions;
 mod terms;
+mod transitions;

@@ -128,6 +128,12 @@ async fn uploads_are_checked_stored_sealed_under_the_tenant_and_served_to_those_
     assert_eq!(listed.header("x-total-count"), Some("2"), "{}", listed.text);
     let images = site.get("/api/v1/media?media_type=image").await;
     assert_eq!(images.header("x-total-count"), Some("1"));
+    let beyond = site.get("/api/v1/media?media_type=image&page=4").await;
+    assert_eq!(
+        beyond.header("x-total-count"),
+        Some("1"),
+        "the filtered total past the last page"
+    );
     let of_post = site.get(&format!("/api/v1/media?parent={post_id}")).await;
     assert_eq!(of_post.body[0]["title"], "Patient leaflet");
     // Attached to a published post: its readers may download it.

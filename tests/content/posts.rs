@@ -374,3 +374,121 @@ async fn malformed_list_queries_and_unknown_types_get_clear_problems() {
         .await
         .assert_problem(400, "invalid_path");
 }
+
+#[tokio::test]
+async fn search_ranks_pages_count_and_two_saves_of_one_version_keep_one() {
+    let app = TestApp::spawn_with(|config| {
+        let lots = platform::limits::Quota::per_minute(100_000, 100_000);
+        (
+            config.http.limits.per_ip,
+            config.http.limits.per_tenant,
+            config.http.limits.per_user,
+        ) = (lots, lots, lots);
+    })
+    .await;
+    app.create_tenant("acme").await;
+    open_trust(&app, "acme").await;
+    let admin = app.admin_token("acme").await;
+    let site = app.tenant("acme").token(&admin);
+    for n in 0..23 {
+        let reply = site
+            .post(
+                "/api/v1/posts",
+                &json!({"title": format!("Diabetes tip {n}"), "content": "Eat well.", "status": "publish"}),
+            )
+            .await;
+        assert_eq!(reply.status, 201, "{}", reply.text);
+    }
+    site.post(
+        "/api/v1/posts",
+        &json!({"title": "Asthma in winter", "content": "Cold air; not about blood sugar.", "status": "publish"}),
+    )
+    .await;
+    site.post(
+        "/api/v1/posts",
+        &json!({"title": "Seasonal notes", "content": "Insulin and asthma inhalers both need care.", "status": "publish"}),
+    )
+    .await;
+    site.post("/api/v1/posts", &json!({"title": "Asthma draft", "status": "draft"}))
+        .await;
+    let public = app.tenant("acme");
+
+    // Pages: the total, and links to first, prev, next and last that keep the filters.
+    let second = public.get("/api/v1/posts?search=diabetes&per_page=10&page=2").await;
+    assert_eq!(second.status, 200, "{}", second.text);
+    assert_eq!(second.header("x-total-count"), Some("23"));
+    assert_eq!(second.body.as_array().map(Vec::len), Some(10));
+    let link = second.header("link").expect("link");
+    for rel in ["first", "prev", "next", "last"] {
+        assert!(link.contains(&format!("rel=\"{rel}\"")), "{rel} in {link}");
+    }
+    assert!(
+        link.contains("search=diabetes&page=3&per_page=10>; rel=\"next\""),
+        "{link}"
+    );
+    assert!(link.contains("page=3&per_page=10>; rel=\"last\""), "{link}");
+    let last = public.get("/api/v1/posts?search=diabetes&per_page=10&page=3").await;
+    assert_eq!(last.body.as_array().map(Vec::len), Some(3));
+    assert!(!last.header("link").expect("link").contains("rel=\"next\""));
+    let beyond = public.get("/api/v1/posts?search=diabetes&per_page=10&page=9").await;
+    assert_eq!(beyond.body, json!([]));
+    assert_eq!(
+        beyond.header("x-total-count"),
+        Some("23"),
+        "the total past the last page"
+    );
+    let firsts: Vec<String> = public
+        .get("/api/v1/posts?search=diabetes&per_page=10")
+        .await
+        .body
+        .as_array()
+        .expect("array")
+        .iter()
+        .map(|p| p["id"].to_string())
+        .collect();
+    let seconds: Vec<String> = second
+        .body
+        .as_array()
+        .expect("array")
+        .iter()
+        .map(|p| p["id"].to_string())
+        .collect();
+    assert!(firsts.iter().all(|id| !seconds.contains(id)), "pages do not overlap");
+
+    // Search: title outranks content; drafts stay out for the public; websearch syntax.
+    let asthma = public.get("/api/v1/posts?search=asthma&orderby=relevance").await;
+    assert_eq!(asthma.header("x-total-count"), Some("2"), "{}", asthma.text);
+    assert_eq!(asthma.body[0]["title"]["rendered"], "Asthma in winter");
+    assert_eq!(asthma.body[1]["title"]["rendered"], "Seasonal notes");
+    let excluded = public.get("/api/v1/posts?search=asthma%20-winter").await;
+    assert_eq!(excluded.header("x-total-count"), Some("1"));
+    let editors = site.get("/api/v1/posts?search=asthma&status=any").await;
+    assert_eq!(editors.header("x-total-count"), Some("3"), "editors find drafts too");
+
+    // Two saves based on one version, at once: one lands, the other gets 412.
+    let path = format!("/api/v1/posts/{}", asthma.body[0]["id"].as_str().expect("id"));
+    let etag = site
+        .get(&format!("{path}?context=edit"))
+        .await
+        .header("etag")
+        .expect("etag")
+        .to_owned();
+    let (first, second) = (
+        json!({"title": "Asthma, first editor"}),
+        json!({"title": "Asthma, second editor"}),
+    );
+    let (a, b) = tokio::join!(
+        patch(&app, "acme", &admin, &path, Some(&etag), &first),
+        patch(&app, "acme", &admin, &path, Some(&etag), &second),
+    );
+    let mut statuses = [a.status, b.status];
+    statuses.sort_unstable();
+    assert_eq!(statuses, [200, 412], "{} / {}", a.text, b.text);
+    let winner = if a.status == 200 { &a } else { &b };
+    let stored = site.get(&format!("{path}?context=edit")).await;
+    assert_eq!(
+        stored.body["title"]["raw"], winner.body["title"]["raw"],
+        "the winner's text, not a mix"
+    );
+    assert_eq!(stored.header("etag"), winner.header("etag"));
+}

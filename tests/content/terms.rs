@@ -114,6 +114,12 @@ async fn categories_and_tags_are_managed_by_editors_read_by_everyone_and_set_on_
     assert_eq!(of_post.body[0]["id"], tag_id.as_str());
     let searched = public.get("/api/v1/tags?search=TENS").await;
     assert_eq!(searched.header("x-total-count"), Some("1"));
+    let beyond = public.get("/api/v1/tags?search=TENS&page=3").await;
+    assert_eq!(
+        beyond.header("x-total-count"),
+        Some("1"),
+        "the filtered total past the last page"
+    );
     let by_category = public.get(&format!("/api/v1/posts?categories={child_id}")).await;
     assert_eq!(by_category.header("x-total-count"), Some("1"));
     // Tags are not categories.

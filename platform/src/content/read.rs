@@ -175,68 +175,69 @@ pub async fn list(
     }
     let status_names: Vec<&str> = statuses.iter().map(|s| s.as_str()).collect();
 
-    let mut qb = sqlx::QueryBuilder::new(format!("SELECT {POST_COLUMNS}, count(*) OVER () AS total"));
-    if let Some(search) = search {
-        qb.push(", ts_rank(p.search, websearch_to_tsquery('simple', ")
-            .push_bind(search)
-            .push(")) AS relevance");
-    }
-    qb.push(format!(" {POST_FROM} WHERE p.type = "))
-        .push_bind(&post_type.name)
-        .push(" AND p.status = ANY(")
-        .push_bind(status_names)
-        .push(")");
-    viewer.push_visibility(&mut qb, &post_type);
-    if let Some(search) = search {
-        qb.push(" AND p.search @@ websearch_to_tsquery('simple', ")
-            .push_bind(search)
-            .push(")");
-    }
-    if let Some(authors) = authors {
-        qb.push(" AND p.author_id = ANY(").push_bind(authors).push(")");
-    }
-    if let Some(slugs) = slugs {
-        qb.push(" AND p.slug = ANY(").push_bind(slugs).push(")");
-    }
-    if let Some(parent) = params.parent {
-        qb.push(" AND p.parent_id = ").push_bind(parent);
-    }
-    if let Some(sticky) = params.sticky {
-        qb.push(" AND p.sticky = ").push_bind(sticky);
-    }
-    for (column, op, value) in [
-        ("date_gmt", ">", after),
-        ("date_gmt", "<", before),
-        ("modified_gmt", ">", modified_after),
-        ("modified_gmt", "<", modified_before),
-    ] {
-        if let Some(value) = value {
-            qb.push(format!(" AND p.{column} {op} ")).push_bind(value);
+    // One query gives the page and the total (a window count). Past the last page the
+    // window has no rows to count on, so the same query is asked for its first row instead.
+    let build = |limit: i64, offset: i64| {
+        let mut qb = sqlx::QueryBuilder::new(format!("SELECT {POST_COLUMNS}, count(*) OVER () AS total"));
+        if let Some(search) = search {
+            qb.push(", ts_rank(p.search, websearch_to_tsquery('simple', ")
+                .push_bind(search)
+                .push(")) AS relevance");
         }
-    }
-    for term_ids in [categories, tags, any_terms].into_iter().flatten() {
-        qb.push(" AND EXISTS (SELECT 1 FROM post_terms pt WHERE pt.post_id = p.id AND pt.term_id = ANY(")
-            .push_bind(term_ids)
-            .push("))");
-    }
-    let direction = if descending { "DESC" } else { "ASC" };
-    qb.push(format!(" ORDER BY {order_column} {direction}, p.id {direction} LIMIT "))
-        .push_bind(i64::from(page.per_page))
-        .push(" OFFSET ")
-        .push_bind(i64::from(page.page - 1) * i64::from(page.per_page));
-    let rows: Vec<Listed> = qb.build_query_as().fetch_all(&mut *tx).await?;
+        qb.push(format!(" {POST_FROM} WHERE p.type = "))
+            .push_bind(&post_type.name)
+            .push(" AND p.status = ANY(")
+            .push_bind(status_names.clone())
+            .push(")");
+        viewer.push_visibility(&mut qb, &post_type);
+        if let Some(search) = search {
+            qb.push(" AND p.search @@ websearch_to_tsquery('simple', ")
+                .push_bind(search)
+                .push(")");
+        }
+        if let Some(authors) = &authors {
+            qb.push(" AND p.author_id = ANY(").push_bind(authors.clone()).push(")");
+        }
+        if let Some(slugs) = &slugs {
+            qb.push(" AND p.slug = ANY(").push_bind(slugs.clone()).push(")");
+        }
+        if let Some(parent) = params.parent {
+            qb.push(" AND p.parent_id = ").push_bind(parent);
+        }
+        if let Some(sticky) = params.sticky {
+            qb.push(" AND p.sticky = ").push_bind(sticky);
+        }
+        for (column, op, value) in [
+            ("date_gmt", ">", after),
+            ("date_gmt", "<", before),
+            ("modified_gmt", ">", modified_after),
+            ("modified_gmt", "<", modified_before),
+        ] {
+            if let Some(value) = value {
+                qb.push(format!(" AND p.{column} {op} ")).push_bind(value);
+            }
+        }
+        for term_ids in [&categories, &tags, &any_terms].into_iter().flatten() {
+            qb.push(" AND EXISTS (SELECT 1 FROM post_terms pt WHERE pt.post_id = p.id AND pt.term_id = ANY(")
+                .push_bind(term_ids.clone())
+                .push("))");
+        }
+        let direction = if descending { "DESC" } else { "ASC" };
+        qb.push(format!(" ORDER BY {order_column} {direction}, p.id {direction} LIMIT "))
+            .push_bind(limit)
+            .push(" OFFSET ")
+            .push_bind(offset);
+        qb
+    };
+    let rows: Vec<Listed> = build(i64::from(page.per_page), page.offset())
+        .build_query_as()
+        .fetch_all(&mut *tx)
+        .await?;
     let total = match rows.first() {
         Some(first) => first.total,
-        // Past the last page: the window counted nothing; the total is still wanted.
         None if page.page > 1 => {
-            let mut count = sqlx::QueryBuilder::new("SELECT count(*) FROM posts p WHERE p.type = ");
-            count
-                .push_bind(&post_type.name)
-                .push(" AND p.status = ANY(")
-                .push_bind(statuses.iter().map(|s| s.as_str()).collect::<Vec<_>>());
-            count.push(")");
-            viewer.push_visibility(&mut count, &post_type);
-            count.build_query_scalar().fetch_one(&mut *tx).await?
+            let first: Option<Listed> = build(1, 0).build_query_as().fetch_optional(&mut *tx).await?;
+            first.map_or(0, |f| f.total)
         }
         None => 0,
     };
@@ -257,12 +258,10 @@ pub async fn list(
             PostView::new(listed.row, &post_type, Reader { context, unlocked })
         })
         .collect();
-    let keep: Vec<&str> = query
-        .unwrap_or("")
-        .split('&')
-        .filter(|p| !p.is_empty() && !p.starts_with("page=") && !p.starts_with("per_page="))
-        .collect();
-    Ok((pagination::headers(page, total, path, &keep.join("&")), views))
+    Ok((
+        pagination::headers(page, total, path, &pagination::other_params(query)),
+        views,
+    ))
 }
 
 /// One post of `type_name`: 404 when it does not exist, is of another type, or this viewer

@@ -151,63 +151,67 @@ pub async fn list(
 
     let mut tx = who.tenant.scope().begin(state.tenancy.pool()).await?;
     let taxonomy = Taxonomy::load(&mut tx, taxonomy_name).await?;
-    let mut qb = sqlx::QueryBuilder::new(format!(
-        "SELECT *, count(*) OVER () AS total FROM ({TERM_SELECT} WHERE t.taxonomy = "
-    ));
-    qb.push_bind(&taxonomy.name);
-    if let Some(search) = search {
-        let pattern = format!(
-            "%{}%",
-            search.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
-        );
-        qb.push(" AND t.name ILIKE ").push_bind(pattern);
-    }
-    if let Some(slugs) = slugs {
-        qb.push(" AND t.slug = ANY(").push_bind(slugs).push(")");
-    }
-    match parent {
-        None => {}
-        Some(None) => {
-            qb.push(" AND t.parent_id IS NULL");
+    let pattern = search.map(super::input::contains_pattern);
+    // The page and its total in one query; past the last page, the same query's first row
+    // carries the total.
+    let build = |limit: i64, offset: i64| {
+        let mut qb = sqlx::QueryBuilder::new(format!(
+            "SELECT *, count(*) OVER () AS total FROM ({TERM_SELECT} WHERE t.taxonomy = "
+        ));
+        qb.push_bind(&taxonomy.name);
+        if let Some(pattern) = &pattern {
+            qb.push(" AND t.name ILIKE ").push_bind(pattern.clone());
         }
-        Some(Some(parent)) => {
-            qb.push(" AND t.parent_id = ").push_bind(parent);
+        if let Some(slugs) = &slugs {
+            qb.push(" AND t.slug = ANY(").push_bind(slugs.clone()).push(")");
         }
-    }
-    if let Some(post) = params.post {
-        // Terms of a post are as visible as the post: only published ones here.
-        qb.push(" AND EXISTS (SELECT 1 FROM post_terms pt JOIN posts p ON p.id = pt.post_id WHERE pt.term_id = t.id AND p.status = 'publish' AND p.id = ")
+        match parent {
+            None => {}
+            Some(None) => {
+                qb.push(" AND t.parent_id IS NULL");
+            }
+            Some(Some(parent)) => {
+                qb.push(" AND t.parent_id = ").push_bind(parent);
+            }
+        }
+        if let Some(post) = params.post {
+            // Terms of a post are as visible as the post: only published ones here.
+            qb.push(
+                " AND EXISTS (SELECT 1 FROM post_terms pt JOIN posts p ON p.id = pt.post_id \
+                   WHERE pt.term_id = t.id AND p.status = 'publish' AND p.id = ",
+            )
             .push_bind(post)
             .push(")");
-    }
-    qb.push(") listed");
-    if params.hide_empty.unwrap_or(false) {
-        qb.push(" WHERE count > 0");
-    }
-    let direction = if ascending { "ASC" } else { "DESC" };
-    qb.push(format!(" ORDER BY {order_column} {direction}, id {direction} LIMIT "))
-        .push_bind(i64::from(page.per_page))
-        .push(" OFFSET ")
-        .push_bind(i64::from(page.page - 1) * i64::from(page.per_page));
-    let rows: Vec<Listed> = qb.build_query_as().fetch_all(&mut *tx).await?;
+        }
+        qb.push(") listed");
+        if params.hide_empty.unwrap_or(false) {
+            qb.push(" WHERE count > 0");
+        }
+        let direction = if ascending { "ASC" } else { "DESC" };
+        qb.push(format!(" ORDER BY {order_column} {direction}, id {direction} LIMIT "))
+            .push_bind(limit)
+            .push(" OFFSET ")
+            .push_bind(offset);
+        qb
+    };
+    let rows: Vec<Listed> = build(i64::from(page.per_page), page.offset())
+        .build_query_as()
+        .fetch_all(&mut *tx)
+        .await?;
     let total = match rows.first() {
         Some(first) => first.total,
         None if page.page > 1 => {
-            sqlx::query_scalar("SELECT count(*) FROM terms WHERE taxonomy = $1")
-                .bind(&taxonomy.name)
-                .fetch_one(&mut *tx)
-                .await?
+            let first: Option<Listed> = build(1, 0).build_query_as().fetch_optional(&mut *tx).await?;
+            first.map_or(0, |f| f.total)
         }
         None => 0,
     };
     tx.commit().await?;
     let terms = rows.into_iter().map(|r| linked(r.term, &taxonomy)).collect();
-    let keep: Vec<&str> = query
-        .unwrap_or("")
-        .split('&')
-        .filter(|p| !p.is_empty() && !p.starts_with("page=") && !p.starts_with("per_page="))
-        .collect();
-    Ok((pagination::headers(page, total, path, &keep.join("&")), terms))
+    Ok((
+        pagination::headers(page, total, path, &pagination::other_params(query)),
+        terms,
+    ))
 }
 
 /// One term; anyone may read it.

@@ -22,6 +22,11 @@ pub struct Page {
 impl Page {
     pub const MAX_PER_PAGE: u32 = 100;
     pub const DEFAULT_PER_PAGE: u32 = 20;
+
+    /// Rows before this page.
+    pub fn offset(self) -> i64 {
+        i64::from(self.page - 1) * i64::from(self.per_page)
+    }
 }
 
 impl TryFrom<&PageParams> for Page {
@@ -38,6 +43,16 @@ impl TryFrom<&PageParams> for Page {
         }
         Ok(Self { page, per_page })
     }
+}
+
+/// A request's query without its paging, for the `Link` header's URLs to keep the filters.
+pub fn other_params(query: Option<&str>) -> String {
+    query
+        .unwrap_or("")
+        .split('&')
+        .filter(|p| !p.is_empty() && !p.starts_with("page=") && !p.starts_with("per_page="))
+        .collect::<Vec<_>>()
+        .join("&")
 }
 
 /// `X-Total-Count` and a `Link` header with first, prev, next and last pages. `path_and_query`

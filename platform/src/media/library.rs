@@ -238,57 +238,59 @@ pub async fn list(
     let mut tx = user.tenant.scope().begin(state.tenancy.pool()).await?;
     let me = Principal::load(&mut tx, &user).await?;
     me.require("upload_files")?;
-    let mut qb = sqlx::QueryBuilder::new(format!(
-        "SELECT m.*, count(*) OVER () AS total FROM ({}) m WHERE NOT EXISTS (SELECT 1 FROM posts p \
-           WHERE p.id = m.post_id AND p.contains_patient_data AND NOT p.anonymization_applied \
-             AND NOT p.consent_for_publication)",
-        super::record::MEDIA_SELECT
-    ));
-    if let Some(mimes) = mimes {
-        qb.push(" AND m.mime_type = ANY(").push_bind(mimes).push(")");
-    }
-    if let Some(mime) = params.mime_type {
-        qb.push(" AND m.mime_type = ").push_bind(mime);
-    }
-    if let Some(parent) = params.parent {
-        qb.push(" AND m.post_id = ").push_bind(parent);
-    }
-    if let Some(author) = params.author {
-        qb.push(" AND m.author_id = ").push_bind(author);
-    }
-    if let Some(search) = search {
-        let pattern = format!(
-            "%{}%",
-            search.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
-        );
-        qb.push(" AND (m.title ILIKE ")
-            .push_bind(pattern.clone())
-            .push(" OR m.filename ILIKE ")
-            .push_bind(pattern)
-            .push(")");
-    }
-    qb.push(" ORDER BY m.created_at DESC, m.id DESC LIMIT ")
-        .push_bind(i64::from(page.per_page))
-        .push(" OFFSET ")
-        .push_bind(i64::from(page.page - 1) * i64::from(page.per_page));
-    let rows: Vec<Listed> = qb.build_query_as().fetch_all(&mut *tx).await?;
+    let pattern = search.map(crate::content::input::contains_pattern);
+    // The page and its total in one query; past the last page, the same query's first row
+    // carries the total.
+    let build = |limit: i64, offset: i64| {
+        let mut qb = sqlx::QueryBuilder::new(format!(
+            "SELECT m.*, count(*) OVER () AS total FROM ({}) m WHERE NOT EXISTS (SELECT 1 FROM posts p \
+               WHERE p.id = m.post_id AND p.contains_patient_data AND NOT p.anonymization_applied \
+                 AND NOT p.consent_for_publication)",
+            super::record::MEDIA_SELECT
+        ));
+        if let Some(mimes) = &mimes {
+            qb.push(" AND m.mime_type = ANY(").push_bind(mimes.clone()).push(")");
+        }
+        if let Some(mime) = &params.mime_type {
+            qb.push(" AND m.mime_type = ").push_bind(mime.clone());
+        }
+        if let Some(parent) = params.parent {
+            qb.push(" AND m.post_id = ").push_bind(parent);
+        }
+        if let Some(author) = params.author {
+            qb.push(" AND m.author_id = ").push_bind(author);
+        }
+        if let Some(pattern) = &pattern {
+            qb.push(" AND (m.title ILIKE ")
+                .push_bind(pattern.clone())
+                .push(" OR m.filename ILIKE ")
+                .push_bind(pattern.clone())
+                .push(")");
+        }
+        qb.push(" ORDER BY m.created_at DESC, m.id DESC LIMIT ")
+            .push_bind(limit)
+            .push(" OFFSET ")
+            .push_bind(offset);
+        qb
+    };
+    let rows: Vec<Listed> = build(i64::from(page.per_page), page.offset())
+        .build_query_as()
+        .fetch_all(&mut *tx)
+        .await?;
     let total = match rows.first() {
         Some(first) => first.total,
         None if page.page > 1 => {
-            sqlx::query_scalar("SELECT count(*) FROM media")
-                .fetch_one(&mut *tx)
-                .await?
+            let first: Option<Listed> = build(1, 0).build_query_as().fetch_optional(&mut *tx).await?;
+            first.map_or(0, |f| f.total)
         }
         None => 0,
     };
     tx.commit().await?;
-    let keep: Vec<&str> = query
-        .unwrap_or("")
-        .split('&')
-        .filter(|p| !p.is_empty() && !p.starts_with("page=") && !p.starts_with("per_page="))
-        .collect();
     let views = rows.into_iter().map(|r| r.row.into()).collect();
-    Ok((pagination::headers(page, total, path, &keep.join("&")), views))
+    Ok((
+        pagination::headers(page, total, path, &pagination::other_params(query)),
+        views,
+    ))
 }
 
 /// A media item the viewer may read, with PHI reads enforced and recorded; 404 otherwise.
