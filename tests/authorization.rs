@@ -263,12 +263,8 @@ async fn content_fixture(app: &TestApp) -> String {
 
 #[tokio::test]
 async fn every_role_reaches_exactly_the_routes_it_should() {
-    let app = TestApp::spawn_with(|config| {
-        // Eight roles times every route: beyond the request limits, which have their own tests.
-        let lots = platform::limits::Quota::per_minute(100_000, 100_000);
-        (config.http.limits.per_ip, config.http.limits.per_tenant) = (lots, lots);
-    })
-    .await;
+    // Eight roles times every route: beyond the request limits, which have their own tests.
+    let app = TestApp::unlimited().await;
     app.create_tenant("acme").await;
     let post = content_fixture(&app).await;
     let mut failures = Vec::new();

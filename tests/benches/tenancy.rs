@@ -7,6 +7,7 @@
 //!
 //! Results are printed as Markdown rows for docs/benchmarks.md.
 
+use e2e::bench::summary;
 use e2e::{ADMIN_PASSWORD, TestApp};
 use futures_util::StreamExt as _;
 use platform::audit::ClientContext;
@@ -15,39 +16,6 @@ use std::time::{Duration, Instant};
 use tenants::migrate::{MigrateOptions, Migration, migrate_tenants, tenant_migrations};
 use tenants::password::Password;
 use tenants::{Email, NewTenant, Provisioned, Tenancy, TenantSlug};
-
-/// An app whose rate limits are still checked on every request (their Redis round trip is
-/// part of what is measured) but are too high to refuse anything.
-async fn unlimited_app() -> TestApp {
-    TestApp::spawn_with(|c| {
-        let huge = platform::limits::Quota::per_minute(10_000_000, 10_000_000);
-        c.http.limits.per_ip = huge;
-        c.http.limits.per_tenant = huge;
-        c.http.limits.per_user = huge;
-    })
-    .await
-}
-
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    let index = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[index.min(sorted.len() - 1)]
-}
-
-fn ms(d: Duration) -> String {
-    format!("{:.2} ms", d.as_secs_f64() * 1000.0)
-}
-
-fn summary(mut samples: Vec<Duration>) -> String {
-    samples.sort_unstable();
-    format!(
-        "p50 {} | p95 {} | p99 {} | max {} (n = {})",
-        ms(percentile(&samples, 0.5)),
-        ms(percentile(&samples, 0.95)),
-        ms(percentile(&samples, 0.99)),
-        ms(*samples.last().expect("samples")),
-        samples.len()
-    )
-}
 
 fn request(slug: &str, with_password: bool) -> NewTenant {
     NewTenant {
@@ -191,7 +159,7 @@ async fn bench_migrate() {
 
 async fn bench_scale() {
     const N: usize = 10_000;
-    let app = unlimited_app().await;
+    let app = TestApp::unlimited().await;
     let started = Instant::now();
     let provisioned = provision_many(app.tenancy(), "scale", N, 2).await;
     println!(
@@ -278,7 +246,7 @@ async fn settings_latency(app: &TestApp, provisioned: &[Provisioned], sample: us
 }
 
 async fn bench_requests() {
-    let app = unlimited_app().await;
+    let app = TestApp::unlimited().await;
     let provisioned = provision_many(app.tenancy(), "req", 10, 1).await;
     settings_latency(&app, &provisioned, 10).await;
 }

@@ -377,15 +377,7 @@ async fn malformed_list_queries_and_unknown_types_get_clear_problems() {
 
 #[tokio::test]
 async fn search_ranks_pages_count_and_two_saves_of_one_version_keep_one() {
-    let app = TestApp::spawn_with(|config| {
-        let lots = platform::limits::Quota::per_minute(100_000, 100_000);
-        (
-            config.http.limits.per_ip,
-            config.http.limits.per_tenant,
-            config.http.limits.per_user,
-        ) = (lots, lots, lots);
-    })
-    .await;
+    let app = TestApp::unlimited().await;
     app.create_tenant("acme").await;
     open_trust(&app, "acme").await;
     let admin = app.admin_token("acme").await;

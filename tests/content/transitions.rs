@@ -91,16 +91,7 @@ async fn seed(admin: &e2e::HostClient, owner: uuid::Uuid, status: &str) -> (Stri
 
 #[tokio::test]
 async fn who_may_move_whose_post_between_which_statuses() {
-    // Some 200 requests in a few seconds: beyond the request limits, which have their own tests.
-    let app = TestApp::spawn_with(|config| {
-        let lots = platform::limits::Quota::per_minute(100_000, 100_000);
-        (
-            config.http.limits.per_ip,
-            config.http.limits.per_tenant,
-            config.http.limits.per_user,
-        ) = (lots, lots, lots);
-    })
-    .await;
+    let app = TestApp::unlimited().await;
     app.create_tenant("acme").await;
     open_trust(&app, "acme").await;
     let admin_token = app.admin_token("acme").await;

@@ -1,6 +1,7 @@
 //! Test support: a fresh database per test on the real PostgreSQL, the real server on an
 //! ephemeral port, and an HTTP client that talks to it as any host.
 
+pub mod bench;
 mod client;
 mod db;
 
@@ -38,6 +39,19 @@ pub fn random_master_key() -> SecretString {
 impl TestApp {
     pub async fn spawn() -> Self {
         Self::spawn_with(|_| {}).await
+    }
+
+    /// An app whose request rate limits are still checked on every request (their Redis round
+    /// trip is part of what benchmarks measure) but are too high to refuse anything: for tests
+    /// and benchmarks that make hundreds of requests. The limits have tests of their own.
+    pub async fn unlimited() -> Self {
+        Self::spawn_with(|c| {
+            let huge = platform::limits::Quota::per_minute(10_000_000, 10_000_000);
+            c.http.limits.per_ip = huge;
+            c.http.limits.per_tenant = huge;
+            c.http.limits.per_user = huge;
+        })
+        .await
     }
 
     /// An app whose configuration the test adjusts first (a Redis that is down, say).

@@ -3,7 +3,7 @@
 
 use super::ids::PostId;
 use super::post_type::PostType;
-use super::record::{POST_COLUMNS, POST_FROM, PostRow, find};
+use super::record::{PAGE_SELECT, PostRow, find};
 use super::status::PostStatus;
 use super::view::{Context, PostView, Reader};
 use super::viewer::Viewer;
@@ -112,6 +112,12 @@ struct Listed {
     total: i64,
 }
 
+impl pagination::WithTotal for Listed {
+    fn total(&self) -> i64 {
+        self.total
+    }
+}
+
 /// A page of posts of `type_name`.
 #[expect(
     clippy::too_many_arguments,
@@ -178,13 +184,14 @@ pub async fn list(
     // One query gives the page and the total (a window count). Past the last page the
     // window has no rows to count on, so the same query is asked for its first row instead.
     let build = |limit: i64, offset: i64| {
-        let mut qb = sqlx::QueryBuilder::new(format!("SELECT {POST_COLUMNS}, count(*) OVER () AS total"));
+        // The page's ids and the total first; meta, terms and local dates only for those.
+        let mut qb = sqlx::QueryBuilder::new("WITH page AS (SELECT p.id, count(*) OVER () AS total");
         if let Some(search) = search {
             qb.push(", ts_rank(p.search, websearch_to_tsquery('simple', ")
                 .push_bind(search)
                 .push(")) AS relevance");
         }
-        qb.push(format!(" {POST_FROM} WHERE p.type = "))
+        qb.push(" FROM posts p WHERE p.type = ")
             .push_bind(&post_type.name)
             .push(" AND p.status = ANY(")
             .push_bind(status_names.clone())
@@ -227,20 +234,17 @@ pub async fn list(
             .push_bind(limit)
             .push(" OFFSET ")
             .push_bind(offset);
+        let outer_order = if order_column == "relevance" {
+            "page.relevance"
+        } else {
+            order_column
+        };
+        qb.push(format!(
+            "), {PAGE_SELECT} ORDER BY {outer_order} {direction}, p.id {direction}"
+        ));
         qb
     };
-    let rows: Vec<Listed> = build(i64::from(page.per_page), page.offset())
-        .build_query_as()
-        .fetch_all(&mut *tx)
-        .await?;
-    let total = match rows.first() {
-        Some(first) => first.total,
-        None if page.page > 1 => {
-            let first: Option<Listed> = build(1, 0).build_query_as().fetch_optional(&mut *tx).await?;
-            first.map_or(0, |f| f.total)
-        }
-        None => 0,
-    };
+    let (rows, total): (Vec<Listed>, i64) = pagination::fetch_page(&mut tx, page, build).await?;
     super::phi::record_reads(
         state,
         &mut tx,

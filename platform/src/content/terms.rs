@@ -110,6 +110,12 @@ struct Listed {
     total: i64,
 }
 
+impl pagination::WithTotal for Listed {
+    fn total(&self) -> i64 {
+        self.total
+    }
+}
+
 /// A page of a taxonomy's terms; anyone may read them.
 pub async fn list(
     state: &AppState,
@@ -194,18 +200,7 @@ pub async fn list(
             .push_bind(offset);
         qb
     };
-    let rows: Vec<Listed> = build(i64::from(page.per_page), page.offset())
-        .build_query_as()
-        .fetch_all(&mut *tx)
-        .await?;
-    let total = match rows.first() {
-        Some(first) => first.total,
-        None if page.page > 1 => {
-            let first: Option<Listed> = build(1, 0).build_query_as().fetch_optional(&mut *tx).await?;
-            first.map_or(0, |f| f.total)
-        }
-        None => 0,
-    };
+    let (rows, total): (Vec<Listed>, i64) = pagination::fetch_page(&mut tx, page, build).await?;
     tx.commit().await?;
     let terms = rows.into_iter().map(|r| linked(r.term, &taxonomy)).collect();
     Ok((

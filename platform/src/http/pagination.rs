@@ -1,6 +1,8 @@
 use super::problem::ApiError;
 use axum::http::{HeaderMap, HeaderValue};
 use serde::Deserialize;
+use sqlx::postgres::PgRow;
+use sqlx::{PgConnection, Postgres, QueryBuilder};
 use utoipa::IntoParams;
 
 /// `page` (from 1) and `per_page` (1 to 100, default 20).
@@ -43,6 +45,34 @@ impl TryFrom<&PageParams> for Page {
         }
         Ok(Self { page, per_page })
     }
+}
+
+/// A row of a paged query that carries the filtered set's total (`count(*) OVER ()`).
+pub trait WithTotal {
+    fn total(&self) -> i64;
+}
+
+/// Runs a paged query, `build(limit, offset)`, and returns the page and the total. The total
+/// comes with the page's rows; past the last page there are none to carry it, so the same
+/// query is asked for its first row instead, and the total still counts what the filters count.
+pub async fn fetch_page<'q, T, B>(conn: &mut PgConnection, page: Page, build: B) -> Result<(Vec<T>, i64), sqlx::Error>
+where
+    T: for<'r> sqlx::FromRow<'r, PgRow> + WithTotal + Send + Unpin,
+    B: Fn(i64, i64) -> QueryBuilder<'q, Postgres>,
+{
+    let rows: Vec<T> = build(i64::from(page.per_page), page.offset())
+        .build_query_as()
+        .fetch_all(&mut *conn)
+        .await?;
+    let total = match rows.first() {
+        Some(first) => first.total(),
+        None if page.page > 1 => {
+            let first: Option<T> = build(1, 0).build_query_as().fetch_optional(&mut *conn).await?;
+            first.map_or(0, |f| f.total())
+        }
+        None => 0,
+    };
+    Ok((rows, total))
 }
 
 /// A request's query without its paging, for the `Link` header's URLs to keep the filters.

@@ -206,6 +206,12 @@ struct Listed {
     total: i64,
 }
 
+impl pagination::WithTotal for Listed {
+    fn total(&self) -> i64 {
+        self.total
+    }
+}
+
 /// The library, newest first (`upload_files`). Files of posts holding PHI are left out of
 /// lists; they are read by id, under the post's PHI rules.
 pub async fn list(
@@ -273,18 +279,7 @@ pub async fn list(
             .push_bind(offset);
         qb
     };
-    let rows: Vec<Listed> = build(i64::from(page.per_page), page.offset())
-        .build_query_as()
-        .fetch_all(&mut *tx)
-        .await?;
-    let total = match rows.first() {
-        Some(first) => first.total,
-        None if page.page > 1 => {
-            let first: Option<Listed> = build(1, 0).build_query_as().fetch_optional(&mut *tx).await?;
-            first.map_or(0, |f| f.total)
-        }
-        None => 0,
-    };
+    let (rows, total): (Vec<Listed>, i64) = pagination::fetch_page(&mut tx, page, build).await?;
     tx.commit().await?;
     let views = rows.into_iter().map(|r| r.row.into()).collect();
     Ok((

@@ -47,3 +47,24 @@ pub fn media_key(tenant: TenantId, id: MediaId) -> Path {
 pub fn media_field(id: &str) -> FieldRef<'_> {
     FieldRef::new("media", "object", id)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_s3_url_names_the_bucket_and_a_prefix() {
+        // Building connects to nothing: credentials are looked up on first use.
+        let store = open(&ObjectStoreLocation::S3("s3://hospital-media/platform/prod".into())).expect("s3 store");
+        let described = store.to_string();
+        assert!(described.contains("hospital-media"), "{described}");
+        assert!(described.contains("platform/prod"), "the prefix: {described}");
+    }
+
+    #[test]
+    fn keys_are_under_the_tenant() {
+        let tenant = TenantId::new();
+        let key = media_key(tenant, MediaId::new());
+        assert!(key.as_ref().starts_with(&format!("tenants/{tenant}/media/")));
+    }
+}
