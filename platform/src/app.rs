@@ -58,15 +58,7 @@ pub async fn connect_pool(config: &Config) -> anyhow::Result<PgPool> {
         .acquire_timeout(config.database.acquire_timeout)
         // JIT compilation pays off for long analytical queries, not for ours: a plan that
         // looks costly (a table not yet analysed, say) spent a second compiling a 2 ms query.
-        // Prepared statements keep a generic plan: planning a page of posts took longer than
-        // running it, and PostgreSQL kept re-planning because custom plans looked cheaper.
-        .connect_with(
-            config
-                .database
-                .connect
-                .clone()
-                .options([("jit", "off"), ("plan_cache_mode", "force_generic_plan")]),
-        )
+        .connect_with(config.database.connect.clone().options([("jit", "off")]))
         .await
         .context("cannot connect to PostgreSQL (DATABASE_URL)")
 }

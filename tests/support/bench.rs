@@ -2,7 +2,6 @@
 
 use std::time::Duration;
 
-
 /// The `p` quantile (0 to 1) of sorted samples.
 pub fn percentile(sorted: &[Duration], p: f64) -> Duration {
     let index = ((sorted.len() as f64 - 1.0) * p).round() as usize;

@@ -55,10 +55,10 @@ mod tests {
     #[test]
     fn an_s3_url_names_the_bucket_and_a_prefix() {
         // Building connects to nothing: credentials are looked up on first use.
-        let store = open(&ObjectStoreLocation::S3("s3://hospital-media/platform/prod".into())).expect("s3 store");
-        let described = store.to_string();
-        assert!(described.contains("hospital-media"), "{described}");
-        assert!(described.contains("platform/prod"), "the prefix: {described}");
+        let store = open(&ObjectStoreLocation::S3("s3://hospital-media".into())).expect("s3 store");
+        assert!(store.to_string().contains("hospital-media"), "{store}");
+        let prefixed = open(&ObjectStoreLocation::S3("s3://hospital-media/platform/prod/".into())).expect("s3 store");
+        assert!(prefixed.to_string().contains("platform/prod"), "the prefix: {prefixed}");
     }
 
     #[test]
