@@ -44,7 +44,7 @@ pub struct DeleteParams {
 /// A scheduled date closer than this publishes at once (WordPress does the same).
 const PUBLISH_NOW_WITHIN: chrono::Duration = chrono::Duration::seconds(60);
 
-pub(super) async fn zone(tx: &mut TenantTx) -> ApiResult<chrono_tz::Tz> {
+async fn zone(tx: &mut TenantTx) -> ApiResult<chrono_tz::Tz> {
     let name: Option<String> = sqlx::query_scalar("SELECT document->>'timezone' FROM settings")
         .fetch_one(&mut **tx)
         .await?;
