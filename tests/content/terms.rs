@@ -328,4 +328,17 @@ async fn tenants_register_types_and_taxonomies_and_their_terms_stay_in_the_tenan
     send(&site, Method::DELETE, &format!("{path}?force=true"), None, None).await;
     let gone = send(&site, Method::DELETE, "/api/v1/types/protocol", None, None).await;
     assert_eq!(gone.status, 204, "{}", gone.text);
+
+    // Each of these changes is in the audit trail, once.
+    for action in [
+        "content.type_register",
+        "content.taxonomy_register",
+        "term.create",
+        "term.delete",
+        "content.taxonomy_unregister",
+        "content.type_unregister",
+    ] {
+        let trail = site.get(&format!("/api/v1/audit?action={action}")).await;
+        assert_eq!(trail.body.as_array().map(Vec::len), Some(1), "{action}: {}", trail.text);
+    }
 }

@@ -115,6 +115,22 @@ pub async fn append(
     Ok(record)
 }
 
+/// Appends a user's successful action on one resource (`kind`, `id`), in the caller's
+/// transaction: the common case of content and settings changes.
+pub async fn user_action(
+    tx: &mut TenantTx,
+    user: tenants::UserId,
+    client: &ClientContext,
+    action: &str,
+    (kind, id): (&str, &str),
+    details: Value,
+) -> Result<AuditRecord, sqlx::Error> {
+    let event = AuditEvent::new(action, super::Outcome::Success, super::Actor::User(*user.as_uuid()))
+        .resource(kind, id)
+        .details(details);
+    append(tx, &event, client).await
+}
+
 /// Records an event in a transaction of its own: for what must be recorded even though the
 /// request itself fails (a wrong password, a denial).
 pub async fn record(

@@ -8,7 +8,7 @@ pub mod record;
 pub mod routes;
 pub mod verify;
 
-pub use append::{AuditEvent, append, record};
+pub use append::{AuditEvent, append, record, user_action};
 pub use context::ClientContext;
 pub use record::{Actor, Outcome};
 

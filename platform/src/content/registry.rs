@@ -7,14 +7,13 @@ use super::post_type::{self, CapabilityType, PostType};
 use super::taxonomy::{self, Taxonomy};
 use crate::access::Principal;
 use crate::app::AppState;
-use crate::audit::{self, Actor, AuditEvent, ClientContext, Outcome};
+use crate::audit::{self, ClientContext};
 use crate::auth::extract::{MaybeTenantUser, TenantUser};
 use crate::http::extract::{Json, Path};
 use crate::http::{ApiError, ApiResult, Problem};
 use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Deserialize;
-use tenants::TenantTx;
 use utoipa::ToSchema;
 
 const MANAGE_OPTIONS: &str = "manage_options";
@@ -60,19 +59,6 @@ fn check_label(label: &str, problems: &mut Problems) {
     if label.trim().is_empty() || label.chars().count() > 100 {
         problems.add("label", "1 to 100 characters");
     }
-}
-
-async fn audit_registry(
-    tx: &mut TenantTx,
-    me: &Principal,
-    client: &ClientContext,
-    action: &str,
-    kind: &str,
-    name: &str,
-) -> ApiResult<()> {
-    let event = AuditEvent::new(action, Outcome::Success, Actor::User(*me.user_id.as_uuid())).resource(kind, name);
-    audit::append(tx, &event, client).await?;
-    Ok(())
 }
 
 /// Read a post type.
@@ -155,7 +141,15 @@ pub async fn register_type(
             "a post type of that name is registered",
         ));
     }
-    audit_registry(&mut tx, &me, &client, "content.type_register", "post_type", &input.name).await?;
+    audit::user_action(
+        &mut tx,
+        me.user_id,
+        &client,
+        "content.type_register",
+        ("post_type", &input.name),
+        serde_json::json!({}),
+    )
+    .await?;
     let registered = PostType::load(&mut tx, &input.name).await?;
     tx.commit().await?;
     Ok((StatusCode::CREATED, axum::Json(registered)))
@@ -209,7 +203,15 @@ pub async fn unregister_type(
         .bind(&name)
         .execute(&mut *tx)
         .await?;
-    audit_registry(&mut tx, &me, &client, "content.type_unregister", "post_type", &name).await?;
+    audit::user_action(
+        &mut tx,
+        me.user_id,
+        &client,
+        "content.type_unregister",
+        ("post_type", &name),
+        serde_json::json!({}),
+    )
+    .await?;
     tx.commit().await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -315,13 +317,13 @@ pub async fn register_taxonomy(
             "a taxonomy of that name is registered",
         ));
     }
-    audit_registry(
+    audit::user_action(
         &mut tx,
-        &me,
+        me.user_id,
         &client,
         "content.taxonomy_register",
-        "taxonomy",
-        &input.name,
+        ("taxonomy", &input.name),
+        serde_json::json!({}),
     )
     .await?;
     let registered = Taxonomy::load(&mut tx, &input.name).await?;
@@ -373,7 +375,15 @@ pub async fn unregister_taxonomy(
         .bind(&name)
         .execute(&mut *tx)
         .await?;
-    audit_registry(&mut tx, &me, &client, "content.taxonomy_unregister", "taxonomy", &name).await?;
+    audit::user_action(
+        &mut tx,
+        me.user_id,
+        &client,
+        "content.taxonomy_unregister",
+        ("taxonomy", &name),
+        serde_json::json!({}),
+    )
+    .await?;
     tx.commit().await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -7,7 +7,7 @@ use super::input::Problems;
 use super::taxonomy::{MANAGE_TERMS, Taxonomy};
 use crate::access::Principal;
 use crate::app::AppState;
-use crate::audit::{self, Actor, AuditEvent, ClientContext, Outcome};
+use crate::audit::{self, ClientContext};
 use crate::auth::extract::{MaybeTenantUser, TenantUser};
 use crate::http::pagination::{self, Page};
 use crate::http::{ApiError, ApiResult};
@@ -301,21 +301,6 @@ fn constraint_problem(error: sqlx::Error) -> ApiError {
     }
 }
 
-async fn audit_term(
-    tx: &mut TenantTx,
-    me: &Principal,
-    client: &ClientContext,
-    action: &str,
-    id: TermId,
-    details: serde_json::Value,
-) -> ApiResult<()> {
-    let event = AuditEvent::new(action, Outcome::Success, Actor::User(*me.user_id.as_uuid()))
-        .resource("term", id)
-        .details(details);
-    audit::append(tx, &event, client).await?;
-    Ok(())
-}
-
 fn summary(term: &Term) -> serde_json::Value {
     serde_json::json!({ "taxonomy": term.taxonomy, "name": term.name, "slug": term.slug, "parent": term.parent })
 }
@@ -357,12 +342,12 @@ pub async fn create(
         .await
         .map_err(constraint_problem)?;
     let term = fetch(&mut tx, &taxonomy, id, false).await?;
-    audit_term(
+    audit::user_action(
         &mut tx,
-        &me,
+        me.user_id,
         &client,
         "term.create",
-        id,
+        ("term", &id.to_string()),
         serde_json::json!({ "after": summary(&term) }),
     )
     .await?;
@@ -404,7 +389,15 @@ pub async fn update(
     .map_err(constraint_problem)?;
     let term = fetch(&mut tx, &taxonomy, id, false).await?;
     let details = serde_json::json!({ "before": summary(&before), "after": summary(&term) });
-    audit_term(&mut tx, &me, &client, "term.update", id, details).await?;
+    audit::user_action(
+        &mut tx,
+        me.user_id,
+        &client,
+        "term.update",
+        ("term", &id.to_string()),
+        details,
+    )
+    .await?;
     tx.commit().await?;
     Ok(term)
 }
@@ -448,12 +441,12 @@ pub async fn delete(
         .bind(id)
         .execute(&mut *tx)
         .await?;
-    audit_term(
+    audit::user_action(
         &mut tx,
-        &me,
+        me.user_id,
         &client,
         "term.delete",
-        id,
+        ("term", &id.to_string()),
         serde_json::json!({ "before": summary(&term) }),
     )
     .await?;

@@ -9,7 +9,7 @@ use super::upload::Upload;
 use crate::access::trust::{Action, enforce};
 use crate::access::{MetaCap, Principal};
 use crate::app::AppState;
-use crate::audit::{self, Actor, AuditEvent, ClientContext, Outcome};
+use crate::audit::{self, ClientContext};
 use crate::auth::extract::{MaybeTenantUser, TenantUser};
 use crate::content::ids::{MediaId, PostId};
 use crate::content::input::Problems;
@@ -58,21 +58,6 @@ async fn check_post(tx: &mut TenantTx, me: &Principal, post: PostId) -> ApiResul
         return Err(ApiError::invalid_field("post", "no such post"));
     }
     me.require_meta(MetaCap::EditPost(facts(&row, &post_type)))
-}
-
-async fn audit_media(
-    tx: &mut TenantTx,
-    me: &Principal,
-    client: &ClientContext,
-    action: &str,
-    id: MediaId,
-    details: serde_json::Value,
-) -> ApiResult<()> {
-    let event = AuditEvent::new(action, Outcome::Success, Actor::User(*me.user_id.as_uuid()))
-        .resource("media", id)
-        .details(details);
-    audit::append(tx, &event, client).await?;
-    Ok(())
 }
 
 /// What the audit trail keeps of a file: never its bytes.
@@ -158,12 +143,12 @@ pub async fn upload(state: &AppState, user: TenantUser, client: ClientContext, u
         .execute(&mut *tx)
         .await?;
         let row = fetch(&mut tx, id, false).await?.ok_or_else(not_found)?;
-        audit_media(
+        audit::user_action(
             &mut tx,
-            &me,
+            me.user_id,
             &client,
             "media.upload",
-            id,
+            ("media", &id.to_string()),
             serde_json::json!({ "after": summary(&row) }),
         )
         .await?;
@@ -418,7 +403,15 @@ pub async fn update(
     .await?;
     let after = fetch(&mut tx, id, false).await?.ok_or_else(not_found)?;
     let details = serde_json::json!({ "before": summary(&before), "after": summary(&after) });
-    audit_media(&mut tx, &me, &client, "media.update", id, details).await?;
+    audit::user_action(
+        &mut tx,
+        me.user_id,
+        &client,
+        "media.update",
+        ("media", &id.to_string()),
+        details,
+    )
+    .await?;
     tx.commit().await?;
     Ok(after.into())
 }
@@ -451,12 +444,12 @@ pub async fn delete(
     .bind(id)
     .execute(&mut *tx)
     .await?;
-    audit_media(
+    audit::user_action(
         &mut tx,
-        &me,
+        me.user_id,
         &client,
         "media.delete",
-        id,
+        ("media", &id.to_string()),
         serde_json::json!({ "before": summary(&row) }),
     )
     .await?;
