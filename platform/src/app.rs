@@ -40,6 +40,8 @@ pub struct Inner {
     /// Object storage (media, audit checkpoints); every key under `tenants/{tenant id}/`.
     pub objects: Arc<dyn object_store::ObjectStore>,
     pub media: crate::media::MediaLimits,
+    /// Anonymous reads of published content, kept until the tenant's content changes.
+    pub public_cache: Arc<content::public_cache::PublicCache>,
 }
 
 #[derive(Clone)]
@@ -125,11 +127,18 @@ impl AppState {
                 }
             });
         });
+        let public_cache = Arc::new(content::public_cache::PublicCache::new(
+            config.public_cache_bytes,
+            content::public_cache::TIME_TO_LIVE,
+        ));
+        let cache = public_cache.clone();
+        let on_content: tenants::invalidation::OnContent = Arc::new(move |tenant| cache.changed(tenant));
         tenants::invalidation::spawn_listener(
             pool,
             tenancy.resolver().clone(),
             tenancy.keyring().clone(),
             on_signing_keys,
+            on_content,
         );
         let state = Self(Arc::new(Inner {
             tenancy,
@@ -146,6 +155,7 @@ impl AppState {
             hooks: Default::default(),
             objects,
             media: crate::media::MediaLimits::new(config.media),
+            public_cache,
             limiter: crate::limits::RateLimiter::new(redis_for_limits, &config.redis_prefix, config.http.limits),
         }));
         crate::jobs::spawn(state.clone(), config.jobs_poll_every);

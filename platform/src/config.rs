@@ -100,6 +100,9 @@ pub struct Config {
     /// Where objects (media, audit checkpoints) are kept.
     pub object_store: ObjectStoreLocation,
     pub media: MediaConfig,
+    /// Memory for public content responses per instance, in bytes (`PLATFORM_PUBLIC_CACHE_MB`,
+    /// default 64); 0 turns the cache off.
+    pub public_cache_bytes: u64,
     /// How often audit chains are checkpointed.
     pub audit_checkpoint_every: Duration,
     /// How often an idle job worker looks for due jobs.
@@ -183,6 +186,7 @@ impl Config {
             data_dir: PathBuf::from("./data"),
             object_store: ObjectStoreLocation::Local(PathBuf::from("./data/objects")),
             media: MediaConfig::default(),
+            public_cache_bytes: 64 * 1024 * 1024,
             audit_checkpoint_every: Duration::from_secs(300),
             jobs_poll_every: Duration::from_millis(200),
             log_format: LogFormat::Json,
@@ -269,6 +273,7 @@ impl Config {
                     var("PLATFORM_OBJECT_STORE_DIR").map_or_else(|| data_dir.join("objects"), PathBuf::from),
                 ),
             },
+            public_cache_bytes: parsed("PLATFORM_PUBLIC_CACHE_MB", 64u64)?.saturating_mul(1024 * 1024),
             media: MediaConfig {
                 max_bytes: parsed("PLATFORM_MEDIA_MAX_BYTES", MediaConfig::default().max_bytes)?.max(1),
                 concurrent_uploads: parsed(

@@ -23,6 +23,9 @@ pub enum Invalidation {
     Keys(TenantId),
     /// The platform's token signing keys changed (rotation).
     SigningKeys,
+    /// Something public responses of a tenant show changed (sent by the database's content
+    /// triggers, `platform.notify_content_changed`).
+    Content(TenantId),
 }
 
 impl Invalidation {
@@ -30,6 +33,7 @@ impl Invalidation {
         match self {
             Self::Tenant(id) => format!("tenant:{id}"),
             Self::Keys(id) => format!("keys:{id}"),
+            Self::Content(id) => format!("content:{id}"),
             Self::SigningKeys => "signing-keys".to_owned(),
         }
     }
@@ -43,6 +47,7 @@ impl Invalidation {
         match kind {
             "tenant" => Some(Self::Tenant(id)),
             "keys" => Some(Self::Keys(id)),
+            "content" => Some(Self::Content(id)),
             _ => None,
         }
     }
@@ -63,21 +68,27 @@ pub async fn notify(conn: &mut PgConnection, what: Invalidation) -> Result<(), s
 /// Called when the signing keys may have changed (told so, or notifications were lost).
 pub type OnSigningKeys = Arc<dyn Fn() + Send + Sync>;
 
+/// Called when a tenant's content changed, or with `None` when any may have (notifications
+/// were lost).
+pub type OnContent = Arc<dyn Fn(Option<TenantId>) + Send + Sync>;
+
 pub fn spawn_listener(
     pool: PgPool,
     resolver: Arc<TenantResolver>,
     keyring: Arc<Keyring>,
     on_signing_keys: OnSigningKeys,
+    on_content: OnContent,
 ) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         loop {
-            match listen(&pool, &resolver, &keyring, &on_signing_keys).await {
+            match listen(&pool, &resolver, &keyring, &on_signing_keys, &on_content).await {
                 Ok(()) => {}
                 Err(error) => tracing::warn!(%error, "invalidation listener lost its connection; retrying"),
             }
             resolver.invalidate_all();
             keyring.invalidate_all();
             on_signing_keys();
+            on_content(None);
             tokio::time::sleep(Duration::from_secs(1)).await;
         }
     })
@@ -88,6 +99,7 @@ async fn listen(
     resolver: &TenantResolver,
     keyring: &Keyring,
     on_signing_keys: &OnSigningKeys,
+    on_content: &OnContent,
 ) -> Result<(), sqlx::Error> {
     let mut listener = PgListener::connect_with(pool).await?;
     listener.listen(CHANNEL).await?;
@@ -95,6 +107,7 @@ async fn listen(
     resolver.invalidate_all();
     keyring.invalidate_all();
     on_signing_keys();
+    on_content(None);
     tracing::debug!("invalidation listener connected");
     // `try_recv` yields `None` when the connection dropped (and will reconnect next call).
     while let Some(notification) = listener.try_recv().await? {
@@ -102,6 +115,7 @@ async fn listen(
             Some(Invalidation::Tenant(id)) => resolver.invalidate_tenant(id),
             Some(Invalidation::Keys(id)) => keyring.invalidate(id),
             Some(Invalidation::SigningKeys) => on_signing_keys(),
+            Some(Invalidation::Content(id)) => on_content(Some(id)),
             None => tracing::warn!(payload = notification.payload(), "unknown invalidation"),
         }
     }
@@ -119,6 +133,7 @@ mod tests {
             Invalidation::Tenant(id),
             Invalidation::Keys(id),
             Invalidation::SigningKeys,
+            Invalidation::Content(id),
         ] {
             assert_eq!(Invalidation::decode(&what.encode()), Some(what));
         }

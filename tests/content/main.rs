@@ -3,6 +3,7 @@
 mod common;
 mod media;
 mod posts;
+mod public_cache;
 mod revisions;
 mod terms;
 mod transitions;

@@ -6,6 +6,7 @@ pub mod ids;
 pub mod input;
 pub mod phi;
 pub mod post_type;
+pub mod public_cache;
 pub mod read;
 pub mod record;
 pub mod registry;

@@ -5,8 +5,9 @@
 use super::ids::PostId;
 use super::input::PostInput;
 use super::post_type::PostType;
+use super::public_cache::Cached;
 use super::read::{self, ListParams, ReadParams};
-use super::view::PostView;
+use super::view::{Context, PostView};
 use super::write::{self, DeleteParams, Deleted, WriteParams};
 use crate::app::AppState;
 use crate::audit::ClientContext;
@@ -14,9 +15,10 @@ use crate::auth::extract::{MaybeTenantUser, TenantUser};
 use crate::http::etag::{etag, if_match, require_if_match};
 use crate::http::extract::{Json, Path, Query};
 use crate::http::pagination::{Page, PageParams};
-use crate::http::{ApiResult, Problem};
+use crate::http::{ApiError, ApiResult, Problem};
+use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::header::{ETAG, LOCATION};
+use axum::http::header::{CONTENT_TYPE, ETAG, LOCATION};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 
@@ -30,6 +32,22 @@ fn with_etag(status: StatusCode, view: PostView) -> Response {
     response
 }
 
+/// The request's path and query: what a public response is cached under.
+fn target(uri: &Uri) -> &str {
+    uri.path_and_query().map_or(uri.path(), |p| p.as_str())
+}
+
+fn cached_response(cached: &Cached) -> Response {
+    (cached.headers.clone(), cached.body.clone()).into_response()
+}
+
+/// A JSON response whose body is kept, for the public cache.
+fn json_parts<T: serde::Serialize>(mut headers: HeaderMap, value: &T) -> ApiResult<(HeaderMap, Bytes)> {
+    let body = Bytes::from(serde_json::to_vec(value).map_err(ApiError::internal)?);
+    headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    Ok((headers, body))
+}
+
 async fn list_of(
     state: AppState,
     who: MaybeTenantUser,
@@ -40,8 +58,24 @@ async fn list_of(
     uri: Uri,
 ) -> ApiResult<Response> {
     let page = Page::try_from(&params)?;
+    // Anonymous readers see published content only, the same for all of them.
+    let public = who.user.is_none() && filter.context.unwrap_or_default() == Context::View;
+    let key = public.then(|| state.public_cache.key(who.tenant.id, target(&uri)));
+    if let Some(hit) = key.as_ref().and_then(|k| state.public_cache.get(k)) {
+        return Ok(cached_response(&hit));
+    }
     let (headers, views) = read::list(&state, who, &client, type_name, page, filter, uri.path(), uri.query()).await?;
-    Ok((headers, axum::Json(views)).into_response())
+    let (headers, body) = json_parts(headers, &views)?;
+    if let Some(key) = key {
+        state.public_cache.insert(
+            key,
+            Cached {
+                headers: headers.clone(),
+                body: body.clone(),
+            },
+        );
+    }
+    Ok((headers, body).into_response())
 }
 
 async fn one_of(
@@ -51,9 +85,27 @@ async fn one_of(
     type_name: &str,
     id: PostId,
     params: ReadParams,
+    uri: Uri,
 ) -> ApiResult<Response> {
+    let public = who.user.is_none() && params.context.unwrap_or_default() == Context::View && params.password.is_none();
+    let key = public.then(|| state.public_cache.key(who.tenant.id, target(&uri)));
+    if let Some(hit) = key.as_ref().and_then(|k| state.public_cache.get(k)) {
+        return Ok(cached_response(&hit));
+    }
     let view = read::one(&state, who, &client, type_name, id, params).await?;
-    Ok(with_etag(StatusCode::OK, view))
+    let mut headers = HeaderMap::new();
+    headers.insert(ETAG, etag(view.version));
+    let (headers, body) = json_parts(headers, &view)?;
+    if let Some(key) = key {
+        state.public_cache.insert(
+            key,
+            Cached {
+                headers: headers.clone(),
+                body: body.clone(),
+            },
+        );
+    }
+    Ok((headers, body).into_response())
 }
 
 async fn create_of(
@@ -171,8 +223,9 @@ pub async fn get_post(
     client: ClientContext,
     Path(id): Path<PostId>,
     Query(params): Query<ReadParams>,
+    uri: Uri,
 ) -> ApiResult<Response> {
-    one_of(state, who, client, "post", id, params).await
+    one_of(state, who, client, "post", id, params, uri).await
 }
 
 /// Update a post.
@@ -304,8 +357,9 @@ pub async fn get_page(
     client: ClientContext,
     Path(id): Path<PostId>,
     Query(params): Query<ReadParams>,
+    uri: Uri,
 ) -> ApiResult<Response> {
-    one_of(state, who, client, "page", id, params).await
+    one_of(state, who, client, "page", id, params, uri).await
 }
 
 /// Update a page.
@@ -439,8 +493,9 @@ pub async fn get_content_item(
     client: ClientContext,
     Path((type_name, id)): Path<(String, PostId)>,
     Query(params): Query<ReadParams>,
+    uri: Uri,
 ) -> ApiResult<Response> {
-    one_of(state, who, client, &type_name, id, params).await
+    one_of(state, who, client, &type_name, id, params, uri).await
 }
 
 /// Update a post of the type.
