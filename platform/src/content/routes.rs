@@ -5,7 +5,7 @@
 use super::ids::PostId;
 use super::input::PostInput;
 use super::post_type::PostType;
-use super::public_cache::Cached;
+use super::public_cache::{Cached, Key};
 use super::read::{self, ListParams, ReadParams};
 use super::view::{Context, PostView};
 use super::write::{self, DeleteParams, Deleted, WriteParams};
@@ -48,6 +48,18 @@ fn json_parts<T: serde::Serialize>(mut headers: HeaderMap, value: &T) -> ApiResu
     Ok((headers, body))
 }
 
+/// Keeps a response for later anonymous readers when `key` says it is public.
+fn keep_public(state: &AppState, key: Option<Key>, headers: HeaderMap, body: Bytes) -> Response {
+    if let Some(key) = key {
+        let cached = Cached {
+            headers: headers.clone(),
+            body: body.clone(),
+        };
+        state.public_cache.insert(key, cached);
+    }
+    (headers, body).into_response()
+}
+
 async fn list_of(
     state: AppState,
     who: MaybeTenantUser,
@@ -66,16 +78,7 @@ async fn list_of(
     }
     let (headers, views) = read::list(&state, who, &client, type_name, page, filter, uri.path(), uri.query()).await?;
     let (headers, body) = json_parts(headers, &views)?;
-    if let Some(key) = key {
-        state.public_cache.insert(
-            key,
-            Cached {
-                headers: headers.clone(),
-                body: body.clone(),
-            },
-        );
-    }
-    Ok((headers, body).into_response())
+    Ok(keep_public(&state, key, headers, body))
 }
 
 async fn one_of(
@@ -96,16 +99,7 @@ async fn one_of(
     let mut headers = HeaderMap::new();
     headers.insert(ETAG, etag(view.version));
     let (headers, body) = json_parts(headers, &view)?;
-    if let Some(key) = key {
-        state.public_cache.insert(
-            key,
-            Cached {
-                headers: headers.clone(),
-                body: body.clone(),
-            },
-        );
-    }
-    Ok((headers, body).into_response())
+    Ok(keep_public(&state, key, headers, body))
 }
 
 async fn create_of(
