@@ -33,6 +33,11 @@ ensure_toolchain() {
       export PATH="$HOME/.cargo/bin:$PATH"
     fi
   fi
+  # Plugins (ours and the tests') are WebAssembly components built for this target.
+  if command -v rustup >/dev/null 2>&1 && ! rustup target list --installed | grep -qx wasm32-wasip2; then
+    say "adding the wasm32-wasip2 target"
+    rustup target add wasm32-wasip2
+  fi
 }
 
 pg_up() { pg_isready -q -h "$PG_HOST" -p "$PG_PORT" 2>/dev/null; }
