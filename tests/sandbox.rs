@@ -3,7 +3,9 @@
 //! source by this crate's build script.
 
 use futures_util::future::BoxFuture;
-use plugins::{CallContext, CallError, CallSetup, Capabilities, Capability, Limit, Limits, Runtime, ServiceError, Services};
+use plugins::{
+    CallContext, CallError, CallSetup, Capabilities, Capability, Limit, Limits, Runtime, ServiceError, Services,
+};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
@@ -30,7 +32,15 @@ impl Services for MemoryServices {
     }
     fn kv_list<'a>(&'a self, prefix: &'a str, limit: u32) -> BoxFuture<'a, Result<Vec<String>, ServiceError>> {
         Box::pin(async move {
-            Ok(self.kv.lock().unwrap().keys().filter(|k| k.starts_with(prefix)).take(limit as usize).cloned().collect())
+            Ok(self
+                .kv
+                .lock()
+                .unwrap()
+                .keys()
+                .filter(|k| k.starts_with(prefix))
+                .take(limit as usize)
+                .cloned()
+                .collect())
         })
     }
     fn config(&self) -> &str {
@@ -45,7 +55,9 @@ impl Services for MemoryServices {
 }
 
 fn runtime() -> Runtime {
-    let hooks = ["content.pre_save", "content.pre_publish", "content.saved"].map(String::from).to_vec();
+    let hooks = ["content.pre_save", "content.pre_publish", "content.saved"]
+        .map(String::from)
+        .to_vec();
     Runtime::new(Default::default(), hooks).expect("engine")
 }
 
@@ -74,8 +86,15 @@ fn payload(title: &str) -> String {
         .to_string()
 }
 
-async fn filter(runtime: &Runtime, setup: &CallSetup, title: &str) -> Result<Result<Value, plugins::Rejection>, CallError> {
-    let probe = runtime.load(bytes(env!("GUEST_GUEST_PROBE"))).await.expect("probe loads");
+async fn filter(
+    runtime: &Runtime,
+    setup: &CallSetup,
+    title: &str,
+) -> Result<Result<Value, plugins::Rejection>, CallError> {
+    let probe = runtime
+        .load(bytes(env!("GUEST_GUEST_PROBE")))
+        .await
+        .expect("probe loads");
     runtime
         .filter(&probe, setup, context(), "content.pre_save", payload(title))
         .await
@@ -84,7 +103,10 @@ async fn filter(runtime: &Runtime, setup: &CallSetup, title: &str) -> Result<Res
 
 /// After a failure, the same runtime still answers a normal call.
 async fn still_serves(runtime: &Runtime) {
-    let out = filter(runtime, &setup(Limits::default()), "hello").await.expect("call").expect("accepted");
+    let out = filter(runtime, &setup(Limits::default()), "hello")
+        .await
+        .expect("call")
+        .expect("accepted");
     assert_eq!(out["post"]["title"], "hello [probe]");
 }
 
@@ -115,7 +137,10 @@ async fn a_filter_changes_the_payload() {
 #[tokio::test]
 async fn a_rejection_carries_its_fields() {
     let runtime = runtime();
-    let rejection = filter(&runtime, &setup(Limits::default()), "reject").await.unwrap().unwrap_err();
+    let rejection = filter(&runtime, &setup(Limits::default()), "reject")
+        .await
+        .unwrap()
+        .unwrap_err();
     assert_eq!(rejection.message, "the probe refuses this post");
     assert_eq!(rejection.fields.len(), 2);
     assert_eq!(rejection.fields[0].field, "acf.first");
@@ -164,7 +189,9 @@ async fn memory_growth_past_the_limit_is_stopped() {
 #[tokio::test]
 async fn a_stack_overflow_is_stopped() {
     let runtime = runtime();
-    let error = filter(&runtime, &setup(Limits::default()), "recurse").await.unwrap_err();
+    let error = filter(&runtime, &setup(Limits::default()), "recurse")
+        .await
+        .unwrap_err();
     assert_eq!(limit_of(&error), Some(Limit::Stack), "{error}");
     still_serves(&runtime).await;
 }
@@ -203,7 +230,10 @@ async fn capabilities_not_granted_are_access_denied() {
     let out = filter(&runtime, &no_grants, "kv-set a b").await.unwrap().unwrap();
     assert_eq!(out["post"]["meta"]["probe_kv"], "Err(KvError::AccessDenied)");
     let out = filter(&runtime, &no_grants, "clock").await.unwrap().unwrap();
-    assert_eq!(out["post"]["meta"]["probe_clock"], json!({"host": null, "wasi_secs": 0}));
+    assert_eq!(
+        out["post"]["meta"]["probe_clock"],
+        json!({"host": null, "wasi_secs": 0})
+    );
 
     let mut granted = setup(Limits::default());
     granted.grants.insert(Capability::Clock);
@@ -218,7 +248,10 @@ async fn capabilities_not_granted_are_access_denied() {
 #[tokio::test]
 async fn logging_past_the_cap_is_dropped_not_fatal() {
     let runtime = runtime();
-    let out = filter(&runtime, &setup(Limits::default()), "log 100").await.unwrap().unwrap();
+    let out = filter(&runtime, &setup(Limits::default()), "log 100")
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(out["post"]["meta"]["probe_logged"], 100);
 }
 

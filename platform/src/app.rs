@@ -42,6 +42,8 @@ pub struct Inner {
     pub media: crate::media::MediaLimits,
     /// Anonymous reads of published content, kept until the tenant's content changes.
     pub public_cache: Arc<content::public_cache::PublicCache>,
+    /// The plugin runtime and each tenant's enabled plugins; the hook dispatcher's source.
+    pub plugins: Arc<crate::plugins::PluginHost>,
 }
 
 #[derive(Clone)]
@@ -131,8 +133,26 @@ impl AppState {
             config.public_cache_bytes,
             content::public_cache::TIME_TO_LIVE,
         ));
+        let plugins = Arc::new(crate::plugins::PluginHost::new(
+            tenancy.clone(),
+            objects.clone(),
+            config.plugins.clone(),
+        )?);
+        let hooks = Arc::new(hooks::Hooks::default());
+        hooks.set_source(plugins.clone());
         let cache = public_cache.clone();
-        let on_content: tenants::invalidation::OnContent = Arc::new(move |tenant| cache.changed(tenant));
+        let host = plugins.clone();
+        // Plugin installs announce themselves like content (what plugins add shows in responses).
+        let on_content: tenants::invalidation::OnContent = Arc::new(move |tenant| {
+            cache.changed(tenant);
+            let host = host.clone();
+            match tenant {
+                Some(tenant) => {
+                    tokio::spawn(async move { host.changed(tenant).await });
+                }
+                None => host.changed_all(),
+            }
+        });
         tenants::invalidation::spawn_listener(
             pool,
             tenancy.resolver().clone(),
@@ -152,7 +172,8 @@ impl AppState {
             cors: Default::default(),
             trust: Default::default(),
             checkpoints,
-            hooks: Default::default(),
+            hooks,
+            plugins,
             objects,
             media: crate::media::MediaLimits::new(config.media),
             public_cache,
@@ -182,6 +203,7 @@ fn site_routes() -> OpenApiRouter<AppState> {
         .merge(roles::routes())
         .merge(content::routes())
         .merge(media::routes())
+        .merge(crate::plugins::routes::routes())
         .routes(routes!(hooks::routes::catalogue))
         .route_layer(from_fn(site::require_tenant));
     ops.merge(tenant)

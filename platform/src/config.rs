@@ -64,6 +64,21 @@ pub struct MediaConfig {
     pub concurrent_uploads: usize,
 }
 
+/// The plugin engine and the per-call limits of each tenant plan.
+#[derive(Debug, Clone, Default)]
+pub struct PluginConfig {
+    pub engine: plugins::EngineLimits,
+    /// Limits by tenant plan (`PLATFORM_PLUGIN_LIMITS`, JSON); plans not named get
+    /// [`plugins::Limits::default`].
+    pub plans: std::collections::HashMap<String, plugins::Limits>,
+}
+
+impl PluginConfig {
+    pub fn limits_for(&self, plan: &str) -> plugins::Limits {
+        self.plans.get(plan).copied().unwrap_or_default()
+    }
+}
+
 impl Default for MediaConfig {
     fn default() -> Self {
         Self {
@@ -103,6 +118,7 @@ pub struct Config {
     /// Memory for public content responses per instance, in bytes (`PLATFORM_PUBLIC_CACHE_MB`,
     /// default 64); 0 turns the cache off.
     pub public_cache_bytes: u64,
+    pub plugins: PluginConfig,
     /// How often audit chains are checkpointed.
     pub audit_checkpoint_every: Duration,
     /// How often an idle job worker looks for due jobs.
@@ -187,6 +203,7 @@ impl Config {
             object_store: ObjectStoreLocation::Local(PathBuf::from("./data/objects")),
             media: MediaConfig::default(),
             public_cache_bytes: 64 * 1024 * 1024,
+            plugins: PluginConfig::default(),
             audit_checkpoint_every: Duration::from_secs(300),
             jobs_poll_every: Duration::from_millis(200),
             log_format: LogFormat::Json,
@@ -274,6 +291,23 @@ impl Config {
                 ),
             },
             public_cache_bytes: parsed("PLATFORM_PUBLIC_CACHE_MB", 64u64)?.saturating_mul(1024 * 1024),
+            plugins: PluginConfig {
+                engine: plugins::EngineLimits {
+                    concurrent_calls: parsed(
+                        "PLATFORM_PLUGIN_CONCURRENT_CALLS",
+                        plugins::EngineLimits::default().concurrent_calls,
+                    )?
+                    .max(1),
+                    ..Default::default()
+                },
+                plans: match var("PLATFORM_PLUGIN_LIMITS") {
+                    Some(json) => serde_json::from_str(&json).context(
+                        "PLATFORM_PLUGIN_LIMITS must be a JSON object of plan name to limits \
+                         ({\"standard\": {\"deadline_ms\": 100, \"fuel\": 50000000, ...}})",
+                    )?,
+                    None => Default::default(),
+                },
+            },
             media: MediaConfig {
                 max_bytes: parsed("PLATFORM_MEDIA_MAX_BYTES", MediaConfig::default().max_bytes)?.max(1),
                 concurrent_uploads: parsed(

@@ -2,9 +2,9 @@
 //! module), under the size cap, for our world at a supported version.
 
 use sha2::{Digest as _, Sha256};
-use wasmtime::component::types::ComponentItem;
-use wasmtime::component::Component;
 use wasmtime::Engine;
+use wasmtime::component::Component;
+use wasmtime::component::types::ComponentItem;
 
 /// The SHA-256 of an artifact, its content address.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -104,7 +104,11 @@ pub fn check_world(engine: &Engine, component: &Component) -> Result<(), Artifac
     if !supported(version) {
         return Err(ArtifactError::UnsupportedVersion {
             found: version.to_owned(),
-            supported: SUPPORTED_VERSIONS.iter().map(|v| format!("{v}.x")).collect::<Vec<_>>().join(", "),
+            supported: SUPPORTED_VERSIONS
+                .iter()
+                .map(|v| format!("{v}.x"))
+                .collect::<Vec<_>>()
+                .join(", "),
         });
     }
     for (name, item) in ty.imports(engine) {
@@ -121,9 +125,11 @@ pub fn check_world(engine: &Engine, component: &Component) -> Result<(), Artifac
 }
 
 fn supported(version: &str) -> bool {
-    SUPPORTED_VERSIONS
-        .iter()
-        .any(|major_minor| version.strip_prefix(major_minor).is_some_and(|rest| rest.starts_with('.')))
+    SUPPORTED_VERSIONS.iter().any(|major_minor| {
+        version
+            .strip_prefix(major_minor)
+            .is_some_and(|rest| rest.starts_with('.'))
+    })
 }
 
 #[cfg(test)]
@@ -142,7 +148,10 @@ mod tests {
         assert_eq!(check_bytes(b"hello", 100), Err(ArtifactError::NotWasm));
         let core = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
         assert_eq!(check_bytes(&core, 100), Err(ArtifactError::CoreModule));
-        assert!(matches!(check_bytes(&[0; 200], 100), Err(ArtifactError::TooLarge { .. })));
+        assert!(matches!(
+            check_bytes(&[0; 200], 100),
+            Err(ArtifactError::TooLarge { .. })
+        ));
     }
 
     #[test]

@@ -7,6 +7,7 @@ use std::time::Duration;
 /// Per-call limits. The platform picks them per tenant plan; [`Limits::default`] is the
 /// standard plan.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct Limits {
     /// Wall-clock time of the call, host calls included, in milliseconds.
     pub deadline_ms: u64,

@@ -30,7 +30,10 @@ pub struct Compiled {
 
 impl std::fmt::Debug for Compiled {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Compiled").field("digest", &self.digest).field("info", &self.info).finish()
+        f.debug_struct("Compiled")
+            .field("digest", &self.digest)
+            .field("info", &self.info)
+            .finish()
     }
 }
 

@@ -2,8 +2,8 @@
 
 /// Key-value storage private to this plugin in this tenant. Needs [`crate::Capability::Kv`].
 pub mod kv {
-    pub use crate::bindings::platform::plugin::kv::KvError as Error;
     use crate::bindings::platform::plugin::kv as raw;
+    pub use crate::bindings::platform::plugin::kv::KvError as Error;
 
     pub fn get(key: &str) -> Result<Option<Vec<u8>>, Error> {
         raw::get(key)
@@ -42,8 +42,8 @@ pub mod config {
 /// Sealing values with the tenant's data key. Needs [`crate::Capability::Crypto`]. A sealed
 /// value opens only in the same tenant, for the same plugin and the same `context`.
 pub mod crypto {
-    pub use crate::bindings::platform::plugin::crypto::CryptoError as Error;
     use crate::bindings::platform::plugin::crypto as raw;
+    pub use crate::bindings::platform::plugin::crypto::CryptoError as Error;
 
     pub fn seal(context: &str, plaintext: &[u8]) -> Result<String, Error> {
         raw::seal(context, plaintext)

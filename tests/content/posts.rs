@@ -217,6 +217,7 @@ impl Subscriber for Recorder {
                 return Err(FilterError::Rejected {
                     subscriber: self.name.into(),
                     message: "no forbidden titles".into(),
+                    fields: Vec::new(),
                 });
             }
             payload["post"]["title"] = json!(format!("{title} [{}]", self.name));

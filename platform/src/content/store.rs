@@ -36,11 +36,16 @@ pub struct Write<'a> {
 /// A filter's answer as a problem: 422 naming the subscriber.
 pub fn filter_problem(error: FilterError) -> ApiError {
     match error {
-        FilterError::Rejected { subscriber, message } => ApiError::new(
+        FilterError::Rejected {
+            subscriber,
+            message,
+            fields,
+        } => ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             "rejected_by_plugin",
             format!("{subscriber}: {message}"),
-        ),
+        )
+        .with_errors(fields),
         FilterError::Failed { subscriber, error } => ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             "plugin_failed",

@@ -55,6 +55,7 @@ pub(super) fn hook_context(user: &TenantUser, me: &Principal, client: &ClientCon
     HookContext {
         tenant: user.tenant.id,
         user: Some(me.user_id),
+        user_roles: me.roles.clone(),
         request_id: client.request_id.clone(),
     }
 }

@@ -14,6 +14,8 @@ pub struct HookContext {
     pub tenant: TenantId,
     /// The signed-in user, or none for the system (a scheduled publication).
     pub user: Option<UserId>,
+    /// The user's roles (none for the system).
+    pub user_roles: Vec<String>,
     pub request_id: Option<String>,
 }
 
@@ -22,7 +24,12 @@ pub struct HookContext {
 pub enum FilterError {
     /// The subscriber refused the payload: its message is for the user (422).
     #[error("{subscriber} rejected this: {message}")]
-    Rejected { subscriber: String, message: String },
+    Rejected {
+        subscriber: String,
+        message: String,
+        /// Problems with single fields (`acf.dose_mg`), when the subscriber named them.
+        fields: Vec<crate::http::FieldError>,
+    },
     /// The subscriber failed (trapped, ran out of a limit, returned something unusable). The
     /// write is refused too: a validating plugin that breaks must not let data through.
     #[error("{subscriber} failed: {error}")]

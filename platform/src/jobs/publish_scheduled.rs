@@ -55,6 +55,7 @@ pub async fn run(state: &AppState, job: &Job) -> anyhow::Result<()> {
     let context = HookContext {
         tenant: tenant.id,
         user: None,
+        user_roles: Vec::new(),
         request_id: None,
     };
     let client = ClientContext::default();

@@ -22,4 +22,6 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(domains::add))
         .routes(routes!(domains::remove))
         .routes(routes!(signing_keys::rotate))
+        .routes(routes!(crate::plugins::catalogue::list, crate::plugins::catalogue::add))
+        .routes(routes!(crate::plugins::catalogue::remove))
 }

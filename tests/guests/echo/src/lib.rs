@@ -8,7 +8,9 @@ struct Echo;
 
 impl Plugin for Echo {
     fn describe() -> Info {
-        Info::new("echo", "1.0.0", "Appends [echo] to titles").filter(hooks::PRE_SAVE, 20).capability(Capability::Kv)
+        Info::new("echo", "1.0.0", "Appends [echo] to titles")
+            .filter(hooks::PRE_SAVE, 20)
+            .capability(Capability::Kv)
     }
 
     fn filter(_ctx: &Context, _hook: &str, mut payload: Payload) -> Result<Payload, Rejection> {

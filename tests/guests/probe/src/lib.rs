@@ -22,7 +22,11 @@ use std::hint::black_box;
 struct Probe;
 
 fn recurse(n: u64) -> u64 {
-    if black_box(n) == u64::MAX { 0 } else { recurse(black_box(n + 1)) + 1 }
+    if black_box(n) == u64::MAX {
+        0
+    } else {
+        recurse(black_box(n + 1)) + 1
+    }
 }
 
 impl Plugin for Probe {
@@ -41,7 +45,11 @@ impl Plugin for Probe {
     }
 
     fn filter(_ctx: &Context, _hook: &str, mut payload: Payload) -> Result<Payload, Rejection> {
-        let title = payload.post().and_then(|p| p["title"].as_str()).unwrap_or("").to_owned();
+        let title = payload
+            .post()
+            .and_then(|p| p["title"].as_str())
+            .unwrap_or("")
+            .to_owned();
         let mut words = title.split(' ');
         let command = words.next().unwrap_or("");
         let args: Vec<&str> = words.collect();
@@ -75,7 +83,10 @@ impl Plugin for Probe {
                     .field("acf.second", "is missing"));
             }
             "kv-set" => {
-                let result = kv::set(args.first().copied().unwrap_or(""), args.get(1).unwrap_or(&"").as_bytes());
+                let result = kv::set(
+                    args.first().copied().unwrap_or(""),
+                    args.get(1).unwrap_or(&"").as_bytes(),
+                );
                 report("probe_kv", json!(format!("{result:?}")));
             }
             "kv-get" => {

@@ -1,0 +1,137 @@
+//! Tenant plugins: artifacts, installs, the install API, and the source of hook subscribers.
+//! The sandbox itself is the `plugins` crate; this module binds it to tenants.
+
+pub mod artifacts;
+pub mod catalogue;
+pub mod installs;
+pub mod routes;
+mod schema;
+mod services;
+mod subscriber;
+
+use crate::config::PluginConfig;
+use crate::hooks::{Hook, Subscriber, SubscriberSource};
+use futures_util::future::BoxFuture;
+use object_store::ObjectStore;
+use plugins::{CallSetup, Capabilities, Capability, Digest, Runtime};
+use sqlx::PgPool;
+use std::sync::Arc;
+use std::time::Duration;
+use subscriber::{ActivePlugin, PluginSubscriber};
+use tenants::{Tenancy, TenantId};
+
+/// How long a tenant's enabled plugins are kept without hearing of a change. Changes announce
+/// themselves (the installs table's trigger), so this only bounds a missed notification.
+const ACTIVE_TTL: Duration = Duration::from_secs(300);
+
+/// The plugins of one tenant that run, in no particular order (the dispatcher orders them).
+struct TenantPlugins {
+    active: Vec<Arc<ActivePlugin>>,
+}
+
+/// The plugin host of the platform: the runtime, where artifacts live, and each tenant's
+/// enabled plugins, loaded on first use and kept until they change.
+pub struct PluginHost {
+    pub runtime: Runtime,
+    pool: PgPool,
+    tenancy: Tenancy,
+    objects: Arc<dyn ObjectStore>,
+    config: PluginConfig,
+    tenants: moka::future::Cache<TenantId, Arc<TenantPlugins>>,
+}
+
+impl PluginHost {
+    pub fn new(tenancy: Tenancy, objects: Arc<dyn ObjectStore>, config: PluginConfig) -> anyhow::Result<Self> {
+        let hooks = Hook::ALL.iter().map(|h| h.name().to_owned()).collect();
+        Ok(Self {
+            runtime: Runtime::new(config.engine, hooks)?,
+            pool: tenancy.pool().clone(),
+            tenancy,
+            objects,
+            config,
+            tenants: moka::future::Cache::builder()
+                .max_capacity(10_000)
+                .time_to_live(ACTIVE_TTL)
+                .build(),
+        })
+    }
+
+    /// Forgets a tenant's enabled plugins; the next hook reloads them.
+    pub async fn changed(&self, tenant: TenantId) {
+        self.tenants.invalidate(&tenant).await;
+    }
+
+    /// Forgets every tenant's (after the invalidation listener reconnected).
+    pub fn changed_all(&self) {
+        self.tenants.invalidate_all();
+    }
+
+    async fn tenant_plugins(&self, tenant: TenantId) -> anyhow::Result<Arc<TenantPlugins>> {
+        self.tenants
+            .try_get_with(tenant, async { self.load_tenant(tenant).await.map(Arc::new) })
+            .await
+            .map_err(|e| anyhow::anyhow!("{e:#}"))
+    }
+
+    async fn load_tenant(&self, id: TenantId) -> anyhow::Result<TenantPlugins> {
+        let tenant = self.tenancy.get(id).await?;
+        let scope = tenant.scope();
+        let mut tx = scope.begin(&self.pool).await?;
+        let rows = installs::enabled(&mut tx).await?;
+        tx.commit().await?;
+        let limits = self.config.limits_for(&tenant.plan);
+        let mut active = Vec::with_capacity(rows.len());
+        for row in rows {
+            let digest = Digest::parse(&row.digest).ok_or_else(|| anyhow::anyhow!("bad digest {}", row.digest))?;
+            let compiled = self.compiled(digest).await?;
+            // Only what was both asked for and granted.
+            let grants: Capabilities = row
+                .granted
+                .iter()
+                .filter_map(|name| Capability::parse(name))
+                .filter(|c| compiled.info.capabilities.contains(c))
+                .collect();
+            let services = services::TenantServices {
+                pool: self.pool.clone(),
+                scope: scope.clone(),
+                keyring: self.tenancy.keyring().clone(),
+                plugin: row.name.clone(),
+                config: row.config.to_string(),
+            };
+            active.push(Arc::new(ActivePlugin {
+                name: row.name,
+                compiled,
+                setup: CallSetup {
+                    limits,
+                    grants,
+                    services: Arc::new(services),
+                },
+            }));
+        }
+        Ok(TenantPlugins { active })
+    }
+}
+
+impl SubscriberSource for PluginHost {
+    fn subscribers<'a>(
+        &'a self,
+        tenant: TenantId,
+        hook: Hook,
+    ) -> BoxFuture<'a, anyhow::Result<Vec<Arc<dyn Subscriber>>>> {
+        Box::pin(async move {
+            let plugins = self.tenant_plugins(tenant).await?;
+            Ok(plugins
+                .active
+                .iter()
+                .filter_map(|plugin| {
+                    let priority = plugin.compiled.info.priority(hook.name())?;
+                    Some(Arc::new(PluginSubscriber {
+                        runtime: self.runtime.clone(),
+                        plugin: plugin.clone(),
+                        priority,
+                    }) as Arc<dyn Subscriber>)
+                })
+                .collect())
+        })
+    }
+}

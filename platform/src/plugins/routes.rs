@@ -1,0 +1,459 @@
+//! `/api/v1/plugins`: a tenant's administrator installs plugins (uploaded or from the
+//! catalogue), grants the capabilities they ask for, configures and enables them. As in
+//! WordPress: `install_plugins` to install and remove, `activate_plugins` to enable, disable
+//! and grant, `manage_options` to configure.
+
+use super::catalogue;
+use super::installs::{self, Change, InstalledPlugin, Source};
+use crate::access::Principal;
+use crate::app::AppState;
+use crate::audit::{self, ClientContext};
+use crate::auth::extract::TenantUser;
+use crate::http::extract::{Json, Path, Query};
+use crate::http::{ApiError, ApiResult, FieldError, Problem};
+use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::http::StatusCode;
+use axum::http::header::{CONTENT_LENGTH, CONTENT_TYPE};
+use plugins::{Capability, Compiled};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use tenants::TenantTx;
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+const INSTALL: &str = "install_plugins";
+const ACTIVATE: &str = "activate_plugins";
+const CONFIGURE: &str = "manage_options";
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list, install))
+        .routes(routes!(get_one, uninstall))
+        .routes(routes!(enable))
+        .routes(routes!(disable))
+        .routes(routes!(get_config, put_config))
+        .routes(routes!(put_grants))
+        .routes(routes!(catalogue::available))
+        // Uploads are bounded by the engine's artifact limit, read below, not the default.
+        .layer(DefaultBodyLimit::disable())
+}
+
+/// Install from the platform's catalogue.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct InstallFromCatalogue {
+    /// The plugin's name in the catalogue (`custom-fields`).
+    pub catalogue: String,
+    /// Capabilities to grant now; each must be one the plugin asks for.
+    #[serde(default)]
+    pub grant: Vec<String>,
+    /// Enable at once (default false).
+    #[serde(default)]
+    pub enable: bool,
+    /// Its configuration (default `{}`), checked against the plugin's schema.
+    pub config: Option<Value>,
+}
+
+/// Options of an upload (`Content-Type: application/wasm`).
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct UploadOptions {
+    /// Capabilities to grant, comma-separated (`kv,crypto`).
+    pub grant: Option<String>,
+    /// Enable at once (default false).
+    pub enable: Option<bool>,
+}
+
+/// Capabilities to grant (replacing those granted before).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Grants {
+    pub capabilities: Vec<String>,
+}
+
+fn not_installed() -> ApiError {
+    ApiError::not_found("plugin_not_found", "no plugin of that name is installed")
+}
+
+async fn principal(state: &AppState, user: &TenantUser, capability: &str) -> ApiResult<(TenantTx, Principal)> {
+    let mut tx = user.tenant.scope().begin(state.tenancy.pool()).await?;
+    let me = Principal::load(&mut tx, user).await?;
+    me.require(capability)?;
+    Ok((tx, me))
+}
+
+/// Grants must be capabilities the plugin asked for.
+fn check_grants(compiled_requested: &[String], grants: &[String]) -> ApiResult<Vec<String>> {
+    let mut problems = Vec::new();
+    for (i, grant) in grants.iter().enumerate() {
+        if Capability::parse(grant).is_none() {
+            problems.push(FieldError {
+                field: format!("grant/{i}"),
+                message: format!("{grant:?} is not a capability (kv, crypto, clock)"),
+            });
+        } else if !compiled_requested.contains(grant) {
+            problems.push(FieldError {
+                field: format!("grant/{i}"),
+                message: format!("the plugin does not ask for {grant:?}"),
+            });
+        }
+    }
+    if !problems.is_empty() {
+        return Err(ApiError::invalid(problems));
+    }
+    let mut grants = grants.to_vec();
+    grants.sort();
+    grants.dedup();
+    Ok(grants)
+}
+
+fn requested(compiled: &Compiled) -> Vec<String> {
+    compiled.info.capabilities.iter().map(|c| c.name().to_owned()).collect()
+}
+
+/// List the installed plugins (`activate_plugins`).
+#[utoipa::path(
+    get, path = "/api/v1/plugins", tag = "plugins",
+    security(("tenant_token" = [])),
+    responses(
+        (status = 200, description = "Installed plugins, by name", body = [InstalledPlugin]),
+        (status = 403, description = "Needs activate_plugins", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn list(State(state): State<AppState>, user: TenantUser) -> ApiResult<axum::Json<Vec<InstalledPlugin>>> {
+    let (mut tx, _) = principal(&state, &user, ACTIVATE).await?;
+    let found = installs::list(&mut tx).await?;
+    tx.commit().await?;
+    Ok(axum::Json(found))
+}
+
+/// Read one installed plugin (`activate_plugins`).
+#[utoipa::path(
+    get, path = "/api/v1/plugins/{name}", tag = "plugins",
+    security(("tenant_token" = [])),
+    params(("name" = String, Path, description = "Plugin name")),
+    responses(
+        (status = 200, description = "The plugin", body = InstalledPlugin),
+        (status = 403, description = "Needs activate_plugins", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Not installed", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn get_one(
+    State(state): State<AppState>,
+    user: TenantUser,
+    Path(name): Path<String>,
+) -> ApiResult<axum::Json<InstalledPlugin>> {
+    let (mut tx, _) = principal(&state, &user, ACTIVATE).await?;
+    let found = installs::get(&mut tx, &name).await?.ok_or_else(not_installed)?;
+    tx.commit().await?;
+    Ok(axum::Json(found))
+}
+
+/// Install a plugin (`install_plugins`): upload a component (`Content-Type: application/wasm`,
+/// options in the query) or name one of the catalogue (JSON). The response lists the
+/// capabilities it asks for; only those granted work.
+#[utoipa::path(
+    post, path = "/api/v1/plugins", tag = "plugins",
+    security(("tenant_token" = [])),
+    params(UploadOptions),
+    request_body(
+        content(
+            (Vec<u8> = "application/wasm"),
+            (InstallFromCatalogue = "application/json"),
+        ),
+        description = "A WebAssembly component of the world platform:plugin@0.1.0, or a catalogue name"
+    ),
+    responses(
+        (status = 201, description = "Installed", body = InstalledPlugin),
+        (status = 403, description = "Needs install_plugins", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Not in the catalogue", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "A plugin of that name is installed", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The component is too large", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Neither application/wasm nor application/json", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Not a plugin component (the detail says why), or bad grants or config", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn install(
+    State(state): State<AppState>,
+    user: TenantUser,
+    client: ClientContext,
+    Query(options): Query<UploadOptions>,
+    request: Request,
+) -> ApiResult<(StatusCode, axum::Json<InstalledPlugin>)> {
+    // Permission first: nothing is compiled for a user who may not install.
+    let (tx, _) = principal(&state, &user, INSTALL).await?;
+    tx.rollback().await?;
+    let content_type = request
+        .headers()
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    let (compiled, source, grant, enable, config) = if content_type.starts_with("application/wasm") {
+        let bytes = read_component(&state, request).await?;
+        let compiled = state.plugins.register_artifact(bytes).await?;
+        let grant: Vec<String> = options
+            .grant
+            .as_deref()
+            .map(|g| {
+                g.split(',')
+                    .map(|s| s.trim().to_owned())
+                    .filter(|s| !s.is_empty())
+                    .collect()
+            })
+            .unwrap_or_default();
+        (compiled, Source::Upload, grant, options.enable.unwrap_or(false), None)
+    } else if content_type.starts_with("application/json") {
+        let bytes = axum::body::to_bytes(request.into_body(), state.max_body_bytes)
+            .await
+            .map_err(|_| ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "body_too_large", "the body is too large"))?;
+        let body: InstallFromCatalogue = serde_json::from_slice(&bytes)
+            .map_err(|e| ApiError::bad_request("invalid_body", format!("the body is not an install request: {e}")))?;
+        let compiled = catalogue::compiled(&state, &body.catalogue).await?;
+        (compiled, Source::Catalogue, body.grant, body.enable, body.config)
+    } else {
+        return Err(ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            "send a component as application/wasm, or {\"catalogue\": name} as application/json",
+        ));
+    };
+    let grant = check_grants(&requested(&compiled), &grant)?;
+    let config = config.unwrap_or_else(|| json!({}));
+    if enable || config != json!({}) {
+        super::schema::check(&compiled.info.config_schema, &config).map_err(ApiError::invalid)?;
+    }
+
+    let (mut tx, me) = principal(&state, &user, INSTALL).await?;
+    if !installs::insert(&mut tx, &compiled, source, &grant, enable, &config, me.user_id).await? {
+        return Err(ApiError::conflict(
+            "plugin_installed",
+            "a plugin of that name is installed: uninstall it first",
+        ));
+    }
+    audit::user_action(
+        &mut tx,
+        me.user_id,
+        &client,
+        "plugin.install",
+        ("plugin", &compiled.info.name),
+        json!({"version": compiled.info.version.to_string(), "digest": compiled.digest.to_hex(),
+               "source": source.as_str(), "granted": grant, "enabled": enable}),
+    )
+    .await?;
+    let view = installs::get(&mut tx, &compiled.info.name)
+        .await?
+        .ok_or_else(not_installed)?;
+    tx.commit().await?;
+    state.plugins.changed(user.tenant.id).await;
+    Ok((StatusCode::CREATED, axum::Json(view)))
+}
+
+/// Reads an uploaded component within the engine's size limit (413 past it).
+pub(super) async fn read_component(state: &AppState, request: Request) -> ApiResult<Vec<u8>> {
+    let max = state.plugins.runtime.limits().max_artifact_bytes;
+    let too_large = || {
+        ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "plugin_too_large",
+            format!("plugins may be at most {max} bytes"),
+        )
+    };
+    let declared = request
+        .headers()
+        .get(CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > max) {
+        return Err(too_large());
+    }
+    let bytes = axum::body::to_bytes(request.into_body(), max)
+        .await
+        .map_err(|_| too_large())?;
+    Ok(bytes.to_vec())
+}
+
+/// Uninstall a plugin (`install_plugins`): it stops running and its KV is erased.
+#[utoipa::path(
+    delete, path = "/api/v1/plugins/{name}", tag = "plugins",
+    security(("tenant_token" = [])),
+    params(("name" = String, Path, description = "Plugin name")),
+    responses(
+        (status = 204, description = "Uninstalled, its storage erased"),
+        (status = 403, description = "Needs install_plugins", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Not installed", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn uninstall(
+    State(state): State<AppState>,
+    user: TenantUser,
+    client: ClientContext,
+    Path(name): Path<String>,
+) -> ApiResult<StatusCode> {
+    let (mut tx, me) = principal(&state, &user, INSTALL).await?;
+    if !installs::delete(&mut tx, &name).await? {
+        return Err(not_installed());
+    }
+    audit::user_action(
+        &mut tx,
+        me.user_id,
+        &client,
+        "plugin.uninstall",
+        ("plugin", &name),
+        json!({}),
+    )
+    .await?;
+    tx.commit().await?;
+    state.plugins.changed(user.tenant.id).await;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Applies one change to an install under its row lock, audited, and returns the result.
+async fn change(
+    state: &AppState,
+    user: &TenantUser,
+    client: &ClientContext,
+    capability: &str,
+    name: &str,
+    decide: impl FnOnce(&InstalledPlugin) -> ApiResult<(Change, &'static str, Value)>,
+) -> ApiResult<axum::Json<InstalledPlugin>> {
+    let (mut tx, me) = principal(state, user, capability).await?;
+    let current = installs::lock(&mut tx, name).await?.ok_or_else(not_installed)?;
+    let (change, action, details) = decide(&current)?;
+    installs::update(&mut tx, name, change).await?;
+    audit::user_action(&mut tx, me.user_id, client, action, ("plugin", name), details).await?;
+    let view = installs::get(&mut tx, name).await?.ok_or_else(not_installed)?;
+    tx.commit().await?;
+    state.plugins.changed(user.tenant.id).await;
+    Ok(axum::Json(view))
+}
+
+/// Enable a plugin (`activate_plugins`): it runs on its hooks from the next request. Its
+/// configuration must satisfy its schema.
+#[utoipa::path(
+    post, path = "/api/v1/plugins/{name}/enable", tag = "plugins",
+    security(("tenant_token" = [])),
+    params(("name" = String, Path, description = "Plugin name")),
+    responses(
+        (status = 200, description = "Enabled", body = InstalledPlugin),
+        (status = 403, description = "Needs activate_plugins", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Not installed", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Its configuration does not satisfy its schema", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn enable(
+    State(state): State<AppState>,
+    user: TenantUser,
+    client: ClientContext,
+    Path(name): Path<String>,
+) -> ApiResult<axum::Json<InstalledPlugin>> {
+    change(&state, &user, &client, ACTIVATE, &name, |current| {
+        super::schema::check(&current.config_schema, &current.config).map_err(ApiError::invalid)?;
+        Ok((Change::Enabled(true), "plugin.enable", json!({})))
+    })
+    .await
+}
+
+/// Disable a plugin (`activate_plugins`): it stays installed, configured and keeps its KV.
+#[utoipa::path(
+    post, path = "/api/v1/plugins/{name}/disable", tag = "plugins",
+    security(("tenant_token" = [])),
+    params(("name" = String, Path, description = "Plugin name")),
+    responses(
+        (status = 200, description = "Disabled", body = InstalledPlugin),
+        (status = 403, description = "Needs activate_plugins", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Not installed", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn disable(
+    State(state): State<AppState>,
+    user: TenantUser,
+    client: ClientContext,
+    Path(name): Path<String>,
+) -> ApiResult<axum::Json<InstalledPlugin>> {
+    change(&state, &user, &client, ACTIVATE, &name, |_| {
+        Ok((Change::Enabled(false), "plugin.disable", json!({})))
+    })
+    .await
+}
+
+/// Read a plugin's configuration (`manage_options`): the same JSON `PUT` takes, so it exports
+/// and imports as is.
+#[utoipa::path(
+    get, path = "/api/v1/plugins/{name}/config", tag = "plugins",
+    security(("tenant_token" = [])),
+    params(("name" = String, Path, description = "Plugin name")),
+    responses(
+        (status = 200, description = "The configuration", body = Object),
+        (status = 403, description = "Needs manage_options", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Not installed", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn get_config(
+    State(state): State<AppState>,
+    user: TenantUser,
+    Path(name): Path<String>,
+) -> ApiResult<axum::Json<Value>> {
+    let (mut tx, _) = principal(&state, &user, CONFIGURE).await?;
+    let found = installs::get(&mut tx, &name).await?.ok_or_else(not_installed)?;
+    tx.commit().await?;
+    Ok(axum::Json(found.config))
+}
+
+/// Replace a plugin's configuration (`manage_options`), checked against the plugin's schema.
+#[utoipa::path(
+    put, path = "/api/v1/plugins/{name}/config", tag = "plugins",
+    security(("tenant_token" = [])),
+    params(("name" = String, Path, description = "Plugin name")),
+    request_body(content = Object, description = "The configuration, as the plugin's config_schema describes"),
+    responses(
+        (status = 200, description = "Configured", body = InstalledPlugin),
+        (status = 403, description = "Needs manage_options", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Not installed", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Does not satisfy the schema; one entry per problem", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn put_config(
+    State(state): State<AppState>,
+    user: TenantUser,
+    client: ClientContext,
+    Path(name): Path<String>,
+    Json(config): Json<Value>,
+) -> ApiResult<axum::Json<InstalledPlugin>> {
+    change(&state, &user, &client, CONFIGURE, &name, |current| {
+        super::schema::check(&current.config_schema, &config).map_err(ApiError::invalid)?;
+        Ok((Change::Config(config), "plugin.configure", json!({})))
+    })
+    .await
+}
+
+/// Grant capabilities (`activate_plugins`), replacing the previous grants. Each must be one
+/// the plugin asks for.
+#[utoipa::path(
+    put, path = "/api/v1/plugins/{name}/grants", tag = "plugins",
+    security(("tenant_token" = [])),
+    params(("name" = String, Path, description = "Plugin name")),
+    request_body = Grants,
+    responses(
+        (status = 200, description = "Granted", body = InstalledPlugin),
+        (status = 403, description = "Needs activate_plugins", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Not installed", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Unknown or not requested capabilities", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn put_grants(
+    State(state): State<AppState>,
+    user: TenantUser,
+    client: ClientContext,
+    Path(name): Path<String>,
+    Json(body): Json<Grants>,
+) -> ApiResult<axum::Json<InstalledPlugin>> {
+    change(&state, &user, &client, ACTIVATE, &name, |current| {
+        let grants = check_grants(&current.requested, &body.capabilities)?;
+        let details = json!({"granted": grants});
+        Ok((Change::Granted(grants), "plugin.grant", details))
+    })
+    .await
+}

@@ -1,0 +1,253 @@
+use super::*;
+
+#[tokio::test]
+async fn upload_shows_requested_capabilities_and_grants_only_what_is_asked() {
+    let app = TestApp::spawn().await;
+    let site = tenant(&app, "plug-api").await;
+    let reply = upload(&site, PROBE, "").await;
+    assert_eq!(reply.status, 201, "{}", reply.text);
+    assert_eq!(reply.body["name"], "probe");
+    assert_eq!(reply.body["version"], "1.0.0");
+    assert_eq!(reply.body["enabled"], false);
+    assert_eq!(reply.body["requested"], json!(["kv", "crypto", "clock"]));
+    assert_eq!(reply.body["granted"], json!([]));
+    assert_eq!(
+        reply.body["hooks"][0],
+        json!({"hook": "content.pre_save", "priority": 10})
+    );
+    assert_eq!(reply.body["digest"].as_str().unwrap().len(), 64);
+
+    // The template asks for nothing: granting kv is refused.
+    let reply = upload(&site, TEMPLATE, "?grant=kv").await;
+    let problem = reply.assert_problem(422, "validation_failed");
+    assert!(
+        problem["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("does not ask for")
+    );
+
+    let reply = site
+        .put(
+            "/api/v1/plugins/probe/grants",
+            &json!({"capabilities": ["kv", "teleport"]}),
+        )
+        .await;
+    reply.assert_problem(422, "validation_failed");
+    let reply = site
+        .put("/api/v1/plugins/probe/grants", &json!({"capabilities": ["kv"]}))
+        .await;
+    assert_eq!(reply.status, 200, "{}", reply.text);
+    assert_eq!(reply.body["granted"], json!(["kv"]));
+
+    // Installing the same name again is a conflict.
+    upload(&site, PROBE, "").await.assert_problem(409, "plugin_installed");
+
+    let list = site.get("/api/v1/plugins").await;
+    assert_eq!(list.body.as_array().unwrap().len(), 1);
+
+    // Audited.
+    let audit = site.get("/api/v1/audit?action=plugin.install").await;
+    assert_eq!(audit.status, 200, "{}", audit.text);
+    assert_eq!(audit.body.as_array().map(Vec::len), Some(1), "{}", audit.text);
+}
+
+#[tokio::test]
+async fn refused_uploads_say_why() {
+    let app = TestApp::spawn().await;
+    let site = tenant(&app, "plug-refused").await;
+    let reply = upload_bytes(&site, b"MZ not wasm".to_vec(), "").await;
+    let problem = reply.assert_problem(422, "invalid_plugin");
+    assert!(problem["detail"].as_str().unwrap().contains("not WebAssembly"));
+
+    let core = vec![0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
+    let problem = upload_bytes(&site, core, "")
+        .await
+        .assert_problem(422, "invalid_plugin")
+        .clone();
+    assert!(
+        problem["detail"].as_str().unwrap().contains("wasm32-wasip2"),
+        "{problem}"
+    );
+
+    let empty_component = vec![0x00, 0x61, 0x73, 0x6d, 0x0d, 0x00, 0x01, 0x00];
+    let problem = upload_bytes(&site, empty_component, "")
+        .await
+        .assert_problem(422, "invalid_plugin")
+        .clone();
+    assert!(
+        problem["detail"].as_str().unwrap().contains("another world"),
+        "{problem}"
+    );
+
+    let huge = vec![0u8; 17 << 20];
+    upload_bytes(&site, huge, "")
+        .await
+        .assert_problem(413, "plugin_too_large");
+
+    let reply = HostClient::send(
+        site.request(reqwest::Method::POST, "/api/v1/plugins")
+            .header("content-type", "text/plain")
+            .body("hello"),
+    )
+    .await;
+    reply.assert_problem(415, "unsupported_media_type");
+
+    assert_eq!(site.get("/api/v1/plugins").await.body, json!([]));
+}
+
+#[tokio::test]
+async fn only_administrators_manage_plugins() {
+    let app = TestApp::spawn().await;
+    let site = tenant(&app, "plug-roles").await;
+    let (_, editor) = app.add_user("plug-roles", "ed@example.com", &["editor"]).await;
+    let editor = app.tenant("plug-roles").token(&editor);
+    upload(&editor, PROBE, "")
+        .await
+        .assert_problem(403, "missing_capability");
+    editor
+        .get("/api/v1/plugins")
+        .await
+        .assert_problem(403, "missing_capability");
+    upload(&site, PROBE, "").await;
+    editor
+        .post_empty("/api/v1/plugins/probe/enable")
+        .await
+        .assert_problem(403, "missing_capability");
+    editor
+        .put("/api/v1/plugins/probe/config", &json!({}))
+        .await
+        .assert_problem(403, "missing_capability");
+    editor
+        .delete("/api/v1/plugins/probe")
+        .await
+        .assert_problem(403, "missing_capability");
+    app.tenant("plug-roles")
+        .get("/api/v1/plugins")
+        .await
+        .assert_problem(401, "missing_token");
+}
+
+#[tokio::test]
+async fn configuration_is_checked_against_the_plugin_schema() {
+    let app = TestApp::spawn().await;
+    let site = tenant(&app, "plug-config").await;
+    install_probe(&site).await;
+    let reply = site
+        .put(
+            "/api/v1/plugins/probe/config",
+            &json!({"greeting": "x".repeat(30), "other": 1}),
+        )
+        .await;
+    let problem = reply.assert_problem(422, "validation_failed");
+    let fields: Vec<&str> = problem["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert!(fields.contains(&"config/greeting"), "{fields:?}");
+
+    let reply = site
+        .put("/api/v1/plugins/probe/config", &json!({"greeting": "olá"}))
+        .await;
+    assert_eq!(reply.status, 200, "{}", reply.text);
+    assert_eq!(
+        site.get("/api/v1/plugins/probe/config").await.body,
+        json!({"greeting": "olá"})
+    );
+    // The plugin reads it on its next call.
+    let post = create(&site, "config").await;
+    assert_eq!(meta(&post, "probe_config"), &json!({"greeting": "olá"}));
+}
+
+#[tokio::test]
+async fn disable_enable_and_uninstall() {
+    let app = TestApp::spawn().await;
+    let site = tenant(&app, "plug-life").await;
+    install_probe(&site).await;
+    assert_eq!(create(&site, "a").await.body["title"]["raw"], "a [probe]");
+    let reply = site.post_empty("/api/v1/plugins/probe/disable").await;
+    assert_eq!(reply.body["enabled"], false);
+    assert_eq!(create(&site, "b").await.body["title"]["raw"], "b");
+    site.post_empty("/api/v1/plugins/probe/enable").await;
+    assert_eq!(create(&site, "kv-set k v").await.status, 201);
+    assert_eq!(site.delete("/api/v1/plugins/probe").await.status, 204);
+    assert_eq!(create(&site, "c").await.body["title"]["raw"], "c");
+    site.get("/api/v1/plugins/probe")
+        .await
+        .assert_problem(404, "plugin_not_found");
+    // Reinstalled, its storage starts empty: uninstall erased it.
+    install_probe(&site).await;
+    assert_eq!(meta(&create(&site, "kv-get k").await, "probe_kv"), "none");
+}
+
+#[tokio::test]
+async fn the_operator_catalogue() {
+    let app = TestApp::spawn().await;
+    let site = tenant(&app, "plug-cat").await;
+    let ops = app.ops().token(&app.operator_token().await);
+    let bytes = std::fs::read(TEMPLATE).unwrap();
+    let reply = HostClient::send(
+        ops.request(reqwest::Method::POST, "/api/ops/v1/plugins")
+            .header("content-type", "application/wasm")
+            .body(bytes),
+    )
+    .await;
+    assert_eq!(reply.status, 201, "{}", reply.text);
+    assert_eq!(reply.body["name"], "excerpt-required");
+    let listed = ops.get("/api/ops/v1/plugins").await;
+    assert!(
+        listed
+            .body
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["name"] == "excerpt-required")
+    );
+    let available = site.get("/api/v1/plugin-catalogue").await;
+    assert!(
+        available
+            .body
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["name"] == "excerpt-required")
+    );
+
+    site.post("/api/v1/plugins", &json!({"catalogue": "nope"}))
+        .await
+        .assert_problem(404, "plugin_not_in_catalogue");
+    let reply = site
+        .post(
+            "/api/v1/plugins",
+            &json!({"catalogue": "excerpt-required", "enable": true, "config": {"min_excerpt": 5}}),
+        )
+        .await;
+    assert_eq!(reply.status, 201, "{}", reply.text);
+    assert_eq!(reply.body["source"], "catalogue");
+
+    // The template refuses to publish without an excerpt, and says which field.
+    let reply = site
+        .post(
+            "/api/v1/posts",
+            &json!({"title": "t", "status": "publish", "content": "c"}),
+        )
+        .await;
+    let problem = reply.assert_problem(422, "rejected_by_plugin");
+    assert_eq!(problem["errors"][0]["field"], "excerpt");
+    let reply = site
+        .post(
+            "/api/v1/posts",
+            &json!({"title": "t", "status": "publish", "content": "c", "excerpt": "long enough"}),
+        )
+        .await;
+    assert_eq!(reply.status, 201, "{}", reply.text);
+
+    assert_eq!(ops.delete("/api/ops/v1/plugins/excerpt-required").await.status, 204);
+    ops.delete("/api/ops/v1/plugins/excerpt-required")
+        .await
+        .assert_problem(404, "plugin_not_in_catalogue");
+    // Installed tenants keep it.
+    assert_eq!(site.get("/api/v1/plugins/excerpt-required").await.status, 200);
+}
