@@ -4,7 +4,6 @@
 
 /// Builds `packages` for wasm32-wasip2 (release) and returns each package's component path.
 /// `watch` are directories, relative to the workspace root, whose changes rebuild.
-#[allow(dead_code, reason = "each build script uses what it needs")]
 fn build_guests(packages: &[&str], watch: &[&str]) -> Vec<(String, std::path::PathBuf)> {
     use std::path::PathBuf;
     use std::process::Command;

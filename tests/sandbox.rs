@@ -19,23 +19,23 @@ struct MemoryServices {
 
 impl Services for MemoryServices {
     fn kv_get<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Result<Option<Vec<u8>>, ServiceError>> {
-        Box::pin(async move { Ok(self.kv.lock().unwrap().get(key).cloned()) })
+        Box::pin(async move { Ok(self.kv.lock().expect("kv lock").get(key).cloned()) })
     }
     fn kv_set<'a>(&'a self, key: &'a str, value: &'a [u8]) -> BoxFuture<'a, Result<(), ServiceError>> {
         Box::pin(async move {
-            self.kv.lock().unwrap().insert(key.to_owned(), value.to_vec());
+            self.kv.lock().expect("kv lock").insert(key.to_owned(), value.to_vec());
             Ok(())
         })
     }
     fn kv_delete<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Result<bool, ServiceError>> {
-        Box::pin(async move { Ok(self.kv.lock().unwrap().remove(key).is_some()) })
+        Box::pin(async move { Ok(self.kv.lock().expect("kv lock").remove(key).is_some()) })
     }
     fn kv_list<'a>(&'a self, prefix: &'a str, limit: u32) -> BoxFuture<'a, Result<Vec<String>, ServiceError>> {
         Box::pin(async move {
             Ok(self
                 .kv
                 .lock()
-                .unwrap()
+                .expect("kv lock")
                 .keys()
                 .filter(|k| k.starts_with(prefix))
                 .take(limit as usize)
