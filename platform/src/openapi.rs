@@ -11,6 +11,14 @@ use utoipa::{Modify, OpenApi};
                        `application/problem+json` with a stable `code`.",
     ),
     modifiers(&Security),
+    // Hook payloads, which plugins receive rather than the API; listed so `GET /api/v1/hooks`
+    // can point at them.
+    components(schemas(
+        crate::content::record::PreSavePayload,
+        crate::content::record::TransitionEvent,
+        crate::content::record::SavedEvent,
+        crate::content::record::PrepareResponsePayload,
+    )),
     tags(
         (name = "auth", description = "Tenant sign-in (tenant hosts)"),
         (name = "settings", description = "Tenant settings (tenant hosts, manage_options)"),
@@ -21,7 +29,7 @@ use utoipa::{Modify, OpenApi};
         (name = "content", description = "Post types, and posts of registered types (tenant hosts)"),
         (name = "terms", description = "Taxonomies and their terms: categories, tags, registered ones (tenant hosts)"),
         (name = "media", description = "The media library: uploads into object storage, downloads with access checks (tenant hosts)"),
-        (name = "plugins", description = "The hook catalogue plugins subscribe to"),
+        (name = "plugins", description = "WebAssembly plugins: install, grant, configure, enable (tenant hosts); the hook catalogue they subscribe to"),
         (name = "ops", description = "Operator API (base domain)"),
         (name = "operations", description = "Health, readiness, metrics (every host)"),
     )

@@ -51,13 +51,17 @@ pub mod prelude {
     pub use serde_json::{Value, json};
 }
 
-/// Exports a type implementing [`Plugin`] as the component's `guest` interface.
+/// Exports a type implementing [`Plugin`] as the component's `guest` interface. Only when
+/// building for WebAssembly: a native build of the same crate (its tests, a benchmark) has no
+/// component exports.
 #[macro_export]
 macro_rules! export_plugin {
     ($plugin:ty) => {
         #[doc(hidden)]
+        #[cfg(target_arch = "wasm32")]
         pub struct __PlatformPluginExport;
 
+        #[cfg(target_arch = "wasm32")]
         impl $crate::bindings::exports::platform::plugin::guest::Guest for __PlatformPluginExport {
             fn describe() -> $crate::bindings::platform::plugin::types::PluginInfo {
                 $crate::__private::describe::<$plugin>()
@@ -80,7 +84,29 @@ macro_rules! export_plugin {
             }
         }
 
+        #[cfg(target_arch = "wasm32")]
         $crate::bindings::__export_raw!(__PlatformPluginExport with_types_in $crate::bindings);
+
+        /// The plugin's entry points as plain functions, for native tests and benchmarks.
+        #[cfg(not(target_arch = "wasm32"))]
+        pub mod native {
+            #[allow(unused_imports)]
+            use super::*;
+
+            pub fn describe() -> $crate::Info {
+                <$plugin as $crate::Plugin>::describe()
+            }
+            pub fn filter(
+                context: &$crate::Context,
+                hook: &str,
+                payload: $crate::Payload,
+            ) -> ::std::result::Result<$crate::Payload, $crate::Rejection> {
+                <$plugin as $crate::Plugin>::filter(context, hook, payload)
+            }
+            pub fn action(context: &$crate::Context, hook: &str, event: $crate::Payload) -> ::std::result::Result<(), ::std::string::String> {
+                <$plugin as $crate::Plugin>::action(context, hook, event)
+            }
+        }
     };
 }
 

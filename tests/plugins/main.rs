@@ -3,6 +3,7 @@
 //! served, and isolation of plugin storage between tenants and between plugins.
 
 mod api;
+mod custom_fields;
 mod dispatch;
 mod isolation;
 

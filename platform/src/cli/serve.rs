@@ -7,6 +7,15 @@ pub async fn run() -> CliResult {
     let config = Config::from_env().map_err(super::CliError::invalid)?;
     crate::telemetry::init_tracing(config.log_format, "info,sqlx=warn");
     let state = AppState::build(&config).await?;
+    let plugins = state.plugins.clone();
+    tokio::spawn(async move {
+        if let Err(error) = plugins.ensure_builtins().await {
+            tracing::error!(
+                error = format!("{error:#}"),
+                "the built-in plugins are not in the catalogue"
+            );
+        }
+    });
     let listener = tokio::net::TcpListener::bind(config.http.listen)
         .await
         .with_context(|| format!("cannot listen on {} (PLATFORM_LISTEN)", config.http.listen))?;

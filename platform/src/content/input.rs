@@ -92,6 +92,10 @@ pub struct PostInput {
     pub medical_keywords: Option<Vec<String>>,
     #[serde(default, deserialize_with = "some")]
     pub target_audience: Option<Option<String>>,
+    /// Custom field values by field name, as ACF's REST API takes them. Handled by the
+    /// custom-fields plugin (checked against the field groups that apply to the post, stored
+    /// in meta); ignored when no plugin handles it.
+    pub acf: Option<Map<String, Value>>,
 }
 
 pub const MAX_TITLE_CHARS: usize = 1_000;

@@ -255,13 +255,15 @@ pub async fn list(
     )
     .await?;
     tx.commit().await?;
-    let views = rows
+    let mut views: Vec<PostView> = rows
         .into_iter()
         .map(|listed| {
             let unlocked = viewer.can_edit(&listed.row, &post_type);
             PostView::new(listed.row, &post_type, Reader { context, unlocked })
         })
         .collect();
+    let hook_context = viewer.hook_context(who.tenant.id, client.request_id.clone());
+    super::extend::prepare(&state.hooks, &hook_context, context, &mut views).await;
     Ok((
         pagination::headers(page, total, path, &pagination::other_params(query)),
         views,
@@ -293,7 +295,11 @@ pub async fn one(
     let unlocked = can_edit || params.password.as_deref().is_some_and(|p| p == row.password);
     super::phi::record_reads(state, &mut tx, &who.tenant, &viewer, client, std::iter::once(&row)).await?;
     tx.commit().await?;
-    Ok(PostView::new(row, &post_type, Reader { context, unlocked }))
+    let mut view = [PostView::new(row, &post_type, Reader { context, unlocked })];
+    let hook_context = viewer.hook_context(who.tenant.id, client.request_id.clone());
+    super::extend::prepare(&state.hooks, &hook_context, context, &mut view).await;
+    let [view] = view;
+    Ok(view)
 }
 
 pub fn not_found() -> ApiError {

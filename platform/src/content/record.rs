@@ -280,6 +280,19 @@ pub struct PreSavePayload {
     pub post: PostRecord,
     /// The post as it was before this write; absent for a new post.
     pub previous: Option<PostRecord>,
+    /// The request's `acf` object (custom field values), on `content.pre_save` only, when
+    /// the request sent one. Not stored: a plugin turns it into meta.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub acf: Option<Map<String, Value>>,
+}
+
+/// Payload of `content.prepare_response`.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PrepareResponsePayload {
+    /// `view` or `edit`.
+    pub context: String,
+    /// The posts as the reader will get them.
+    pub posts: Vec<super::view::PostView>,
 }
 
 /// Event of `content.transition`.

@@ -208,6 +208,7 @@ pub async fn restore(
     let (post, actions) = store(&mut tx, write, post).await?;
     let view = respond(&mut tx, post.id, &post_type).await?;
     tx.commit().await?;
+    let view = super::write::prepared(state, &context, view).await;
     state.hooks.after_commit(context, actions);
     Ok(view)
 }

@@ -11,7 +11,7 @@ use crate::audit::{self, Actor, AuditEvent, ClientContext, Outcome};
 use crate::hooks::{FilterError, Hook, HookContext, Hooks};
 use crate::http::{ApiError, ApiResult};
 use axum::http::StatusCode;
-use serde_json::Value;
+use serde_json::{Map, Value};
 use tenants::{TenantTx, UserId};
 
 /// A write about to happen.
@@ -31,6 +31,8 @@ pub struct Write<'a> {
     pub client: &'a ClientContext,
     /// Added to the audit record's details (a restored revision's id, say).
     pub audit_note: Option<Value>,
+    /// The request's custom field values, for `content.pre_save` subscribers.
+    pub acf: Option<Map<String, Value>>,
 }
 
 /// A filter's answer as a problem: 422 naming the subscriber.
@@ -61,6 +63,7 @@ async fn run_filter(w: &Write<'_>, hook: Hook, post: PostRecord) -> ApiResult<Po
     let payload = PreSavePayload {
         post,
         previous: w.previous.cloned(),
+        acf: w.acf.clone().filter(|_| hook == Hook::ContentPreSave),
     };
     let before = payload.post.clone();
     let value = serde_json::to_value(&payload).map_err(ApiError::internal)?;

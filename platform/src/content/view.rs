@@ -95,6 +95,10 @@ pub struct PostView {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<String>, format = Uuid)]
     pub last_editor: Option<UserId>,
+    /// Custom field values by field name, when a plugin (custom-fields) supplies them for this
+    /// post; absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub acf: Option<Map<String, Value>>,
 }
 
 /// What the reader may see of a password-protected post.
@@ -168,6 +172,7 @@ impl PostView {
             medical_keywords: row.medical_keywords,
             target_audience: row.target_audience,
             last_editor: if edit { row.last_editor_id } else { None },
+            acf: None,
         }
     }
 }

@@ -29,6 +29,19 @@ impl Viewer {
         }
     }
 
+    /// Who a hook on this reader's behalf runs for.
+    pub fn hook_context(&self, tenant: tenants::TenantId, request_id: Option<String>) -> crate::hooks::HookContext {
+        crate::hooks::HookContext {
+            tenant,
+            user: self.id(),
+            user_roles: match self {
+                Self::Anonymous => Vec::new(),
+                Self::User(me) => me.roles.clone(),
+            },
+            request_id,
+        }
+    }
+
     pub fn has(&self, capability: &str) -> bool {
         matches!(self, Self::User(me) if me.has(capability))
     }

@@ -122,7 +122,16 @@ pub(super) fn user_write<'a>(
         editor: Some(me.user_id),
         client,
         audit_note: None,
+        acf: None,
     }
+}
+
+/// A write's answer (edit context), with what plugins add to responses.
+pub(super) async fn prepared(state: &AppState, context: &HookContext, view: PostView) -> PostView {
+    let mut views = [view];
+    super::extend::prepare(&state.hooks, context, Context::Edit, &mut views).await;
+    let [view] = views;
+    view
 }
 
 pub(super) async fn respond(tx: &mut TenantTx, id: PostId, post_type: &PostType) -> ApiResult<PostView> {
@@ -164,6 +173,7 @@ pub async fn create(
         post.author = author;
     }
     let approval = input.medical_approval_status.clone();
+    let acf = input.acf.clone();
     input.apply(&mut post, zone(&mut tx).await?, &mut problems);
     if !problems.0.is_empty() {
         return Err(ApiError::invalid(problems.0));
@@ -175,11 +185,13 @@ pub async fn create(
     let write = Write {
         requested_slug,
         on_slug_conflict: params.on_slug_conflict.unwrap_or_default(),
+        acf,
         ..user_write(state, &context, &post_type, None, &me, &client)
     };
     let (post, actions) = store(&mut tx, write, post).await?;
     let view = respond(&mut tx, post.id, &post_type).await?;
     tx.commit().await?;
+    let view = prepared(state, &context, view).await;
     state.hooks.after_commit(context, actions);
     Ok(view)
 }
@@ -272,6 +284,7 @@ pub async fn update(
         post.author = author;
     }
     let approval = input.medical_approval_status.clone();
+    let acf = input.acf.clone();
     let date_given = input.date.is_some() || input.date_gmt.is_some();
     input.apply(&mut post, zone(&mut tx).await?, &mut problems);
     if !problems.0.is_empty() {
@@ -289,11 +302,13 @@ pub async fn update(
     let write = Write {
         requested_slug,
         on_slug_conflict: params.on_slug_conflict.unwrap_or_default(),
+        acf,
         ..user_write(state, &context, &post_type, Some(&previous), &me, &client)
     };
     let (post, actions) = store(&mut tx, write, post).await?;
     let view = respond(&mut tx, post.id, &post_type).await?;
     tx.commit().await?;
+    let view = prepared(state, &context, view).await;
     state.hooks.after_commit(context, actions);
     Ok(view)
 }

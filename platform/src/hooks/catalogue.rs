@@ -21,6 +21,7 @@ pub enum Hook {
     ContentPrePublish,
     ContentPublished,
     ContentDeleted,
+    ContentPrepareResponse,
 }
 
 /// One row of the catalogue.
@@ -37,13 +38,14 @@ pub struct HookPoint {
 }
 
 impl Hook {
-    pub const ALL: [Hook; 6] = [
+    pub const ALL: [Hook; 7] = [
         Self::ContentPreSave,
         Self::ContentTransition,
         Self::ContentSaved,
         Self::ContentPrePublish,
         Self::ContentPublished,
         Self::ContentDeleted,
+        Self::ContentPrepareResponse,
     ];
 
     pub fn name(self) -> &'static str {
@@ -104,6 +106,16 @@ impl Hook {
                 "After a post was deleted for good (not trashed) and the write committed.",
                 "deleted_post",
                 "#/components/schemas/SavedEvent",
+            ),
+            Self::ContentPrepareResponse => (
+                "content.prepare_response",
+                HookKind::Filter,
+                "Before posts are returned by the API (a list, one post, or a write's answer). \
+                 Receives the posts as the reader will see them and the context (view or edit); \
+                 may set an `acf` object on each. Only `acf` is taken back. A failure here is \
+                 logged and the posts go out without it: reads never fail because of a plugin.",
+                "rest_prepare_{post_type}",
+                "#/components/schemas/PrepareResponsePayload",
             ),
         };
         HookPoint {

@@ -97,6 +97,13 @@ impl Hooks {
         Ok(subscribers)
     }
 
+    /// Whether any subscriber runs on `hook` for this tenant (so callers can skip building a
+    /// payload nobody reads).
+    pub async fn has_subscribers(&self, tenant: TenantId, hook: Hook) -> anyhow::Result<bool> {
+        let source = self.source.read().unwrap_or_else(|e| e.into_inner()).clone();
+        Ok(!source.subscribers(tenant, hook).await?.is_empty())
+    }
+
     /// Runs a filter hook: each subscriber gets the previous one's output.
     pub async fn filter(&self, ctx: &HookContext, hook: Hook, payload: Value) -> Result<Value, FilterError> {
         debug_assert_eq!(hook.kind(), HookKind::Filter);

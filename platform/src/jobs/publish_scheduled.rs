@@ -72,6 +72,7 @@ pub async fn run(state: &AppState, job: &Job) -> anyhow::Result<()> {
         editor: None,
         client: &client,
         audit_note: None,
+        acf: None,
     };
     match store(&mut tx, write, next).await {
         Ok((_, actions)) => {

@@ -35,6 +35,7 @@ const SELECT: &str = "SELECT c.name, a.version, c.digest, c.builtin, a.size_byte
                       FROM platform.plugin_catalogue c JOIN platform.plugin_artifacts a USING (digest)";
 
 async fn entries(state: &AppState) -> ApiResult<Vec<CatalogueEntry>> {
+    state.plugins.ensure_builtins().await.map_err(ApiError::internal)?;
     Ok(sqlx::query_as(&format!("{SELECT} ORDER BY c.name"))
         .fetch_all(state.tenancy.pool())
         .await?)
@@ -42,6 +43,7 @@ async fn entries(state: &AppState) -> ApiResult<Vec<CatalogueEntry>> {
 
 /// The compiled plugin the catalogue offers under `name` (404 when none).
 pub async fn compiled(state: &AppState, name: &str) -> ApiResult<Arc<Compiled>> {
+    state.plugins.ensure_builtins().await.map_err(ApiError::internal)?;
     let digest: Option<String> = sqlx::query_scalar("SELECT digest FROM platform.plugin_catalogue WHERE name = $1")
         .bind(name)
         .fetch_optional(state.tenancy.pool())
@@ -87,8 +89,8 @@ pub async fn available(State(state): State<AppState>, user: TenantUser) -> ApiRe
 
 /// The catalogue (operators).
 #[utoipa::path(
-    get, path = "/api/ops/v1/plugins", tag = "operators",
-    security(("operator_token" = [])),
+    get, path = "/api/ops/v1/plugins", tag = "ops",
+    security(("ops_token" = [])),
     responses(
         (status = 200, description = "The catalogue, by name", body = [CatalogueEntry]),
         (status = 401, description = "Not an operator", body = Problem, content_type = "application/problem+json"),
@@ -102,8 +104,8 @@ pub async fn list(State(state): State<AppState>, _: Operator) -> ApiResult<axum:
 /// the component (`application/wasm`); tenants that installed an older version keep it until
 /// they reinstall.
 #[utoipa::path(
-    post, path = "/api/ops/v1/plugins", tag = "operators",
-    security(("operator_token" = [])),
+    post, path = "/api/ops/v1/plugins", tag = "ops",
+    security(("ops_token" = [])),
     request_body(content = Vec<u8>, content_type = "application/wasm", description = "A WebAssembly component of the world platform:plugin@0.1.0"),
     responses(
         (status = 201, description = "In the catalogue", body = CatalogueEntry),
@@ -141,8 +143,8 @@ pub async fn add(
 
 /// Remove a plugin from the catalogue (operators). Tenants that installed it keep it.
 #[utoipa::path(
-    delete, path = "/api/ops/v1/plugins/{name}", tag = "operators",
-    security(("operator_token" = [])),
+    delete, path = "/api/ops/v1/plugins/{name}", tag = "ops",
+    security(("ops_token" = [])),
     params(("name" = String, Path, description = "Plugin name")),
     responses(
         (status = 204, description = "Removed"),

@@ -2,6 +2,7 @@
 //! The sandbox itself is the `plugins` crate; this module binds it to tenants.
 
 pub mod artifacts;
+pub mod builtin;
 pub mod catalogue;
 pub mod installs;
 pub mod routes;
@@ -38,6 +39,8 @@ pub struct PluginHost {
     objects: Arc<dyn ObjectStore>,
     config: PluginConfig,
     tenants: moka::future::Cache<TenantId, Arc<TenantPlugins>>,
+    /// Set once the first-party plugins are in the catalogue.
+    builtins: tokio::sync::OnceCell<()>,
 }
 
 impl PluginHost {
@@ -53,6 +56,7 @@ impl PluginHost {
                 .max_capacity(10_000)
                 .time_to_live(ACTIVE_TTL)
                 .build(),
+            builtins: tokio::sync::OnceCell::new(),
         })
     }
 

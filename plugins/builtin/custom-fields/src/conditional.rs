@@ -72,7 +72,11 @@ mod tests {
             ("==", "1", json!(true), true),
         ];
         for (op, expected_value, actual, expected) in cases {
-            assert_eq!(shown(&rule(op, expected_value), |_| Some(&actual)), expected, "{op} {expected_value} {actual}");
+            assert_eq!(
+                shown(&rule(op, expected_value), |_| Some(&actual)),
+                expected,
+                "{op} {expected_value} {actual}"
+            );
         }
         assert!(shown(&[], |_| None));
     }

@@ -145,7 +145,9 @@ fn is_container(field: &Field) -> bool {
 }
 
 fn rows<'v>(field: &Field, value: &'v Value, path: &str) -> Result<&'v Vec<Value>, String> {
-    let rows = value.as_array().ok_or_else(|| format!("{path}: must be a list of rows"))?;
+    let rows = value
+        .as_array()
+        .ok_or_else(|| format!("{path}: must be a list of rows"))?;
     if field.required && rows.is_empty() {
         return Err(format!("{path}: is required"));
     }
@@ -180,7 +182,15 @@ fn check_value(
     let before = problems.len();
     let checked = match field.field_type.as_str() {
         "group" => match value.as_object() {
-            Some(input) => Value::Object(check_level(check, &field.sub_fields, input, &format!("{meta_key}_"), path, true, problems)),
+            Some(input) => Value::Object(check_level(
+                check,
+                &field.sub_fields,
+                input,
+                &format!("{meta_key}_"),
+                path,
+                true,
+                problems,
+            )),
             None => {
                 problems.push((path.to_owned(), "must be an object of its sub fields".into()));
                 return Err(());
@@ -217,20 +227,36 @@ fn check_value(
                 };
                 let name = input.get("acf_fc_layout").and_then(Value::as_str).unwrap_or("");
                 let Some(layout) = field.layouts.iter().find(|l| l.name == name) else {
-                    problems.push((format!("{row_path}.acf_fc_layout"), format!("{name:?} is not a layout of this field")));
+                    problems.push((
+                        format!("{row_path}.acf_fc_layout"),
+                        format!("{name:?} is not a layout of this field"),
+                    ));
                     continue;
                 };
                 let mut subs = input.clone();
                 subs.remove("acf_fc_layout");
-                let mut row_out =
-                    check_level(check, &layout.sub_fields, &subs, &format!("{meta_key}_{i}_"), &row_path, true, problems);
+                let mut row_out = check_level(
+                    check,
+                    &layout.sub_fields,
+                    &subs,
+                    &format!("{meta_key}_{i}_"),
+                    &row_path,
+                    true,
+                    problems,
+                );
                 row_out.insert("acf_fc_layout".into(), Value::String(layout.name.clone()));
                 out.push(Value::Object(row_out));
             }
             for layout in &field.layouts {
-                let n = out.iter().filter(|r| r["acf_fc_layout"] == layout.name.as_str()).count() as f64;
+                let n = out
+                    .iter()
+                    .filter(|r| r["acf_fc_layout"] == layout.name.as_str())
+                    .count() as f64;
                 if layout.min.is_some_and(|min| n < min) || layout.max.is_some_and(|max| max > 0.0 && n > max) {
-                    problems.push((path.to_owned(), format!("the layout {} is used {n} times, outside its limits", layout.name)));
+                    problems.push((
+                        path.to_owned(),
+                        format!("the layout {} is used {n} times, outside its limits", layout.name),
+                    ));
                 }
             }
             Value::Array(out)
@@ -246,18 +272,30 @@ fn check_value(
     if problems.len() > before { Err(()) } else { Ok(checked) }
 }
 
+/// What storing values needs.
+pub struct Store<'a> {
+    pub config: &'a Config,
+    pub sealer: &'a dyn Sealer,
+    pub post_id: &'a str,
+    /// The post's meta as stored, to remove rows a repeater no longer has.
+    pub stored: &'a Map<String, Value>,
+}
+
 /// Writes checked values to meta with ACF's naming. Rows past a repeater's new length are
 /// removed (`null`), so a shorter repeater leaves nothing behind.
 pub fn store_level(
-    config: &Config,
+    store: &Store<'_>,
     fields: &[Field],
     values: &Map<String, Value>,
     prefix: &str,
-    sealer: &dyn Sealer,
-    post_id: &str,
-    stored: &Map<String, Value>,
     meta: &mut Map<String, Value>,
 ) -> Result<(), String> {
+    let Store {
+        config,
+        sealer,
+        post_id,
+        stored,
+    } = *store;
     for field in effective(config, fields).iter() {
         let Some(value) = values.get(&field.name) else { continue };
         let key = format!("{prefix}{}", field.name);
@@ -271,7 +309,7 @@ pub fn store_level(
             "group" => {
                 meta.insert(key.clone(), Value::String(String::new()));
                 let sub = value.as_object().cloned().unwrap_or_default();
-                store_level(config, &field.sub_fields, &sub, &format!("{key}_"), sealer, post_id, stored, meta)?;
+                store_level(store, &field.sub_fields, &sub, &format!("{key}_"), meta)?;
             }
             "repeater" | "flexible_content" => {
                 let rows = value.as_array().cloned().unwrap_or_default();
@@ -290,7 +328,7 @@ pub fn store_level(
                             None => continue,
                         },
                     };
-                    store_level(config, sub_fields, &sub, &format!("{key}_{i}_"), sealer, post_id, stored, meta)?;
+                    store_level(store, sub_fields, &sub, &format!("{key}_{i}_"), meta)?;
                 }
                 remove_rows_from(&key, rows.len(), stored, meta);
             }
@@ -348,7 +386,14 @@ pub fn read_level(
                 let rows = (0..count)
                     .map(|i| {
                         let mut row = Map::new();
-                        read_level(config, &field.sub_fields, meta, &format!("{key}_{i}_"), reveal, &mut row);
+                        read_level(
+                            config,
+                            &field.sub_fields,
+                            meta,
+                            &format!("{key}_{i}_"),
+                            reveal,
+                            &mut row,
+                        );
                         Value::Object(row)
                     })
                     .collect();
@@ -363,7 +408,14 @@ pub fn read_level(
                         let layout = field.layouts.iter().find(|l| *name == l.name.as_str())?;
                         let mut row = Map::new();
                         row.insert("acf_fc_layout".into(), name.clone());
-                        read_level(config, &layout.sub_fields, meta, &format!("{key}_{i}_"), reveal, &mut row);
+                        read_level(
+                            config,
+                            &layout.sub_fields,
+                            meta,
+                            &format!("{key}_{i}_"),
+                            reveal,
+                            &mut row,
+                        );
                         Some(Value::Object(row))
                     })
                     .collect();

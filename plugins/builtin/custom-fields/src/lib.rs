@@ -15,7 +15,7 @@ pub mod conditional;
 pub mod fields;
 pub mod location;
 pub mod model;
-mod plugin;
+pub mod plugin;
 pub mod schema;
 pub mod types;
 
@@ -67,8 +67,13 @@ pub fn submit(
     }
     let post_id = post.get("id").and_then(Value::as_str).unwrap_or("");
     let mut meta = Map::new();
-    fields::store_level(config, &fields, &values, "", sealer, post_id, stored, &mut meta)
-        .map_err(|e| vec![("acf".to_owned(), e)])?;
+    let store = fields::Store {
+        config,
+        sealer,
+        post_id,
+        stored,
+    };
+    fields::store_level(&store, &fields, &values, "", &mut meta).map_err(|e| vec![("acf".to_owned(), e)])?;
     Ok(meta)
 }
 

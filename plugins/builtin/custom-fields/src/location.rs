@@ -13,8 +13,8 @@ fn holds(rule: &Rule, post: &PostFacts) -> bool {
         }
         "page_parent" | "post_parent" => post.parent.as_deref() == Some(rule.value.as_str()),
         // `taxonomy:term_id`, as ACF writes `category:12`.
-        "post_taxonomy" | "post_category" => post.terms.iter().any(|t| *t == rule.value),
-        "user_role" | "current_user_role" => post.roles.iter().any(|r| *r == rule.value),
+        "post_taxonomy" | "post_category" => post.terms.contains(&rule.value),
+        "user_role" | "current_user_role" => post.roles.contains(&rule.value),
         // A rule we do not know never holds, as in ACF.
         _ => return false,
     };
@@ -29,7 +29,12 @@ fn holds(rule: &Rule, post: &PostFacts) -> bool {
 pub fn matching<'a>(groups: &'a [FieldGroup], post: &PostFacts) -> Vec<&'a FieldGroup> {
     let mut found: Vec<&FieldGroup> = groups
         .iter()
-        .filter(|g| g.active && g.location.iter().any(|all| !all.is_empty() && all.iter().all(|r| holds(r, post))))
+        .filter(|g| {
+            g.active
+                && g.location
+                    .iter()
+                    .any(|all| !all.is_empty() && all.iter().all(|r| holds(r, post)))
+        })
         .collect();
     found.sort_by_key(|g| g.menu_order);
     found
@@ -42,7 +47,8 @@ mod tests {
     use serde_json::json;
 
     fn groups(location: serde_json::Value) -> Config {
-        Config::parse(&json!({"field_groups": [{"key": "g", "title": "G", "fields": [], "location": location}]})).unwrap()
+        Config::parse(&json!({"field_groups": [{"key": "g", "title": "G", "fields": [], "location": location}]}))
+            .unwrap()
     }
 
     fn facts() -> PostFacts {
@@ -62,8 +68,14 @@ mod tests {
         let cases = [
             (json!([[rule("post_type", "==", "post")]]), true),
             (json!([[rule("post_type", "==", "page")]]), false),
-            (json!([[rule("post_type", "==", "post"), rule("post_status", "==", "publish")]]), false),
-            (json!([[rule("post_type", "==", "page")], [rule("user_role", "==", "editor")]]), true),
+            (
+                json!([[rule("post_type", "==", "post"), rule("post_status", "==", "publish")]]),
+                false,
+            ),
+            (
+                json!([[rule("post_type", "==", "page")], [rule("user_role", "==", "editor")]]),
+                true,
+            ),
             (json!([[rule("post_taxonomy", "==", "category:c1")]]), true),
             (json!([[rule("post_template", "==", "default")]]), true),
             (json!([[rule("post_type", "!=", "page")]]), true),
@@ -73,7 +85,11 @@ mod tests {
         ];
         for (location, expected) in cases {
             let config = groups(location.clone());
-            assert_eq!(matching(&config.field_groups, &facts()).len() == 1, expected, "{location}");
+            assert_eq!(
+                matching(&config.field_groups, &facts()).len() == 1,
+                expected,
+                "{location}"
+            );
         }
     }
 }

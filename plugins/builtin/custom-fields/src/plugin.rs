@@ -30,16 +30,22 @@ fn rejection(problems: Vec<(String, String)>) -> Rejection {
         1 => "1 custom field is not valid".to_owned(),
         n => format!("{n} custom fields are not valid"),
     };
-    problems.into_iter().fold(Rejection::new(summary), |r, (field, message)| r.field(field, message))
+    problems
+        .into_iter()
+        .fold(Rejection::new(summary), |r, (field, message)| r.field(field, message))
 }
 
 impl Plugin for CustomFields {
     fn describe() -> Info {
-        Info::new("custom-fields", "1.0.0", "Advanced Custom Fields: field groups, location rules, 28 field types")
-            .filter(hooks::PRE_SAVE, 10)
-            .filter(hooks::PREPARE_RESPONSE, 10)
-            .capability(Capability::Crypto)
-            .config_schema(crate::schema::config_schema())
+        Info::new(
+            "custom-fields",
+            "1.0.0",
+            "Advanced Custom Fields: field groups, location rules, 28 field types",
+        )
+        .filter(hooks::PRE_SAVE, 10)
+        .filter(hooks::PREPARE_RESPONSE, 10)
+        .capability(Capability::Crypto)
+        .config_schema(crate::schema::config_schema())
     }
 
     fn filter(ctx: &Context, hook: &str, mut payload: Payload) -> Result<Payload, Rejection> {
@@ -54,9 +60,21 @@ impl Plugin for CustomFields {
                 let creating = payload.0["previous"].is_null();
                 let stored = payload.0["previous"]["meta"].as_object().cloned().unwrap_or_default();
                 let post = payload.post().cloned().unwrap_or_default();
-                let changes = crate::submit(&config, &post, &ctx.user_roles, acf.as_ref(), &stored, creating, &HostSealer)
-                    .map_err(rejection)?;
-                if let Some(meta) = payload.post_mut().and_then(|p| p.get_mut("meta")).and_then(Value::as_object_mut) {
+                let changes = crate::submit(
+                    &config,
+                    &post,
+                    &ctx.user_roles,
+                    acf.as_ref(),
+                    &stored,
+                    creating,
+                    &HostSealer,
+                )
+                .map_err(rejection)?;
+                if let Some(meta) = payload
+                    .post_mut()
+                    .and_then(|p| p.get_mut("meta"))
+                    .and_then(Value::as_object_mut)
+                {
                     meta.extend(changes);
                 }
                 if let Some(object) = payload.0.as_object_mut() {
@@ -86,4 +104,3 @@ impl Plugin for CustomFields {
 }
 
 export_plugin!(CustomFields);
-

@@ -8,9 +8,33 @@ pub type Checked = Result<Value, String>;
 
 /// Every field type we know, as ACF names them.
 pub const TYPES: [&str; 28] = [
-    "text", "textarea", "number", "range", "email", "url", "password", "wysiwyg", "select", "checkbox", "radio",
-    "button_group", "true_false", "date_picker", "date_time_picker", "time_picker", "color_picker", "link",
-    "post_object", "relationship", "taxonomy", "user", "image", "file", "gallery", "group", "repeater",
+    "text",
+    "textarea",
+    "number",
+    "range",
+    "email",
+    "url",
+    "password",
+    "wysiwyg",
+    "select",
+    "checkbox",
+    "radio",
+    "button_group",
+    "true_false",
+    "date_picker",
+    "date_time_picker",
+    "time_picker",
+    "color_picker",
+    "link",
+    "post_object",
+    "relationship",
+    "taxonomy",
+    "user",
+    "image",
+    "file",
+    "gallery",
+    "group",
+    "repeater",
     "flexible_content",
 ];
 
@@ -99,7 +123,7 @@ fn days_in(year: u32, month: u32) -> u32 {
     match month {
         1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
         4 | 6 | 9 | 11 => 30,
-        2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
+        2 if (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400) => 29,
         2 => 28,
         _ => 0,
     }
@@ -120,7 +144,11 @@ fn date(text: &str) -> Option<String> {
 /// `13:05` or `13:05:09` to `13:05:09`.
 fn time(text: &str) -> Option<String> {
     let parts: Vec<&str> = text.split(':').collect();
-    if !(2..=3).contains(&parts.len()) || parts.iter().any(|p| p.len() != 2 || !p.chars().all(|c| c.is_ascii_digit())) {
+    if !(2..=3).contains(&parts.len())
+        || parts
+            .iter()
+            .any(|p| p.len() != 2 || !p.chars().all(|c| c.is_ascii_digit()))
+    {
         return None;
     }
     let n = |i: usize| parts.get(i).map_or(Some(0), |p| p.parse::<u32>().ok());
@@ -135,7 +163,7 @@ fn choice(field: &Field, value: &Value) -> Checked {
         Value::Bool(b) => b.to_string(),
         _ => return Err("must be one of the choices".into()),
     };
-    if field.choices.iter().any(|c| *c == text) {
+    if field.choices.contains(&text) {
         Ok(Value::String(text))
     } else {
         Err(format!("{text:?} is not one of the choices"))
@@ -208,7 +236,11 @@ pub fn check(field: &Field, value: &Value) -> Checked {
         }
         "select" if field.multiple => {
             let items = list(value)?;
-            items.iter().map(|v| choice(field, v)).collect::<Result<Vec<_>, _>>().map(Value::Array)
+            items
+                .iter()
+                .map(|v| choice(field, v))
+                .collect::<Result<Vec<_>, _>>()
+                .map(Value::Array)
         }
         "select" | "radio" | "button_group" => choice(field, value),
         "checkbox" => {
@@ -216,11 +248,17 @@ pub fn check(field: &Field, value: &Value) -> Checked {
                 Value::Array(items) => items.clone(),
                 single => vec![single.clone()],
             };
-            items.iter().map(|v| choice(field, v)).collect::<Result<Vec<_>, _>>().map(Value::Array)
+            items
+                .iter()
+                .map(|v| choice(field, v))
+                .collect::<Result<Vec<_>, _>>()
+                .map(Value::Array)
         }
         "true_false" => match value {
             Value::Bool(b) => Ok(Value::Bool(*b)),
-            Value::Number(n) if n.as_f64() == Some(0.0) || n.as_f64() == Some(1.0) => Ok(Value::Bool(n.as_f64() == Some(1.0))),
+            Value::Number(n) if n.as_f64() == Some(0.0) || n.as_f64() == Some(1.0) => {
+                Ok(Value::Bool(n.as_f64() == Some(1.0)))
+            }
             Value::String(s) if s == "0" || s == "1" => Ok(Value::Bool(s == "1")),
             _ => Err("must be true or false".into()),
         },
@@ -229,7 +267,9 @@ pub fn check(field: &Field, value: &Value) -> Checked {
             .ok_or_else(|| "must be a date (YYYYMMDD or YYYY-MM-DD)".into()),
         "date_time_picker" => {
             let text = string(value)?.trim();
-            let (d, t) = text.split_once([' ', 'T']).ok_or("must be a date and time (YYYY-MM-DD HH:MM:SS)")?;
+            let (d, t) = text
+                .split_once([' ', 'T'])
+                .ok_or("must be a date and time (YYYY-MM-DD HH:MM:SS)")?;
             let (Some(d), Some(t)) = (date(d).filter(|_| d.len() == 10), time(t)) else {
                 return Err("must be a date and time (YYYY-MM-DD HH:MM:SS)".into());
             };
