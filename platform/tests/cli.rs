@@ -7,6 +7,7 @@ use std::process::{Command, Output};
 struct Cli {
     db: TestDb,
     master_key: String,
+    objects: std::path::PathBuf,
 }
 
 impl Cli {
@@ -14,6 +15,7 @@ impl Cli {
         Self {
             db: TestDb::new().await,
             master_key: random_master_key().expose_secret().to_owned(),
+            objects: std::env::temp_dir().join(format!("platform-cli-objects-{}", uuid_like())),
         }
     }
 
@@ -23,6 +25,7 @@ impl Cli {
             .env("DATABASE_URL", self.db.url())
             .env("PLATFORM_MASTER_KEY", &self.master_key)
             .env("PLATFORM_DB_ROLE_PREFIX", &self.db.role_prefix)
+            .env("PLATFORM_OBJECT_STORE_DIR", &self.objects)
             .env_remove("PLATFORM_MASTER_KEY_FILE")
             .env_remove("RUST_LOG")
             .output()
@@ -33,6 +36,22 @@ impl Cli {
         let out = self.run(args);
         out.status.code().expect("exit code")
     }
+}
+
+impl Drop for Cli {
+    fn drop(&mut self) {
+        drop(std::fs::remove_dir_all(&self.objects));
+    }
+}
+
+fn uuid_like() -> String {
+    format!(
+        "{}-{}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos())
+    )
 }
 
 fn text(out: &Output) -> String {
@@ -182,4 +201,116 @@ async fn migrate_exits_6_when_a_tenant_fails_and_0_once_rerun_succeeds() {
     assert_eq!(fixed.status.code(), Some(0), "{}", text(&fixed));
     let summary: serde_json::Value = serde_json::from_slice(&fixed.stdout).expect("json summary");
     assert_eq!(summary["up_to_date"], 2);
+}
+
+#[tokio::test]
+async fn plugins_from_the_shell() {
+    let cli = Cli::new().await;
+    assert_eq!(cli.code(&["migrate"]), 0);
+    let created = cli.run(&[
+        "tenant",
+        "create",
+        "acme",
+        "--name",
+        "Acme",
+        "--admin-email",
+        "a@acme.test",
+        "--admin-password",
+        "a long password",
+    ]);
+    assert!(created.status.success(), "{}", text(&created));
+
+    let catalogue = cli.run(&["plugin", "catalogue", "list"]);
+    assert!(catalogue.status.success(), "{}", text(&catalogue));
+    assert!(
+        text(&catalogue).contains("custom-fields") && text(&catalogue).contains("(built-in)"),
+        "{}",
+        text(&catalogue)
+    );
+
+    let install = [
+        "plugin",
+        "install",
+        "--tenant",
+        "acme",
+        "--catalogue",
+        "custom-fields",
+        "--grant",
+        "crypto",
+        "--enable",
+    ];
+    let installed = cli.run(&install);
+    assert!(installed.status.success(), "{}", text(&installed));
+    assert!(
+        text(&installed).contains("custom-fields  1.0.0  enabled  granted: crypto"),
+        "{}",
+        text(&installed)
+    );
+    assert_eq!(cli.code(&install), 4, "installed already");
+
+    let probe = e2e::guests::PROBE;
+    assert_eq!(
+        cli.code(&["plugin", "install", "--tenant", "acme", probe, "--grant", "kv,teleport"]),
+        5,
+        "unknown capability"
+    );
+    assert_eq!(
+        cli.code(&["plugin", "install", "--tenant", "acme", probe, "--grant", "kv"]),
+        0
+    );
+    assert_eq!(
+        cli.code(&["plugin", "install", "--tenant", "nope", probe]),
+        3,
+        "no such tenant"
+    );
+    assert_eq!(
+        cli.code(&["plugin", "install", "--tenant", "acme", "/no/such/file.wasm"]),
+        3
+    );
+    assert_eq!(
+        cli.code(&["plugin", "install", "--tenant", "acme"]),
+        2,
+        "neither file nor catalogue"
+    );
+
+    let listed = cli.run(&["plugin", "list", "--tenant", "acme", "--json"]);
+    let listed: serde_json::Value = serde_json::from_slice(&listed.stdout).expect("json");
+    assert_eq!(listed.as_array().map(Vec::len), Some(2));
+
+    let config = cli.objects.with_extension("json");
+    std::fs::write(&config, r#"{"greeting": "this greeting is far too long"}"#).expect("write");
+    let config = config.to_str().expect("utf-8 path");
+    assert_eq!(
+        cli.code(&["plugin", "configure", "--tenant", "acme", "probe", config]),
+        5,
+        "against the schema"
+    );
+    std::fs::write(config, r#"{"greeting": "hi"}"#).expect("write");
+    assert_eq!(
+        cli.code(&["plugin", "configure", "--tenant", "acme", "probe", config]),
+        0
+    );
+    drop(std::fs::remove_file(config));
+    assert_eq!(cli.code(&["plugin", "enable", "--tenant", "acme", "probe"]), 0);
+    assert_eq!(
+        cli.code(&["plugin", "grant", "--tenant", "acme", "probe", "kv,clock"]),
+        0
+    );
+    assert_eq!(cli.code(&["plugin", "disable", "--tenant", "acme", "nope"]), 3);
+    assert_eq!(cli.code(&["plugin", "uninstall", "--tenant", "acme", "probe"]), 0);
+    assert_eq!(cli.code(&["plugin", "uninstall", "--tenant", "acme", "probe"]), 3);
+
+    let not_wasm = cli.objects.with_extension("txt");
+    std::fs::write(&not_wasm, "hello").expect("write");
+    let refused = cli.run(&["plugin", "catalogue", "add", not_wasm.to_str().expect("utf-8")]);
+    assert_eq!(refused.status.code(), Some(5));
+    assert!(text(&refused).contains("not WebAssembly"), "{}", text(&refused));
+    drop(std::fs::remove_file(&not_wasm));
+    assert_eq!(cli.code(&["plugin", "catalogue", "add", e2e::guests::TEMPLATE]), 0);
+    assert_eq!(cli.code(&["plugin", "catalogue", "remove", "excerpt-required"]), 0);
+    assert_eq!(
+        cli.code(&["plugin", "catalogue", "remove", "custom-fields"]),
+        4,
+        "built-in"
+    );
 }

@@ -10,9 +10,7 @@ mod isolation;
 use e2e::{HostClient, Reply, TestApp};
 use serde_json::{Value, json};
 
-pub const PROBE: &str = env!("GUEST_GUEST_PROBE");
-pub const ECHO: &str = env!("GUEST_GUEST_ECHO");
-pub const TEMPLATE: &str = env!("GUEST_PLUGIN_TEMPLATE");
+pub use e2e::guests::{ECHO, PROBE, TEMPLATE};
 
 /// Uploads a component file as a plugin, with query options (`?grant=kv&enable=true`).
 pub async fn upload(site: &HostClient, file: &str, query: &str) -> Reply {

@@ -2,6 +2,13 @@
 //! ephemeral port, and an HTTP client that talks to it as any host.
 
 pub mod bench;
+
+/// Plugin components the build script built from source (tests/guests, the SDK template).
+pub mod guests {
+    pub const PROBE: &str = env!("GUEST_GUEST_PROBE");
+    pub const ECHO: &str = env!("GUEST_GUEST_ECHO");
+    pub const TEMPLATE: &str = env!("GUEST_PLUGIN_TEMPLATE");
+}
 mod client;
 mod db;
 

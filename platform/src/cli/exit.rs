@@ -59,3 +59,16 @@ impl From<sqlx::Error> for CliError {
         Self::new(Self::FAILURE, error)
     }
 }
+
+/// A refusal of the API layer, for commands that share its code: by status.
+impl From<crate::http::ApiError> for CliError {
+    fn from(error: crate::http::ApiError) -> Self {
+        let code = match error.status().as_u16() {
+            404 => Self::NOT_FOUND,
+            409 => Self::CONFLICT,
+            400 | 413 | 415 | 422 => Self::INVALID,
+            _ => Self::FAILURE,
+        };
+        Self::new(code, anyhow::anyhow!("{} ({})", error.detail(), error.code()))
+    }
+}

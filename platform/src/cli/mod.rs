@@ -4,6 +4,7 @@ mod exit;
 mod keys;
 mod migrate;
 mod operator;
+mod plugin;
 mod serve;
 mod tenant;
 
@@ -38,6 +39,9 @@ pub enum Command {
     /// Manage platform operators.
     #[command(subcommand)]
     Operator(operator::OperatorCommand),
+    /// The plugin catalogue, and tenants' plugins.
+    #[command(subcommand)]
+    Plugin(plugin::PluginCommand),
     /// Manage token signing keys.
     #[command(subcommand)]
     Keys(keys::KeysCommand),
@@ -52,6 +56,7 @@ pub async fn run(cli: Cli) -> CliResult {
         Command::Tenant(command) => tenant::run(command).await,
         Command::Operator(command) => operator::run(command).await,
         Command::Keys(command) => keys::run(command).await,
+        Command::Plugin(command) => plugin::run(command).await,
         Command::Openapi => {
             println!("{}", crate::openapi::json());
             Ok(())

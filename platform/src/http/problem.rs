@@ -131,6 +131,10 @@ impl ApiError {
     pub fn code(&self) -> &'static str {
         self.code
     }
+
+    pub fn detail(&self) -> &str {
+        &self.detail
+    }
 }
 
 impl From<sqlx::Error> for ApiError {

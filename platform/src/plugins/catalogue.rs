@@ -2,6 +2,7 @@
 //! manage it at `/api/ops/v1/plugins`; tenants read it at `/api/v1/plugin-catalogue` and
 //! install from it by name. First-party plugins are registered at start (`builtin`).
 
+use super::PluginHost;
 use crate::app::AppState;
 use crate::auth::extract::Operator;
 use crate::auth::extract::TenantUser;
@@ -13,6 +14,7 @@ use chrono::{DateTime, Utc};
 use plugins::{Compiled, Digest};
 use serde::Serialize;
 use serde_json::Value;
+use sqlx::PgPool;
 use std::sync::Arc;
 use utoipa::ToSchema;
 
@@ -34,28 +36,77 @@ pub struct CatalogueEntry {
 const SELECT: &str = "SELECT c.name, a.version, c.digest, c.builtin, a.size_bytes, a.info, c.updated_at \
                       FROM platform.plugin_catalogue c JOIN platform.plugin_artifacts a USING (digest)";
 
-async fn entries(state: &AppState) -> ApiResult<Vec<CatalogueEntry>> {
-    state.plugins.ensure_builtins().await.map_err(ApiError::internal)?;
+fn not_in_catalogue() -> ApiError {
+    ApiError::not_found("plugin_not_in_catalogue", "the catalogue has no plugin of that name")
+}
+
+pub async fn entries_of(pool: &PgPool) -> ApiResult<Vec<CatalogueEntry>> {
     Ok(sqlx::query_as(&format!("{SELECT} ORDER BY c.name"))
-        .fetch_all(state.tenancy.pool())
+        .fetch_all(pool)
         .await?)
 }
 
-/// The compiled plugin the catalogue offers under `name` (404 when none).
-pub async fn compiled(state: &AppState, name: &str) -> ApiResult<Arc<Compiled>> {
+async fn entries(state: &AppState) -> ApiResult<Vec<CatalogueEntry>> {
     state.plugins.ensure_builtins().await.map_err(ApiError::internal)?;
+    entries_of(state.tenancy.pool()).await
+}
+
+/// The compiled plugin the catalogue offers under `name` (404 when none).
+pub async fn compiled_of(host: &PluginHost, pool: &PgPool, name: &str) -> ApiResult<Arc<Compiled>> {
     let digest: Option<String> = sqlx::query_scalar("SELECT digest FROM platform.plugin_catalogue WHERE name = $1")
         .bind(name)
-        .fetch_optional(state.tenancy.pool())
+        .fetch_optional(pool)
         .await?;
-    let digest = digest
-        .and_then(|d| Digest::parse(&d))
-        .ok_or_else(|| ApiError::not_found("plugin_not_in_catalogue", "the catalogue has no plugin of that name"))?;
-    state.plugins.compiled(digest).await.map_err(ApiError::internal)
+    let digest = digest.and_then(|d| Digest::parse(&d)).ok_or_else(not_in_catalogue)?;
+    host.compiled(digest).await.map_err(ApiError::internal)
+}
+
+pub async fn compiled(state: &AppState, name: &str) -> ApiResult<Arc<Compiled>> {
+    state.plugins.ensure_builtins().await.map_err(ApiError::internal)?;
+    compiled_of(&state.plugins, state.tenancy.pool(), name).await
+}
+
+async fn builtin(pool: &PgPool, name: &str) -> ApiResult<Option<bool>> {
+    Ok(
+        sqlx::query_scalar("SELECT builtin FROM platform.plugin_catalogue WHERE name = $1")
+            .bind(name)
+            .fetch_optional(pool)
+            .await?,
+    )
+}
+
+/// Offers an operator's plugin; a built-in plugin's name is refused (409).
+pub async fn offer_unless_builtin(pool: &PgPool, compiled: &Compiled) -> ApiResult<()> {
+    if builtin(pool, &compiled.info.name).await? == Some(true) {
+        return Err(ApiError::conflict(
+            "plugin_builtin",
+            "a built-in plugin has that name; built-in plugins change with the platform",
+        ));
+    }
+    offer(pool, compiled, false).await?;
+    Ok(())
+}
+
+/// Takes a plugin out of the catalogue; built-in plugins stay (409).
+pub async fn withdraw(pool: &PgPool, name: &str) -> ApiResult<()> {
+    match builtin(pool, name).await? {
+        None => Err(not_in_catalogue()),
+        Some(true) => Err(ApiError::conflict(
+            "plugin_builtin",
+            "built-in plugins stay in the catalogue",
+        )),
+        Some(false) => {
+            sqlx::query("DELETE FROM platform.plugin_catalogue WHERE name = $1")
+                .bind(name)
+                .execute(pool)
+                .await?;
+            Ok(())
+        }
+    }
 }
 
 /// Puts a compiled plugin in the catalogue under its own name, replacing what was there.
-pub async fn offer(state_pool: &sqlx::PgPool, compiled: &Compiled, builtin: bool) -> Result<(), sqlx::Error> {
+pub async fn offer(pool: &PgPool, compiled: &Compiled, builtin: bool) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO platform.plugin_catalogue (name, digest, builtin) VALUES ($1, $2, $3) \
          ON CONFLICT (name) DO UPDATE SET digest = EXCLUDED.digest, builtin = EXCLUDED.builtin, updated_at = now() \
@@ -64,7 +115,7 @@ pub async fn offer(state_pool: &sqlx::PgPool, compiled: &Compiled, builtin: bool
     .bind(&compiled.info.name)
     .bind(compiled.digest.to_hex())
     .bind(builtin)
-    .execute(state_pool)
+    .execute(pool)
     .await?;
     Ok(())
 }
@@ -121,18 +172,9 @@ pub async fn add(
     request: Request,
 ) -> ApiResult<(StatusCode, axum::Json<CatalogueEntry>)> {
     let bytes = super::routes::read_component(&state, request).await?;
+    state.plugins.ensure_builtins().await.map_err(ApiError::internal)?;
     let compiled = state.plugins.register_artifact(bytes).await?;
-    let builtin: Option<bool> = sqlx::query_scalar("SELECT builtin FROM platform.plugin_catalogue WHERE name = $1")
-        .bind(&compiled.info.name)
-        .fetch_optional(state.tenancy.pool())
-        .await?;
-    if builtin == Some(true) {
-        return Err(ApiError::conflict(
-            "plugin_builtin",
-            "a built-in plugin has that name; built-in plugins change with the platform",
-        ));
-    }
-    offer(state.tenancy.pool(), &compiled, false).await?;
+    offer_unless_builtin(state.tenancy.pool(), &compiled).await?;
     let entry: CatalogueEntry = sqlx::query_as(&format!("{SELECT} WHERE c.name = $1"))
         .bind(&compiled.info.name)
         .fetch_one(state.tenancy.pool())
@@ -154,25 +196,7 @@ pub async fn add(
     )
 )]
 pub async fn remove(State(state): State<AppState>, _: Operator, Path(name): Path<String>) -> ApiResult<StatusCode> {
-    let builtin: Option<bool> = sqlx::query_scalar("SELECT builtin FROM platform.plugin_catalogue WHERE name = $1")
-        .bind(&name)
-        .fetch_optional(state.tenancy.pool())
-        .await?;
-    match builtin {
-        None => Err(ApiError::not_found(
-            "plugin_not_in_catalogue",
-            "the catalogue has no plugin of that name",
-        )),
-        Some(true) => Err(ApiError::conflict(
-            "plugin_builtin",
-            "built-in plugins stay in the catalogue",
-        )),
-        Some(false) => {
-            sqlx::query("DELETE FROM platform.plugin_catalogue WHERE name = $1")
-                .bind(&name)
-                .execute(state.tenancy.pool())
-                .await?;
-            Ok(StatusCode::NO_CONTENT)
-        }
-    }
+    state.plugins.ensure_builtins().await.map_err(ApiError::internal)?;
+    withdraw(state.tenancy.pool(), &name).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

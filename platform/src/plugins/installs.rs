@@ -145,7 +145,7 @@ pub async fn insert(
     granted: &[String],
     enabled: bool,
     config: &Value,
-    by: tenants::UserId,
+    by: Option<tenants::UserId>,
 ) -> Result<bool, sqlx::Error> {
     let info = serde_json::to_value(&compiled.info).unwrap_or(Value::Null);
     let inserted = sqlx::query(

@@ -5,6 +5,7 @@ pub mod artifacts;
 pub mod builtin;
 pub mod catalogue;
 pub mod installs;
+pub mod manage;
 pub mod routes;
 mod schema;
 mod services;

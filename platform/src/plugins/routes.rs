@@ -4,19 +4,19 @@
 //! and grant, `manage_options` to configure.
 
 use super::catalogue;
-use super::installs::{self, Change, InstalledPlugin, Source};
+use super::installs::{self, InstalledPlugin, Source};
+use super::manage::{self, Action, By, Install, not_installed};
 use crate::access::Principal;
 use crate::app::AppState;
-use crate::audit::{self, ClientContext};
+use crate::audit::{Actor, ClientContext};
 use crate::auth::extract::TenantUser;
 use crate::http::extract::{Json, Path, Query};
-use crate::http::{ApiError, ApiResult, FieldError, Problem};
+use crate::http::{ApiError, ApiResult, Problem};
 use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::StatusCode;
 use axum::http::header::{CONTENT_LENGTH, CONTENT_TYPE};
-use plugins::{Capability, Compiled};
 use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::Value;
 use tenants::TenantTx;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -73,44 +73,11 @@ pub struct Grants {
     pub capabilities: Vec<String>,
 }
 
-fn not_installed() -> ApiError {
-    ApiError::not_found("plugin_not_found", "no plugin of that name is installed")
-}
-
 async fn principal(state: &AppState, user: &TenantUser, capability: &str) -> ApiResult<(TenantTx, Principal)> {
     let mut tx = user.tenant.scope().begin(state.tenancy.pool()).await?;
     let me = Principal::load(&mut tx, user).await?;
     me.require(capability)?;
     Ok((tx, me))
-}
-
-/// Grants must be capabilities the plugin asked for.
-fn check_grants(compiled_requested: &[String], grants: &[String]) -> ApiResult<Vec<String>> {
-    let mut problems = Vec::new();
-    for (i, grant) in grants.iter().enumerate() {
-        if Capability::parse(grant).is_none() {
-            problems.push(FieldError {
-                field: format!("grant/{i}"),
-                message: format!("{grant:?} is not a capability (kv, crypto, clock)"),
-            });
-        } else if !compiled_requested.contains(grant) {
-            problems.push(FieldError {
-                field: format!("grant/{i}"),
-                message: format!("the plugin does not ask for {grant:?}"),
-            });
-        }
-    }
-    if !problems.is_empty() {
-        return Err(ApiError::invalid(problems));
-    }
-    let mut grants = grants.to_vec();
-    grants.sort();
-    grants.dedup();
-    Ok(grants)
-}
-
-fn requested(compiled: &Compiled) -> Vec<String> {
-    compiled.info.capabilities.iter().map(|c| c.name().to_owned()).collect()
 }
 
 /// List the installed plugins (`activate_plugins`).
@@ -220,32 +187,15 @@ pub async fn install(
             "send a component as application/wasm, or {\"catalogue\": name} as application/json",
         ));
     };
-    let grant = check_grants(&requested(&compiled), &grant)?;
-    let config = config.unwrap_or_else(|| json!({}));
-    if enable || config != json!({}) {
-        super::schema::check(&compiled.info.config_schema, &config).map_err(ApiError::invalid)?;
-    }
-
     let (mut tx, me) = principal(&state, &user, INSTALL).await?;
-    if !installs::insert(&mut tx, &compiled, source, &grant, enable, &config, me.user_id).await? {
-        return Err(ApiError::conflict(
-            "plugin_installed",
-            "a plugin of that name is installed: uninstall it first",
-        ));
-    }
-    audit::user_action(
-        &mut tx,
-        me.user_id,
-        &client,
-        "plugin.install",
-        ("plugin", &compiled.info.name),
-        json!({"version": compiled.info.version.to_string(), "digest": compiled.digest.to_hex(),
-               "source": source.as_str(), "granted": grant, "enabled": enable}),
-    )
-    .await?;
-    let view = installs::get(&mut tx, &compiled.info.name)
-        .await?
-        .ok_or_else(not_installed)?;
+    let request = Install {
+        compiled,
+        source,
+        grant,
+        enable,
+        config,
+    };
+    let view = manage::install(&mut tx, &by(&me, &client), request).await?;
     tx.commit().await?;
     state.plugins.changed(user.tenant.id).await;
     Ok((StatusCode::CREATED, axum::Json(view)))
@@ -293,38 +243,31 @@ pub async fn uninstall(
     Path(name): Path<String>,
 ) -> ApiResult<StatusCode> {
     let (mut tx, me) = principal(&state, &user, INSTALL).await?;
-    if !installs::delete(&mut tx, &name).await? {
-        return Err(not_installed());
-    }
-    audit::user_action(
-        &mut tx,
-        me.user_id,
-        &client,
-        "plugin.uninstall",
-        ("plugin", &name),
-        json!({}),
-    )
-    .await?;
+    manage::uninstall(&mut tx, &by(&me, &client), &name).await?;
     tx.commit().await?;
     state.plugins.changed(user.tenant.id).await;
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// Applies one change to an install under its row lock, audited, and returns the result.
+fn by<'a>(me: &Principal, client: &'a ClientContext) -> By<'a> {
+    By {
+        actor: Actor::User(*me.user_id.as_uuid()),
+        user: Some(me.user_id),
+        client,
+    }
+}
+
+/// Applies one change to an install, with the capability it needs.
 async fn change(
     state: &AppState,
     user: &TenantUser,
     client: &ClientContext,
     capability: &str,
     name: &str,
-    decide: impl FnOnce(&InstalledPlugin) -> ApiResult<(Change, &'static str, Value)>,
+    action: Action,
 ) -> ApiResult<axum::Json<InstalledPlugin>> {
     let (mut tx, me) = principal(state, user, capability).await?;
-    let current = installs::lock(&mut tx, name).await?.ok_or_else(not_installed)?;
-    let (change, action, details) = decide(&current)?;
-    installs::update(&mut tx, name, change).await?;
-    audit::user_action(&mut tx, me.user_id, client, action, ("plugin", name), details).await?;
-    let view = installs::get(&mut tx, name).await?.ok_or_else(not_installed)?;
+    let view = manage::change(&mut tx, &by(&me, client), name, action).await?;
     tx.commit().await?;
     state.plugins.changed(user.tenant.id).await;
     Ok(axum::Json(view))
@@ -349,11 +292,7 @@ pub async fn enable(
     client: ClientContext,
     Path(name): Path<String>,
 ) -> ApiResult<axum::Json<InstalledPlugin>> {
-    change(&state, &user, &client, ACTIVATE, &name, |current| {
-        super::schema::check(&current.config_schema, &current.config).map_err(ApiError::invalid)?;
-        Ok((Change::Enabled(true), "plugin.enable", json!({})))
-    })
-    .await
+    change(&state, &user, &client, ACTIVATE, &name, Action::Enable).await
 }
 
 /// Disable a plugin (`activate_plugins`): it stays installed, configured and keeps its KV.
@@ -373,10 +312,7 @@ pub async fn disable(
     client: ClientContext,
     Path(name): Path<String>,
 ) -> ApiResult<axum::Json<InstalledPlugin>> {
-    change(&state, &user, &client, ACTIVATE, &name, |_| {
-        Ok((Change::Enabled(false), "plugin.disable", json!({})))
-    })
-    .await
+    change(&state, &user, &client, ACTIVATE, &name, Action::Disable).await
 }
 
 /// Read a plugin's configuration (`manage_options`): the same JSON `PUT` takes, so it exports
@@ -422,11 +358,7 @@ pub async fn put_config(
     Path(name): Path<String>,
     Json(config): Json<Value>,
 ) -> ApiResult<axum::Json<InstalledPlugin>> {
-    change(&state, &user, &client, CONFIGURE, &name, |current| {
-        super::schema::check(&current.config_schema, &config).map_err(ApiError::invalid)?;
-        Ok((Change::Config(config), "plugin.configure", json!({})))
-    })
-    .await
+    change(&state, &user, &client, CONFIGURE, &name, Action::Configure(config)).await
 }
 
 /// Grant capabilities (`activate_plugins`), replacing the previous grants. Each must be one
@@ -450,10 +382,13 @@ pub async fn put_grants(
     Path(name): Path<String>,
     Json(body): Json<Grants>,
 ) -> ApiResult<axum::Json<InstalledPlugin>> {
-    change(&state, &user, &client, ACTIVATE, &name, |current| {
-        let grants = check_grants(&current.requested, &body.capabilities)?;
-        let details = json!({"granted": grants});
-        Ok((Change::Granted(grants), "plugin.grant", details))
-    })
+    change(
+        &state,
+        &user,
+        &client,
+        ACTIVATE,
+        &name,
+        Action::Grant(body.capabilities),
+    )
     .await
 }
