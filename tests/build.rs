@@ -5,7 +5,7 @@ include!("../plugins/build_guests.rs");
 
 fn main() {
     let guests = build_guests(
-        &["guest-probe", "guest-echo", "plugin-template"],
+        &["guest-probe", "guest-echo", "guest-noop", "plugin-template"],
         &["sdk", "tests/guests"],
     );
     for (package, path) in guests {

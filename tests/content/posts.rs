@@ -300,12 +300,15 @@ async fn filters_run_in_priority_order_can_reject_and_actions_follow_the_commit(
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     let seen = seen.lock().expect("lock").clone();
-    let first_save: Vec<_> = seen.iter().take(6).cloned().collect();
+    let first_save: Vec<_> = seen.iter().take(8).cloned().collect();
     assert_eq!(
         first_save,
         [
             "first:content.pre_save",
             "second:content.pre_save",
+            // The answer to the write, before the actions run.
+            "first:content.prepare_response",
+            "second:content.prepare_response",
             "first:content.transition",
             "second:content.transition",
             "first:content.saved",

@@ -8,6 +8,7 @@ pub mod guests {
     pub const PROBE: &str = env!("GUEST_GUEST_PROBE");
     pub const ECHO: &str = env!("GUEST_GUEST_ECHO");
     pub const TEMPLATE: &str = env!("GUEST_PLUGIN_TEMPLATE");
+    pub const NOOP: &str = env!("GUEST_GUEST_NOOP");
 }
 mod client;
 mod db;

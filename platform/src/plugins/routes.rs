@@ -176,8 +176,14 @@ pub async fn install(
         let bytes = axum::body::to_bytes(request.into_body(), state.max_body_bytes)
             .await
             .map_err(|_| ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "body_too_large", "the body is too large"))?;
-        let body: InstallFromCatalogue = serde_json::from_slice(&bytes)
-            .map_err(|e| ApiError::bad_request("invalid_body", format!("the body is not an install request: {e}")))?;
+        let body: InstallFromCatalogue = serde_json::from_slice(&bytes).map_err(|e| match e.classify() {
+            serde_json::error::Category::Data => ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_body",
+                format!("the body is not an install request: {e}"),
+            ),
+            _ => ApiError::bad_request("malformed_json", format!("the body is not JSON: {e}")),
+        })?;
         let compiled = catalogue::compiled(&state, &body.catalogue).await?;
         (compiled, Source::Catalogue, body.grant, body.enable, body.config)
     } else {
