@@ -133,8 +133,14 @@ impl AppState {
             config.public_cache_bytes,
             content::public_cache::TIME_TO_LIVE,
         ));
+        // A pool of its own: plugin storage runs inside writes that hold a main-pool connection.
+        let plugin_pool = PgPoolOptions::new()
+            .max_connections(config.plugins.db_connections)
+            .acquire_timeout(config.database.acquire_timeout)
+            .connect_lazy_with(config.database.connect.clone().options([("jit", "off")]));
         let plugins = Arc::new(crate::plugins::PluginHost::new(
             tenancy.clone(),
+            plugin_pool,
             objects.clone(),
             config.plugins.clone(),
         )?);

@@ -65,12 +65,26 @@ pub struct MediaConfig {
 }
 
 /// The plugin engine and the per-call limits of each tenant plan.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct PluginConfig {
     pub engine: plugins::EngineLimits,
+    /// Connections of the plugin host's own pool (`PLATFORM_PLUGIN_DB_CONNECTIONS`, default
+    /// 4): plugin storage and install lookups run while a write holds a connection of the main
+    /// pool, so they must never wait for one of those.
+    pub db_connections: u32,
     /// Limits by tenant plan (`PLATFORM_PLUGIN_LIMITS`, JSON); plans not named get
     /// [`plugins::Limits::default`].
     pub plans: std::collections::HashMap<String, plugins::Limits>,
+}
+
+impl Default for PluginConfig {
+    fn default() -> Self {
+        Self {
+            engine: Default::default(),
+            db_connections: 4,
+            plans: Default::default(),
+        }
+    }
 }
 
 impl PluginConfig {
@@ -300,6 +314,7 @@ impl Config {
                     .max(1),
                     ..Default::default()
                 },
+                db_connections: parsed("PLATFORM_PLUGIN_DB_CONNECTIONS", 4u32)?.max(1),
                 plans: match var("PLATFORM_PLUGIN_LIMITS") {
                     Some(json) => serde_json::from_str(&json).context(
                         "PLATFORM_PLUGIN_LIMITS must be a JSON object of plan name to limits \

@@ -42,10 +42,16 @@ impl Tenancy {
     }
 
     pub async fn get(&self, id: TenantId) -> Result<Tenant, Error> {
+        self.get_on(&self.pool, id).await
+    }
+
+    /// [`Self::get`] on another pool (the plugin host's own, say, which must not wait for a
+    /// connection of the pool whose transactions call it).
+    pub async fn get_on(&self, pool: &sqlx::PgPool, id: TenantId) -> Result<Tenant, Error> {
         let row: Option<TenantRow> =
             sqlx::query_as(&format!("SELECT {TENANT_COLUMNS} FROM platform.tenants WHERE id = $1"))
                 .bind(id)
-                .fetch_optional(&self.pool)
+                .fetch_optional(pool)
                 .await?;
         row.map(Tenant::from).ok_or(Error::TenantNotFound)
     }

@@ -150,3 +150,22 @@ async fn actions_run_after_commit() {
     }
     assert_eq!(seen, "value content.saved");
 }
+
+/// Filters use KV while their write holds a connection; with more writers than connections,
+/// the plugin host's own pool keeps them from waiting on each other (this deadlocked until
+/// the acquire timeout when plugins shared the main pool).
+#[tokio::test]
+async fn concurrent_writes_with_plugin_storage_never_starve_the_pool() {
+    let app = TestApp::spawn_with(|config| config.database.max_connections = 4).await;
+    let site = tenant(&app, "plug-pool").await;
+    install_probe(&site).await;
+    let site = &site;
+    let replies = futures_util::future::join_all((0..16).map(|i| async move {
+        create(site, &format!("kv-set key{i} value{i}")).await
+    }))
+    .await;
+    for reply in &replies {
+        assert_eq!(reply.status, 201, "{}", reply.text);
+        assert_eq!(meta(reply, "probe_kv"), "Ok(())");
+    }
+}

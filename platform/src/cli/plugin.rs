@@ -106,7 +106,7 @@ async fn context() -> CliResult<Context> {
     ensure_migrated(&pool).await?;
     let tenancy = crate::app::tenancy(&config, pool).await?;
     let objects = crate::media::objects::open(&config.object_store)?;
-    let host = PluginHost::new(tenancy.clone(), objects, config.plugins.clone())?;
+    let host = PluginHost::new(tenancy.clone(), tenancy.pool().clone(), objects, config.plugins.clone())?;
     Ok(Context { tenancy, host })
 }
 

@@ -45,11 +45,17 @@ pub struct PluginHost {
 }
 
 impl PluginHost {
-    pub fn new(tenancy: Tenancy, objects: Arc<dyn ObjectStore>, config: PluginConfig) -> anyhow::Result<Self> {
+    /// `pool` is the host's own (see `PluginConfig::db_connections`).
+    pub fn new(
+        tenancy: Tenancy,
+        pool: PgPool,
+        objects: Arc<dyn ObjectStore>,
+        config: PluginConfig,
+    ) -> anyhow::Result<Self> {
         let hooks = Hook::ALL.iter().map(|h| h.name().to_owned()).collect();
         Ok(Self {
             runtime: Runtime::new(config.engine, hooks)?,
-            pool: tenancy.pool().clone(),
+            pool,
             tenancy,
             objects,
             config,
@@ -79,7 +85,7 @@ impl PluginHost {
     }
 
     async fn load_tenant(&self, id: TenantId) -> anyhow::Result<TenantPlugins> {
-        let tenant = self.tenancy.get(id).await?;
+        let tenant = self.tenancy.get_on(&self.pool, id).await?;
         let scope = tenant.scope();
         let mut tx = scope.begin(&self.pool).await?;
         let rows = installs::enabled(&mut tx).await?;

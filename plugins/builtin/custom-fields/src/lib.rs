@@ -22,14 +22,20 @@ pub mod types;
 use fields::{Check, Problems, Sealer};
 use model::{Config, Field, PostFacts};
 use serde_json::{Map, Value};
+use std::borrow::Cow;
 
-/// The fields of every group matching the post, in menu order.
-fn matching_fields(config: &Config, facts: &PostFacts, rest_only: bool) -> Vec<Field> {
-    location::matching(&config.field_groups, facts)
+/// The fields of every group matching the post, in menu order (borrowed when one group
+/// matches, the usual case).
+fn matching_fields<'a>(config: &'a Config, facts: &PostFacts, rest_only: bool) -> Cow<'a, [Field]> {
+    let groups: Vec<_> = location::matching(&config.field_groups, facts)
         .into_iter()
         .filter(|g| !rest_only || g.show_in_rest)
-        .flat_map(|g| g.fields.iter().cloned())
-        .collect()
+        .collect();
+    match groups.as_slice() {
+        [] => Cow::Borrowed(&[]),
+        [one] => Cow::Borrowed(&one.fields),
+        many => Cow::Owned(many.iter().flat_map(|g| g.fields.iter().cloned()).collect()),
+    }
 }
 
 /// Checks a submitted `acf` object for a post and returns the meta changes to make (`null`

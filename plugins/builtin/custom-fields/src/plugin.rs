@@ -3,6 +3,7 @@
 use crate::fields::Sealer;
 use crate::model::Config;
 use platform_plugin_sdk::prelude::*;
+use serde_json::Map;
 
 struct CustomFields;
 
@@ -52,33 +53,21 @@ impl Plugin for CustomFields {
         match hook {
             hooks::PRE_SAVE => {
                 let config = config()?;
-                let acf = match payload.0.get("acf") {
+                let acf = match payload.0.as_object_mut().and_then(|o| o.remove("acf")) {
                     None | Some(Value::Null) => None,
-                    Some(Value::Object(acf)) => Some(acf.clone()),
+                    Some(Value::Object(acf)) => Some(acf),
                     Some(_) => return Err(Rejection::new("acf must be an object of field names to values")),
                 };
-                let creating = payload.0["previous"].is_null();
-                let stored = payload.0["previous"]["meta"].as_object().cloned().unwrap_or_default();
-                let post = payload.post().cloned().unwrap_or_default();
-                let changes = crate::submit(
-                    &config,
-                    &post,
-                    &ctx.user_roles,
-                    acf.as_ref(),
-                    &stored,
-                    creating,
-                    &HostSealer,
-                )
-                .map_err(rejection)?;
-                if let Some(meta) = payload
-                    .post_mut()
-                    .and_then(|p| p.get_mut("meta"))
-                    .and_then(Value::as_object_mut)
-                {
+                let empty = Map::new();
+                let changes = {
+                    let creating = payload.0["previous"].is_null();
+                    let stored = payload.0["previous"]["meta"].as_object().unwrap_or(&empty);
+                    let post = payload.post().unwrap_or(&empty);
+                    crate::submit(&config, post, &ctx.user_roles, acf.as_ref(), stored, creating, &HostSealer)
+                        .map_err(rejection)?
+                };
+                if let Some(meta) = payload.post_mut().and_then(|p| p.get_mut("meta")).and_then(Value::as_object_mut) {
                     meta.extend(changes);
-                }
-                if let Some(object) = payload.0.as_object_mut() {
-                    object.remove("acf");
                 }
                 Ok(payload)
             }
