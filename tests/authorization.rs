@@ -208,6 +208,8 @@ fn cases() -> Vec<Case> {
             &["administrator", "editor", "author"],
             403,
         ),
+        case(M::GET, "/api/v1/plugins", None, &["administrator"], 403),
+        case(M::GET, "/api/v1/plugin-catalogue", None, &["administrator"], 403),
     ]
 }
 

@@ -160,9 +160,9 @@ async fn concurrent_writes_with_plugin_storage_never_starve_the_pool() {
     let site = tenant(&app, "plug-pool").await;
     install_probe(&site).await;
     let site = &site;
-    let replies = futures_util::future::join_all((0..16).map(|i| async move {
-        create(site, &format!("kv-set key{i} value{i}")).await
-    }))
+    let replies = futures_util::future::join_all(
+        (0..16).map(|i| async move { create(site, &format!("kv-set key{i} value{i}")).await }),
+    )
     .await;
     for reply in &replies {
         assert_eq!(reply.status, 201, "{}", reply.text);

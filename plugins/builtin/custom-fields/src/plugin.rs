@@ -63,10 +63,22 @@ impl Plugin for CustomFields {
                     let creating = payload.0["previous"].is_null();
                     let stored = payload.0["previous"]["meta"].as_object().unwrap_or(&empty);
                     let post = payload.post().unwrap_or(&empty);
-                    crate::submit(&config, post, &ctx.user_roles, acf.as_ref(), stored, creating, &HostSealer)
-                        .map_err(rejection)?
+                    crate::submit(
+                        &config,
+                        post,
+                        &ctx.user_roles,
+                        acf.as_ref(),
+                        stored,
+                        creating,
+                        &HostSealer,
+                    )
+                    .map_err(rejection)?
                 };
-                if let Some(meta) = payload.post_mut().and_then(|p| p.get_mut("meta")).and_then(Value::as_object_mut) {
+                if let Some(meta) = payload
+                    .post_mut()
+                    .and_then(|p| p.get_mut("meta"))
+                    .and_then(Value::as_object_mut)
+                {
                     meta.extend(changes);
                 }
                 Ok(payload)
