@@ -172,7 +172,13 @@ async fn validation_ratio(runtime: &Runtime) {
     let config_text = config.to_string();
     let payload = pre_save_payload(&acf);
     let bytes = platform::plugins::builtin::BUILTIN[0].1;
+    let started = Instant::now();
     let compiled = runtime.load(bytes.to_vec().into()).await.expect("custom-fields loads");
+    println!(
+        "| compile and check custom-fields ({} KiB), first load in a process | {:.0} ms |",
+        bytes.len() / 1024,
+        started.elapsed().as_secs_f64() * 1000.0
+    );
     let setup = setup(&config_text);
 
     let mut wasm = Vec::new();
