@@ -126,9 +126,13 @@ async fn fuel_is_a_plan_limit() {
     })
     .await;
     let site = tenant(&app, "plug-fuel").await;
+    let other = tenant(&app, "plug-fuel-other").await;
     install_probe(&site).await;
+    install_probe(&other).await;
     let problem = create(&site, "loop").await.assert_problem(422, "plugin_failed").clone();
     assert!(problem["detail"].as_str().unwrap().contains("fuel"), "{problem}");
+    assert_eq!(create(&site, "fine").await.status, 201, "the same tenant after");
+    assert_eq!(create(&other, "fine").await.status, 201, "another tenant after");
 }
 
 #[tokio::test]

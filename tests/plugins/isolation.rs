@@ -93,3 +93,25 @@ async fn a_tenants_plugins_are_invisible_to_another() {
     let a_token_on_b = app.tenant("plug-vis-b").token(&app.admin_token("plug-vis-a").await);
     assert_eq!(a_token_on_b.get("/api/v1/plugins").await.status, 401);
 }
+
+#[tokio::test]
+async fn kv_refuses_oversized_keys_and_values() {
+    let app = TestApp::spawn().await;
+    let site = tenant(&app, "plug-kv-limits").await;
+    install_probe(&site).await;
+    assert_eq!(meta(&create(&site, "kv-big ok 64").await, "probe_kv"), "Ok(())");
+    assert_eq!(
+        meta(&create(&site, "kv-big big 65").await, "probe_kv"),
+        "Err(KvError::TooLarge)"
+    );
+    let long_key = "k".repeat(257);
+    assert_eq!(
+        meta(&create(&site, &format!("kv-set {long_key} v")).await, "probe_kv"),
+        "Err(KvError::TooLarge)"
+    );
+    assert_eq!(
+        meta(&create(&site, "kv-get big").await, "probe_kv"),
+        "none",
+        "nothing half-written"
+    );
+}

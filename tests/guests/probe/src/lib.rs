@@ -10,6 +10,7 @@
 //! | `big` | returns a payload of 2 MiB |
 //! | `reject` | rejects, with two field errors |
 //! | `kv-set K V` / `kv-get K` / `kv-list P` | uses KV, and reports in meta `probe_kv` |
+//! | `kv-big K N` | stores N KiB under K, reporting in meta `probe_kv` |
 //! | `seal T` | seals T and opens it again, reporting in meta `probe_crypto` |
 //! | `config` | copies its configuration into meta `probe_config` |
 //! | `clock` | reports the wall clock in meta `probe_clock` |
@@ -87,6 +88,11 @@ impl Plugin for Probe {
                     args.first().copied().unwrap_or(""),
                     args.get(1).unwrap_or(&"").as_bytes(),
                 );
+                report("probe_kv", json!(format!("{result:?}")));
+            }
+            "kv-big" => {
+                let kib: usize = args.get(1).and_then(|n| n.parse().ok()).unwrap_or(1);
+                let result = kv::set(args.first().copied().unwrap_or(""), &vec![b'k'; kib << 10]);
                 report("probe_kv", json!(format!("{result:?}")));
             }
             "kv-get" => {
