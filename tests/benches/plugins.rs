@@ -326,4 +326,48 @@ async fn main() {
     noop_call(&runtime).await;
     validation_ratio(&runtime).await;
     create_through_api().await;
+    spread_over_tenants().await;
+}
+
+/// Concurrency 32 spread over 8 tenants (4 writers each), without plugins: whether creates
+/// are bound per tenant (the audit chain) or by the machine.
+async fn spread_over_tenants() {
+    let app = TestApp::unlimited().await;
+    let mut sites = Vec::new();
+    for t in 0..8 {
+        let slug = format!("spread-{t}");
+        app.create_tenant(&slug).await;
+        let token = app.admin_token(&slug).await;
+        let site = app.tenant(&slug).token(&token);
+        let reply = site
+            .put(
+                "/api/v1/settings",
+                &json!({"trust_thresholds": {"create_draft": 0, "publish": 0, "read_phi": 0}}),
+            )
+            .await;
+        assert_eq!(reply.status, 200, "{}", reply.text);
+        sites.push(site);
+    }
+    let sites = &sites;
+    let run = |n: usize| async move {
+        let started = Instant::now();
+        let samples: Vec<Duration> = futures_util::stream::iter(0..n)
+            .map(|i| async move {
+                let body = json!({"title": format!("Spread {i} {}", rand_suffix()), "content": "<p>x</p>"});
+                let t = Instant::now();
+                let reply = sites[i % sites.len()].post("/api/v1/posts", &body).await;
+                assert_eq!(reply.status, 201, "{}", reply.text);
+                t.elapsed()
+            })
+            .buffer_unordered(32)
+            .collect()
+            .await;
+        (samples, n as f64 / started.elapsed().as_secs_f64())
+    };
+    run(200).await;
+    let (samples, rate) = run(2_000).await;
+    println!(
+        "| create a post, no plugin, concurrency 32 spread over 8 tenants | {} ; {rate:.0} req/s |",
+        summary(samples)
+    );
 }
