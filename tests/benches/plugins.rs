@@ -246,15 +246,8 @@ async fn create_through_api() {
     let app = TestApp::unlimited().await;
     let slug = "bench-acf";
     app.create_tenant(slug).await;
+    let site = app.open_trust(slug).await;
     let token = app.admin_token(slug).await;
-    let site = app.tenant(slug).token(&token);
-    let reply = site
-        .put(
-            "/api/v1/settings",
-            &json!({"trust_thresholds": {"create_draft": 0, "publish": 0, "read_phi": 0}}),
-        )
-        .await;
-    assert_eq!(reply.status, 200, "{}", reply.text);
     let (config, acf) = twenty_fields();
     let reply = site
         .post(
@@ -337,16 +330,7 @@ async fn spread_over_tenants() {
     for t in 0..8 {
         let slug = format!("spread-{t}");
         app.create_tenant(&slug).await;
-        let token = app.admin_token(&slug).await;
-        let site = app.tenant(&slug).token(&token);
-        let reply = site
-            .put(
-                "/api/v1/settings",
-                &json!({"trust_thresholds": {"create_draft": 0, "publish": 0, "read_phi": 0}}),
-            )
-            .await;
-        assert_eq!(reply.status, 200, "{}", reply.text);
-        sites.push(site);
+        sites.push(app.open_trust(&slug).await);
     }
     let sites = &sites;
     let run = |n: usize| async move {

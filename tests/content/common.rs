@@ -2,20 +2,11 @@
 
 use e2e::TestApp;
 use reqwest::Method;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 /// Trust thresholds out of the way: these tests are about capabilities (trust has its own).
 pub async fn open_trust(app: &TestApp, slug: &str) {
-    let admin = app.admin_token(slug).await;
-    let reply = app
-        .tenant(slug)
-        .token(&admin)
-        .put(
-            "/api/v1/settings",
-            &json!({"trust_thresholds": {"create_draft": 0, "publish": 0, "read_phi": 0}}),
-        )
-        .await;
-    assert_eq!(reply.status, 200, "{}", reply.text);
+    app.open_trust(slug).await;
 }
 
 pub async fn patch(app: &TestApp, slug: &str, token: &str, path: &str, etag: Option<&str>, body: &Value) -> e2e::Reply {

@@ -29,16 +29,7 @@ pub async fn upload_bytes(site: &HostClient, bytes: Vec<u8>, query: &str) -> Rep
 /// A tenant with trust out of the way, and its administrator's client.
 pub async fn tenant(app: &TestApp, slug: &str) -> HostClient {
     app.create_tenant(slug).await;
-    let admin = app.admin_token(slug).await;
-    let site = app.tenant(slug).token(&admin);
-    let reply = site
-        .put(
-            "/api/v1/settings",
-            &json!({"trust_thresholds": {"create_draft": 0, "publish": 0, "read_phi": 0}}),
-        )
-        .await;
-    assert_eq!(reply.status, 200, "{}", reply.text);
-    site
+    app.open_trust(slug).await
 }
 
 /// Installs and enables the probe with every capability it asks for.

@@ -194,6 +194,20 @@ impl TestApp {
         assert_eq!(reply.status, 200, "admin login on {slug}: {}", reply.text);
         reply.body["access_token"].as_str().expect("access_token").to_owned()
     }
+
+    /// Puts the tenant's trust thresholds at zero (trust has tests of its own) and returns its
+    /// administrator's client.
+    pub async fn open_trust(&self, slug: &str) -> HostClient {
+        let site = self.tenant(slug).token(&self.admin_token(slug).await);
+        let reply = site
+            .put(
+                "/api/v1/settings",
+                &json!({"trust_thresholds": {"create_draft": 0, "publish": 0, "read_phi": 0}}),
+            )
+            .await;
+        assert_eq!(reply.status, 200, "{}", reply.text);
+        site
+    }
 }
 
 /// Another instance of the app over the same database.
