@@ -77,6 +77,26 @@ pub struct PluginConfig {
     pub plans: std::collections::HashMap<String, plugins::Limits>,
 }
 
+/// `PLATFORM_PLUGIN_LIMITS`: plan name to limits, each within what the engine can give.
+fn plugin_plans(json: &str) -> anyhow::Result<std::collections::HashMap<String, plugins::Limits>> {
+    let plans: std::collections::HashMap<String, plugins::Limits> = serde_json::from_str(json).context(
+        "PLATFORM_PLUGIN_LIMITS must be a JSON object of plan name to limits \
+         ({\"standard\": {\"deadline_ms\": 100, \"fuel\": 50000000, ...}})",
+    )?;
+    let ceiling = plugins::EngineLimits::default().max_memory_bytes;
+    for (plan, limits) in &plans {
+        if limits.memory_bytes > ceiling {
+            bail!(
+                "PLATFORM_PLUGIN_LIMITS: plan {plan:?} asks for more plugin memory than the engine's {ceiling} bytes"
+            );
+        }
+        if limits.deadline_ms == 0 || limits.fuel == 0 || limits.memory_bytes == 0 || limits.payload_bytes == 0 {
+            bail!("PLATFORM_PLUGIN_LIMITS: plan {plan:?} has a limit of zero, which no call could meet");
+        }
+    }
+    Ok(plans)
+}
+
 impl Default for PluginConfig {
     fn default() -> Self {
         Self {
@@ -316,10 +336,7 @@ impl Config {
                 },
                 db_connections: parsed("PLATFORM_PLUGIN_DB_CONNECTIONS", 4u32)?.max(1),
                 plans: match var("PLATFORM_PLUGIN_LIMITS") {
-                    Some(json) => serde_json::from_str(&json).context(
-                        "PLATFORM_PLUGIN_LIMITS must be a JSON object of plan name to limits \
-                         ({\"standard\": {\"deadline_ms\": 100, \"fuel\": 50000000, ...}})",
-                    )?,
+                    Some(json) => plugin_plans(&json)?,
                     None => Default::default(),
                 },
             },
@@ -337,5 +354,28 @@ impl Config {
             log_format,
             bootstrap_operator,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::plugin_plans;
+
+    #[test]
+    fn plugin_plans_are_checked() {
+        let plans = plugin_plans(r#"{"standard": {"deadline_ms": 50}, "big": {"fuel": 1000000000}}"#).expect("valid");
+        assert_eq!(plans["standard"].deadline_ms, 50);
+        assert_eq!(
+            plans["standard"].fuel,
+            plugins::Limits::default().fuel,
+            "unnamed fields default"
+        );
+        assert!(
+            plugin_plans(r#"{"x": {"memory_bytes": 1073741824}}"#).is_err(),
+            "over the engine's ceiling"
+        );
+        assert!(plugin_plans(r#"{"x": {"fuel": 0}}"#).is_err());
+        assert!(plugin_plans(r#"{"x": {"fuel": "lots"}}"#).is_err());
+        assert!(plugin_plans(r#"{"x": {"speed": 3}}"#).is_err(), "unknown fields");
     }
 }
