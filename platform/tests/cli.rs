@@ -54,6 +54,19 @@ fn uuid_like() -> String {
     )
 }
 
+/// Creates the tenant `acme` with a password, as the tests here need it.
+const CREATE_ACME: [&str; 9] = [
+    "tenant",
+    "create",
+    "acme",
+    "--name",
+    "Acme",
+    "--admin-email",
+    "a@acme.test",
+    "--admin-password",
+    "a long password",
+];
+
 fn text(out: &Output) -> String {
     format!(
         "{}{}",
@@ -71,17 +84,7 @@ async fn exit_codes_tell_scripts_what_happened() {
     assert_eq!(cli.code(&["tenant", "frobnicate"]), 2, "usage error");
 
     assert_eq!(cli.code(&["migrate"]), 0);
-    let create = [
-        "tenant",
-        "create",
-        "acme",
-        "--name",
-        "Acme",
-        "--admin-email",
-        "a@acme.test",
-        "--admin-password",
-        "a long password",
-    ];
+    let create = CREATE_ACME;
     let created = cli.run(&create);
     assert!(created.status.success(), "{}", text(&created));
     assert!(text(&created).contains("acme.localhost"));
@@ -207,17 +210,7 @@ async fn migrate_exits_6_when_a_tenant_fails_and_0_once_rerun_succeeds() {
 async fn plugins_from_the_shell() {
     let cli = Cli::new().await;
     assert_eq!(cli.code(&["migrate"]), 0);
-    let created = cli.run(&[
-        "tenant",
-        "create",
-        "acme",
-        "--name",
-        "Acme",
-        "--admin-email",
-        "a@acme.test",
-        "--admin-password",
-        "a long password",
-    ]);
+    let created = cli.run(&CREATE_ACME);
     assert!(created.status.success(), "{}", text(&created));
 
     let catalogue = cli.run(&["plugin", "catalogue", "list"]);

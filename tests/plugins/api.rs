@@ -251,3 +251,52 @@ async fn the_operator_catalogue() {
     // Installed tenants keep it.
     assert_eq!(site.get("/api/v1/plugins/excerpt-required").await.status, 200);
 }
+
+#[tokio::test]
+async fn json_bodies_keep_their_limits_and_problems() {
+    let app = TestApp::spawn().await;
+    let site = tenant(&app, "plug-json").await;
+    upload(&site, PROBE, "").await;
+    let huge = json!({"greeting": "x".repeat(2 << 20)});
+    site.put("/api/v1/plugins/probe/config", &huge)
+        .await
+        .assert_problem(413, "body_too_large");
+    site.post("/api/v1/plugins", &json!({"catalogue": "x".repeat(2 << 20)}))
+        .await
+        .assert_problem(413, "body_too_large");
+    let reply = HostClient::send(
+        site.request(reqwest::Method::POST, "/api/v1/plugins")
+            .header("content-type", "application/json")
+            .body("{not json"),
+    )
+    .await;
+    reply.assert_problem(400, "malformed_json");
+    site.post("/api/v1/plugins", &json!({"catalogue": 7}))
+        .await
+        .assert_problem(422, "invalid_body");
+    site.post("/api/v1/plugins?enable=maybe", &json!({"catalogue": "custom-fields"}))
+        .await
+        .assert_problem(400, "invalid_query");
+}
+
+/// Components over the default 1 MiB body limit (custom-fields is 1.7 MiB) upload, to tenants
+/// and to the catalogue, up to the 16 MiB artifact limit.
+#[tokio::test]
+async fn components_larger_than_the_default_body_limit_upload() {
+    let app = TestApp::spawn().await;
+    let site = tenant(&app, "plug-large").await;
+    let bytes = platform::plugins::builtin::BUILTIN[0].1.to_vec();
+    assert!(bytes.len() > 1 << 20, "the test needs a component over 1 MiB");
+    let reply = upload_bytes(&site, bytes.clone(), "").await;
+    assert_eq!(reply.status, 201, "{}", reply.text);
+    assert_eq!(reply.body["source"], "upload");
+    let ops = app.ops().token(&app.operator_token().await);
+    let reply = HostClient::send(
+        ops.request(reqwest::Method::POST, "/api/ops/v1/plugins")
+            .header("content-type", "application/wasm")
+            .body(bytes),
+    )
+    .await;
+    // Read whole and checked: only then does the name turn out to be a built-in's.
+    reply.assert_problem(409, "plugin_builtin");
+}

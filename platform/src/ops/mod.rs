@@ -13,6 +13,8 @@ use utoipa_axum::routes;
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
+        .routes(routes!(crate::plugins::catalogue::list, crate::plugins::catalogue::add))
+        .routes(routes!(crate::plugins::catalogue::remove))
         .routes(routes!(auth::login))
         .routes(routes!(tenants::create, tenants::list))
         .routes(routes!(tenants::get, tenants::delete))
@@ -22,6 +24,4 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(domains::add))
         .routes(routes!(domains::remove))
         .routes(routes!(signing_keys::rotate))
-        .routes(routes!(crate::plugins::catalogue::list, crate::plugins::catalogue::add))
-        .routes(routes!(crate::plugins::catalogue::remove))
 }

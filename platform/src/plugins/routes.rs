@@ -12,7 +12,7 @@ use crate::audit::{Actor, ClientContext};
 use crate::auth::extract::TenantUser;
 use crate::http::extract::{Json, Path, Query};
 use crate::http::{ApiError, ApiResult, Problem};
-use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::extract::{FromRequest as _, Request, State};
 use axum::http::StatusCode;
 use axum::http::header::{CONTENT_LENGTH, CONTENT_TYPE};
 use serde::Deserialize;
@@ -35,8 +35,6 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(get_config, put_config))
         .routes(routes!(put_grants))
         .routes(routes!(catalogue::available))
-        // Uploads are bounded by the engine's artifact limit, read below, not the default.
-        .layer(DefaultBodyLimit::disable())
 }
 
 /// Install from the platform's catalogue.
@@ -173,17 +171,9 @@ pub async fn install(
             .unwrap_or_default();
         (compiled, Source::Upload, grant, options.enable.unwrap_or(false), None)
     } else if content_type.starts_with("application/json") {
-        let bytes = axum::body::to_bytes(request.into_body(), state.max_body_bytes)
-            .await
-            .map_err(|_| ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "body_too_large", "the body is too large"))?;
-        let body: InstallFromCatalogue = serde_json::from_slice(&bytes).map_err(|e| match e.classify() {
-            serde_json::error::Category::Data => ApiError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "invalid_body",
-                format!("the body is not an install request: {e}"),
-            ),
-            _ => ApiError::bad_request("malformed_json", format!("the body is not JSON: {e}")),
-        })?;
+        // The JSON extractor, with the default body limit: uploads are read raw (below), bounded
+        // by the engine's artifact limit instead.
+        let Json(body) = Json::<InstallFromCatalogue>::from_request(request, &state).await?;
         let compiled = catalogue::compiled(&state, &body.catalogue).await?;
         (compiled, Source::Catalogue, body.grant, body.enable, body.config)
     } else {
