@@ -146,26 +146,25 @@ impl AppState {
         )?);
         let hooks = Arc::new(hooks::Hooks::default());
         hooks.set_source(plugins.clone());
+        let content_cache = public_cache.clone();
         let cache = public_cache.clone();
         let host = plugins.clone();
-        // Plugin installs announce themselves like content (what plugins add shows in responses).
-        let on_content: tenants::invalidation::OnContent = Arc::new(move |tenant| {
-            cache.changed(tenant);
-            let host = host.clone();
-            match tenant {
-                Some(tenant) => {
-                    tokio::spawn(async move { host.changed(tenant).await });
+        let handlers = tenants::invalidation::Handlers {
+            signing_keys: on_signing_keys,
+            content: Arc::new(move |tenant| content_cache.changed(tenant)),
+            // What plugins add shows in content responses: those are dropped too.
+            plugins: Arc::new(move |tenant| {
+                cache.changed(tenant);
+                let host = host.clone();
+                match tenant {
+                    Some(tenant) => {
+                        tokio::spawn(async move { host.changed(tenant).await });
+                    }
+                    None => host.changed_all(),
                 }
-                None => host.changed_all(),
-            }
-        });
-        tenants::invalidation::spawn_listener(
-            pool,
-            tenancy.resolver().clone(),
-            tenancy.keyring().clone(),
-            on_signing_keys,
-            on_content,
-        );
+            }),
+        };
+        tenants::invalidation::spawn_listener(pool, tenancy.resolver().clone(), tenancy.keyring().clone(), handlers);
         let state = Self(Arc::new(Inner {
             tenancy,
             tokens,

@@ -26,6 +26,8 @@ pub enum Invalidation {
     /// Something public responses of a tenant show changed (sent by the database's content
     /// triggers, `platform.notify_content_changed`).
     Content(TenantId),
+    /// A tenant's plugin installs changed (sent by `platform.notify_plugins_changed`).
+    Plugins(TenantId),
 }
 
 impl Invalidation {
@@ -34,6 +36,7 @@ impl Invalidation {
             Self::Tenant(id) => format!("tenant:{id}"),
             Self::Keys(id) => format!("keys:{id}"),
             Self::Content(id) => format!("content:{id}"),
+            Self::Plugins(id) => format!("plugins:{id}"),
             Self::SigningKeys => "signing-keys".to_owned(),
         }
     }
@@ -48,6 +51,7 @@ impl Invalidation {
             "tenant" => Some(Self::Tenant(id)),
             "keys" => Some(Self::Keys(id)),
             "content" => Some(Self::Content(id)),
+            "plugins" => Some(Self::Plugins(id)),
             _ => None,
         }
     }
@@ -63,32 +67,49 @@ pub async fn notify(conn: &mut PgConnection, what: Invalidation) -> Result<(), s
     Ok(())
 }
 
-/// Listens for invalidations and applies them to this process's caches until the task is
-/// aborted. A lost connection may have lost notifications, so then everything is dropped.
 /// Called when the signing keys may have changed (told so, or notifications were lost).
 pub type OnSigningKeys = Arc<dyn Fn() + Send + Sync>;
 
-/// Called when a tenant's content changed, or with `None` when any may have (notifications
-/// were lost).
-pub type OnContent = Arc<dyn Fn(Option<TenantId>) + Send + Sync>;
+/// Called with the tenant whose data changed, or with `None` when any may have
+/// (notifications were lost).
+pub type OnTenant = Arc<dyn Fn(Option<TenantId>) + Send + Sync>;
 
+/// What the layers above do with the kinds of invalidation this crate has no cache for.
+#[derive(Clone)]
+pub struct Handlers {
+    pub signing_keys: OnSigningKeys,
+    /// Content a tenant's responses show changed.
+    pub content: OnTenant,
+    /// A tenant's plugin installs changed.
+    pub plugins: OnTenant,
+}
+
+impl Handlers {
+    /// Everything may have changed: notifications were lost, or never heard.
+    fn all_changed(&self) {
+        (self.signing_keys)();
+        (self.content)(None);
+        (self.plugins)(None);
+    }
+}
+
+/// Listens for invalidations and applies them to this process's caches until the task is
+/// aborted. A lost connection may have lost notifications, so then everything is dropped.
 pub fn spawn_listener(
     pool: PgPool,
     resolver: Arc<TenantResolver>,
     keyring: Arc<Keyring>,
-    on_signing_keys: OnSigningKeys,
-    on_content: OnContent,
+    handlers: Handlers,
 ) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         loop {
-            match listen(&pool, &resolver, &keyring, &on_signing_keys, &on_content).await {
+            match listen(&pool, &resolver, &keyring, &handlers).await {
                 Ok(()) => {}
                 Err(error) => tracing::warn!(%error, "invalidation listener lost its connection; retrying"),
             }
             resolver.invalidate_all();
             keyring.invalidate_all();
-            on_signing_keys();
-            on_content(None);
+            handlers.all_changed();
             tokio::time::sleep(Duration::from_secs(1)).await;
         }
     })
@@ -98,24 +119,23 @@ async fn listen(
     pool: &PgPool,
     resolver: &TenantResolver,
     keyring: &Keyring,
-    on_signing_keys: &OnSigningKeys,
-    on_content: &OnContent,
+    handlers: &Handlers,
 ) -> Result<(), sqlx::Error> {
     let mut listener = PgListener::connect_with(pool).await?;
     listener.listen(CHANNEL).await?;
     // Anything that changed while we were not listening is unknown to us.
     resolver.invalidate_all();
     keyring.invalidate_all();
-    on_signing_keys();
-    on_content(None);
+    handlers.all_changed();
     tracing::debug!("invalidation listener connected");
     // `try_recv` yields `None` when the connection dropped (and will reconnect next call).
     while let Some(notification) = listener.try_recv().await? {
         match Invalidation::decode(notification.payload()) {
             Some(Invalidation::Tenant(id)) => resolver.invalidate_tenant(id),
             Some(Invalidation::Keys(id)) => keyring.invalidate(id),
-            Some(Invalidation::SigningKeys) => on_signing_keys(),
-            Some(Invalidation::Content(id)) => on_content(Some(id)),
+            Some(Invalidation::SigningKeys) => (handlers.signing_keys)(),
+            Some(Invalidation::Content(id)) => (handlers.content)(Some(id)),
+            Some(Invalidation::Plugins(id)) => (handlers.plugins)(Some(id)),
             None => tracing::warn!(payload = notification.payload(), "unknown invalidation"),
         }
     }
@@ -134,6 +154,7 @@ mod tests {
             Invalidation::Keys(id),
             Invalidation::SigningKeys,
             Invalidation::Content(id),
+            Invalidation::Plugins(id),
         ] {
             assert_eq!(Invalidation::decode(&what.encode()), Some(what));
         }

@@ -2,7 +2,10 @@
 //! custom-fields plugin's validation of a 20-field group in WebAssembly against the same Rust
 //! natively, and creating posts through the API with that group at concurrency 32.
 //!
-//!   cargo bench -p e2e --bench plugins
+//!   cargo bench -p e2e --bench plugins            # every section
+//!   cargo bench -p e2e --bench plugins -- create  # sections whose name contains `create`
+//!
+//! Sections: `noop`, `ratio`, `create`, `spread`.
 //!
 //! Results are printed as Markdown rows for docs/benchmarks.md.
 
@@ -315,11 +318,22 @@ async fn main() {
         .map(String::from)
         .to_vec();
     let runtime = Runtime::new(Default::default(), hooks).expect("engine");
+    // `cargo bench` passes `--bench`; any other argument picks sections by name.
+    let wanted: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with("--")).collect();
+    let run = |section: &str| wanted.is_empty() || wanted.iter().any(|w| section.contains(w.as_str()));
     println!("| what | result |\n|---|---|");
-    noop_call(&runtime).await;
-    validation_ratio(&runtime).await;
-    create_through_api().await;
-    spread_over_tenants().await;
+    if run("noop") {
+        noop_call(&runtime).await;
+    }
+    if run("ratio") {
+        validation_ratio(&runtime).await;
+    }
+    if run("create") {
+        create_through_api().await;
+    }
+    if run("spread") {
+        spread_over_tenants().await;
+    }
 }
 
 /// Concurrency 32 spread over 8 tenants (4 writers each), without plugins: whether creates

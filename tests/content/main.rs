@@ -5,5 +5,6 @@ mod media;
 mod posts;
 mod public_cache;
 mod revisions;
+mod slugs;
 mod terms;
 mod transitions;

@@ -3,25 +3,9 @@
 //! reaches every instance through the database's notification at commit.
 
 use crate::common::{open_trust, send};
-use e2e::TestApp;
+use e2e::{TestApp, eventually};
 use reqwest::Method;
 use serde_json::json;
-use std::time::Duration;
-
-/// Polls `check` for up to five seconds: notifications arrive just after commit.
-async fn eventually<F, Fut>(what: &str, mut check: F)
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = bool>,
-{
-    for _ in 0..50 {
-        if check().await {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("not within 5 s: {what}");
-}
 
 #[tokio::test]
 async fn public_reads_are_cached_until_the_content_changes_anywhere() {

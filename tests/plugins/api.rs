@@ -300,3 +300,48 @@ async fn components_larger_than_the_default_body_limit_upload() {
     // Read whole and checked: only then does the name turn out to be a built-in's.
     reply.assert_problem(409, "plugin_builtin");
 }
+
+/// Install changes reach every instance through the database's notification at commit; saving
+/// content does not make any instance read the tenant's plugins again.
+#[tokio::test]
+async fn install_changes_reach_every_instance_and_content_saves_reload_nothing() {
+    let app = TestApp::spawn().await;
+    let peer = app.spawn_peer().await;
+    let site = tenant(&app, "plug-peers").await;
+    let on_peer = peer
+        .on("plug-peers.localhost")
+        .token(&app.admin_token("plug-peers").await);
+    install_probe(&site).await;
+    assert_eq!(create(&on_peer, "a").await.body["title"]["raw"], "a [probe]");
+
+    assert_eq!(site.post_empty("/api/v1/plugins/probe/disable").await.status, 200);
+    e2e::eventually("the peer stops running the disabled plugin", || async {
+        create(&on_peer, "b").await.body["title"]["raw"] == "b"
+    })
+    .await;
+    assert_eq!(site.post_empty("/api/v1/plugins/probe/enable").await.status, 200);
+    e2e::eventually("the peer runs the enabled plugin again", || async {
+        create(&on_peer, "c").await.body["title"]["raw"] == "c [probe]"
+    })
+    .await;
+
+    // Both instances share this process's metrics; this one reloads on its next hook.
+    assert_eq!(create(&site, "warm").await.body["title"]["raw"], "warm [probe]");
+    let loads = || async {
+        let metrics = app.on("localhost").get("/metrics").await.text;
+        metrics
+            .lines()
+            .find_map(|l| l.strip_prefix("plugin_tenant_loads_total "))
+            .map_or(0.0, |n| n.trim().parse::<f64>().expect("a count"))
+    };
+    let before = loads().await;
+    assert!(before >= 4.0, "loaded after install and after each change: {before}");
+    for title in ["d", "e", "f"] {
+        assert_eq!(create(&site, title).await.status, 201);
+        assert_eq!(create(&on_peer, title).await.status, 201);
+    }
+    // Give the six saves' notifications time to arrive before counting.
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert_eq!(create(&on_peer, "g").await.body["title"]["raw"], "g [probe]");
+    assert_eq!(loads().await, before, "saving posts reloaded the plugins");
+}

@@ -38,6 +38,22 @@ pub struct TestApp {
     master_key: SecretString,
 }
 
+/// Polls `check` every 100 ms for up to five seconds, and panics naming `what` if it never
+/// holds: for what arrives just after a commit (notifications, background actions).
+pub async fn eventually<F, Fut>(what: &str, mut check: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    for _ in 0..50 {
+        if check().await {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("not within 5 s: {what}");
+}
+
 pub fn random_master_key() -> SecretString {
     let mut key = [0u8; 32];
     rand::rngs::OsRng.fill_bytes(&mut key);

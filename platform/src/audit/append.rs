@@ -85,10 +85,13 @@ pub async fn append(
         hash: Vec::new(),
     };
     record.hash = record.compute_hash();
+    // One statement for the row and the head: the head's lock is held until commit, so every
+    // round trip after taking it delays the tenant's next writer.
     sqlx::query(
-        "INSERT INTO audit_log (seq, id, occurred_at, actor_type, actor_id, action, outcome, resource_type, \
-         resource_id, ip, user_agent, request_id, details, prev_hash, hash) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
+        "WITH appended AS (INSERT INTO audit_log (seq, id, occurred_at, actor_type, actor_id, action, outcome, \
+           resource_type, resource_id, ip, user_agent, request_id, details, prev_hash, hash) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)) \
+         UPDATE audit_head SET seq = $1, hash = $15",
     )
     .bind(record.seq)
     .bind(record.id)
@@ -107,11 +110,6 @@ pub async fn append(
     .bind(&record.hash)
     .execute(&mut **tx)
     .await?;
-    sqlx::query("UPDATE audit_head SET seq = $1, hash = $2")
-        .bind(record.seq)
-        .bind(&record.hash)
-        .execute(&mut **tx)
-        .await?;
     Ok(record)
 }
 

@@ -10,7 +10,7 @@ use super::status::PostStatus;
 use super::store::store;
 use super::view::PostView;
 use super::viewer::{Viewer, facts};
-use super::write::{authorise, hook_context, load_for_change, respond, user_write};
+use super::write::{authorise, hook_context, load_for_change, user_write};
 use crate::access::{MetaCap, Principal};
 use crate::app::AppState;
 use crate::audit::ClientContext;
@@ -205,10 +205,9 @@ pub async fn restore(
         ),
         ..user_write(state, &context, &post_type, Some(&previous), &me, &client)
     };
-    let (post, actions) = store(&mut tx, write, post).await?;
-    let view = respond(&mut tx, post.id, &post_type).await?;
+    let stored = store(&mut tx, write, post).await?;
     tx.commit().await?;
-    let view = super::write::prepared(state, &context, view).await;
-    state.hooks.after_commit(context, actions);
+    let view = super::write::prepared(state, &context, stored.view).await;
+    state.hooks.after_commit(context, stored.actions);
     Ok(view)
 }

@@ -29,9 +29,17 @@ pub enum OnConflict {
     Error,
 }
 
+/// Suffixed candidates probed per query once the slug is taken.
+const PROBE_BATCH: usize = 50;
+/// Batches probed (suffixes `-2` to `-201`) before a suffix from a fresh id is used.
+const PROBE_BATCHES: usize = 4;
+
 /// The slug `post` will be stored with. Concurrent writes of the same base slug in the same
 /// place are serialised by a transaction-scoped advisory lock, so two of them cannot pick the
 /// same suffix.
+///
+/// Every probe is an exact lookup in `posts_slug_key`, so the cost does not grow with the
+/// number of posts: the free slug costs one query; a taken one, one more per 50 suffixes.
 pub async fn unique(tx: &mut TenantTx, post: &PostRecord, base: &str, on_conflict: OnConflict) -> ApiResult<String> {
     let base = if base.is_empty() {
         // WordPress falls back to the id; ours is long, its first part is enough with suffixes.
@@ -48,18 +56,7 @@ pub async fn unique(tx: &mut TenantTx, post: &PostRecord, base: &str, on_conflic
         ))
         .execute(&mut **tx)
         .await?;
-    let taken: Vec<String> = sqlx::query_scalar(
-        "SELECT slug FROM posts WHERE type = $1 AND parent_id IS NOT DISTINCT FROM $2 AND id <> $3 \
-         AND status NOT IN ('trash', 'auto-draft') AND (slug = $4 OR slug LIKE $5)",
-    )
-    .bind(&post.post_type)
-    .bind(post.parent)
-    .bind(post.id)
-    .bind(&base)
-    .bind(format!("{base}-%"))
-    .fetch_all(&mut **tx)
-    .await?;
-    if !taken.contains(&base) {
+    if taken(tx, post, std::slice::from_ref(&base)).await?.is_empty() {
         return Ok(base);
     }
     if on_conflict == OnConflict::Error {
@@ -68,12 +65,35 @@ pub async fn unique(tx: &mut TenantTx, post: &PostRecord, base: &str, on_conflic
             format!("the slug {base:?} is taken by another post of this type"),
         ));
     }
+    // Room for `-` and a suffix of up to seven digits.
     let stem: String = base.chars().take(MAX_SLUG - 8).collect();
-    let free = (2..)
-        .map(|n| format!("{stem}-{n}"))
-        .find(|candidate| !taken.contains(candidate))
-        .unwrap_or_else(|| format!("{stem}-{}", PostId::new()));
-    Ok(free)
+    for batch in 0..PROBE_BATCHES {
+        let first = 2 + batch * PROBE_BATCH;
+        let candidates: Vec<String> = (first..first + PROBE_BATCH).map(|n| format!("{stem}-{n}")).collect();
+        let taken = taken(tx, post, &candidates).await?;
+        if let Some(free) = candidates.into_iter().find(|c| !taken.contains(c)) {
+            return Ok(free);
+        }
+    }
+    let stem: String = base.chars().take(MAX_SLUG - 37).collect();
+    Ok(format!("{stem}-{}", PostId::new()))
+}
+
+/// Which of `candidates` other posts in the same place hold. The conditions repeat
+/// `posts_slug_key`'s expression and predicate, so each candidate is one index probe.
+async fn taken(tx: &mut TenantTx, post: &PostRecord, candidates: &[String]) -> ApiResult<Vec<String>> {
+    Ok(sqlx::query_scalar(
+        "SELECT slug FROM posts WHERE type = $1 \
+           AND coalesce(parent_id, '00000000-0000-0000-0000-000000000000') \
+             = coalesce($2, '00000000-0000-0000-0000-000000000000'::uuid) \
+           AND slug = ANY($3) AND status NOT IN ('trash', 'auto-draft') AND id <> $4",
+    )
+    .bind(&post.post_type)
+    .bind(post.parent)
+    .bind(candidates)
+    .bind(post.id)
+    .fetch_all(&mut **tx)
+    .await?)
 }
 
 #[cfg(test)]

@@ -1,12 +1,13 @@
 //! Writing a post: the filter hooks, then the row, its meta, its terms, a revision, a
-//! scheduled-publication job and the audit record, all in the caller's transaction. The
-//! action hooks to run after commit are handed back.
+//! scheduled-publication job and the audit record, all in the caller's transaction. The post
+//! as answered and the action hooks to run after commit are handed back.
 
 use super::checks;
 use super::post_type::PostType;
 use super::record::{PostRecord, PreSavePayload, SavedEvent, TransitionEvent};
 use super::slug::{self, OnConflict};
 use super::status::PostStatus;
+use super::view::PostView;
 use crate::audit::{self, Actor, AuditEvent, ClientContext, Outcome};
 use crate::hooks::{FilterError, Hook, HookContext, Hooks};
 use crate::http::{ApiError, ApiResult};
@@ -93,9 +94,17 @@ async fn run_filter(w: &Write<'_>, hook: Hook, post: PostRecord) -> ApiResult<Po
     Ok(post)
 }
 
-/// Filters, rules, and the write itself. Returns the stored record and the actions to run
-/// after commit.
-pub async fn store(tx: &mut TenantTx, w: Write<'_>, post: PostRecord) -> ApiResult<(PostRecord, Vec<(Hook, Value)>)> {
+/// What a write leaves behind.
+pub struct Stored {
+    pub post: PostRecord,
+    /// The post as the writer is answered (edit context), read back inside the transaction.
+    pub view: PostView,
+    /// The action hooks to run after commit.
+    pub actions: Vec<(Hook, Value)>,
+}
+
+/// Filters, rules, and the write itself.
+pub async fn store(tx: &mut TenantTx, w: Write<'_>, post: PostRecord) -> ApiResult<Stored> {
     let mut post = run_filter(&w, Hook::ContentPreSave, post).await?;
     let mut problems = super::input::Problems::default();
     checks::references(tx, &post, w.post_type, &mut problems).await?;
@@ -142,11 +151,17 @@ pub async fn store(tx: &mut TenantTx, w: Write<'_>, post: PostRecord) -> ApiResu
     write_row(tx, &post, w.previous.is_some(), w.editor)
         .await
         .map_err(constraint_problem)?;
-    if w.previous.is_none_or(|p| p.meta != post.meta) {
-        write_meta(tx, &post).await?;
+    let creating = w.previous.is_none();
+    // A new post has no rows to replace: nothing to write when it has no meta or terms.
+    let meta_changed = w.previous.map_or(!post.meta.is_empty(), |p| p.meta != post.meta);
+    if meta_changed {
+        write_meta(tx, &post, creating).await?;
     }
-    if w.previous.is_none_or(|p| p.terms != post.terms) {
-        write_terms(tx, &post).await?;
+    let terms_changed = w
+        .previous
+        .map_or(post.terms.values().any(|t| !t.is_empty()), |p| p.terms != post.terms);
+    if terms_changed {
+        write_terms(tx, &post, creating).await?;
     }
     let revisioned = w.previous.is_none_or(|p| p.revisioned_fields_differ(&post));
     if revisioned && w.post_type.revisions_to_keep > 0 {
@@ -164,6 +179,8 @@ pub async fn store(tx: &mut TenantTx, w: Write<'_>, post: PostRecord) -> ApiResu
     if scheduled {
         crate::jobs::publish_scheduled::enqueue(tx, post.id, post.date_gmt).await?;
     }
+    // Read back before the audit record: appending takes the tenant's audit lock until commit.
+    let view = super::write::respond(tx, post.id, w.post_type).await?;
     let action = match w.previous {
         None => "content.create",
         Some(p) if p.status != post.status => "content.status_change",
@@ -181,7 +198,7 @@ pub async fn store(tx: &mut TenantTx, w: Write<'_>, post: PostRecord) -> ApiResu
         .details(details);
     audit::append(tx, &event, w.client).await?;
     let actions = after_commit_events(w.previous, &post);
-    Ok((post, actions))
+    Ok(Stored { post, view, actions })
 }
 
 /// The action hooks a write fires, in WordPress's order: transition, saved, published.
@@ -293,30 +310,32 @@ async fn write_row(
     Ok(())
 }
 
-async fn write_meta(tx: &mut TenantTx, post: &PostRecord) -> Result<(), sqlx::Error> {
+async fn write_meta(tx: &mut TenantTx, post: &PostRecord, creating: bool) -> Result<(), sqlx::Error> {
     let (keys, values): (Vec<&String>, Vec<&Value>) = post.meta.iter().unzip();
-    sqlx::query(
+    let sql = if creating {
+        "INSERT INTO post_meta (post_id, key, value) SELECT $1, k, v FROM unnest($2::text[], $3::jsonb[]) AS m(k, v)"
+    } else {
         "WITH gone AS (DELETE FROM post_meta WHERE post_id = $1 AND NOT (key = ANY($2))) \
          INSERT INTO post_meta (post_id, key, value) SELECT $1, k, v FROM unnest($2::text[], $3::jsonb[]) AS m(k, v) \
-         ON CONFLICT (post_id, key) DO UPDATE SET value = excluded.value",
-    )
-    .bind(post.id)
-    .bind(keys)
-    .bind(values)
-    .execute(&mut **tx)
-    .await?;
+         ON CONFLICT (post_id, key) DO UPDATE SET value = excluded.value"
+    };
+    sqlx::query(sql)
+        .bind(post.id)
+        .bind(keys)
+        .bind(values)
+        .execute(&mut **tx)
+        .await?;
     Ok(())
 }
 
-async fn write_terms(tx: &mut TenantTx, post: &PostRecord) -> Result<(), sqlx::Error> {
+async fn write_terms(tx: &mut TenantTx, post: &PostRecord, creating: bool) -> Result<(), sqlx::Error> {
     let ids: Vec<_> = post.terms.values().flatten().copied().collect();
-    sqlx::query(
+    let sql = if creating {
+        "INSERT INTO post_terms (post_id, term_id) SELECT DISTINCT $1::uuid, unnest($2::uuid[])"
+    } else {
         "WITH gone AS (DELETE FROM post_terms WHERE post_id = $1 AND NOT (term_id = ANY($2))) \
-         INSERT INTO post_terms (post_id, term_id) SELECT $1, unnest($2::uuid[]) ON CONFLICT DO NOTHING",
-    )
-    .bind(post.id)
-    .bind(ids)
-    .execute(&mut **tx)
-    .await?;
+         INSERT INTO post_terms (post_id, term_id) SELECT $1, unnest($2::uuid[]) ON CONFLICT DO NOTHING"
+    };
+    sqlx::query(sql).bind(post.id).bind(ids).execute(&mut **tx).await?;
     Ok(())
 }

@@ -188,11 +188,10 @@ pub async fn create(
         acf,
         ..user_write(state, &context, &post_type, None, &me, &client)
     };
-    let (post, actions) = store(&mut tx, write, post).await?;
-    let view = respond(&mut tx, post.id, &post_type).await?;
+    let stored = store(&mut tx, write, post).await?;
     tx.commit().await?;
-    let view = prepared(state, &context, view).await;
-    state.hooks.after_commit(context, actions);
+    let view = prepared(state, &context, stored.view).await;
+    state.hooks.after_commit(context, stored.actions);
     Ok(view)
 }
 
@@ -305,11 +304,10 @@ pub async fn update(
         acf,
         ..user_write(state, &context, &post_type, Some(&previous), &me, &client)
     };
-    let (post, actions) = store(&mut tx, write, post).await?;
-    let view = respond(&mut tx, post.id, &post_type).await?;
+    let stored = store(&mut tx, write, post).await?;
     tx.commit().await?;
-    let view = prepared(state, &context, view).await;
-    state.hooks.after_commit(context, actions);
+    let view = prepared(state, &context, stored.view).await;
+    state.hooks.after_commit(context, stored.actions);
     Ok(view)
 }
 
@@ -364,15 +362,14 @@ pub async fn delete(
             unfiltered_html: true,
             ..user_write(state, &context, &post_type, Some(&previous), &me, &client)
         };
-        let (_, actions) = store(&mut tx, write, trashed).await?;
-        let view = respond(&mut tx, id, &post_type).await?;
+        let stored = store(&mut tx, write, trashed).await?;
         tx.commit().await?;
-        state.hooks.after_commit(context, actions);
+        state.hooks.after_commit(context, stored.actions);
         return Ok((
             StatusCode::OK,
             Deleted {
                 deleted: false,
-                previous: view,
+                previous: stored.view,
             },
         ));
     }

@@ -75,9 +75,9 @@ pub async fn run(state: &AppState, job: &Job) -> anyhow::Result<()> {
         acf: None,
     };
     match store(&mut tx, write, next).await {
-        Ok((_, actions)) => {
+        Ok(stored) => {
             tx.commit().await?;
-            for (hook, event) in actions {
+            for (hook, event) in stored.actions {
                 state.hooks.run_actions(&context, hook, event).await;
             }
             Ok(())

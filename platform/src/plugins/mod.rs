@@ -85,6 +85,8 @@ impl PluginHost {
     }
 
     async fn load_tenant(&self, id: TenantId) -> anyhow::Result<TenantPlugins> {
+        // Loads follow install changes only; a rate tracking writes would mean a wrong trigger.
+        metrics::counter!("plugin_tenant_loads_total").increment(1);
         let tenant = self.tenancy.get_on(&self.pool, id).await?;
         let scope = tenant.scope();
         let mut tx = scope.begin(&self.pool).await?;
