@@ -79,14 +79,18 @@ pub async fn unique(tx: &mut TenantTx, post: &PostRecord, base: &str, on_conflic
     Ok(format!("{stem}-{}", PostId::new()))
 }
 
-/// Which of `candidates` other posts in the same place hold. The conditions repeat
-/// `posts_slug_key`'s expression and predicate, so each candidate is one index probe.
+/// Which of `candidates` other posts in the same place hold. One equality probe of
+/// `posts_slug_key` per candidate (its expression and predicate repeated): the lateral join
+/// with `LIMIT 1` keeps the planner from the plan `slug = ANY(...)` gets on a table not yet
+/// analysed, which scans every post of the type and filters the slug.
 async fn taken(tx: &mut TenantTx, post: &PostRecord, candidates: &[String]) -> ApiResult<Vec<String>> {
     Ok(sqlx::query_scalar(
-        "SELECT slug FROM posts WHERE type = $1 \
-           AND coalesce(parent_id, '00000000-0000-0000-0000-000000000000') \
-             = coalesce($2, '00000000-0000-0000-0000-000000000000'::uuid) \
-           AND slug = ANY($3) AND status NOT IN ('trash', 'auto-draft') AND id <> $4",
+        "SELECT c.slug FROM unnest($3::text[]) AS c(slug) CROSS JOIN LATERAL ( \
+           SELECT 1 FROM posts p WHERE p.type = $1 \
+             AND coalesce(p.parent_id, '00000000-0000-0000-0000-000000000000') \
+               = coalesce($2, '00000000-0000-0000-0000-000000000000'::uuid) \
+             AND p.slug = c.slug AND p.status NOT IN ('trash', 'auto-draft') AND p.id <> $4 \
+           LIMIT 1) AS hit",
     )
     .bind(&post.post_type)
     .bind(post.parent)
