@@ -300,3 +300,76 @@ async fn a_chain_rewritten_end_to_end_is_caught_by_its_signed_checkpoint() {
         "{forged}"
     );
 }
+
+/// Appends are staged in the writer's transaction and chained at its commit: in the order
+/// they were made, with the hash verification computes, and not at all when it rolls back.
+#[tokio::test]
+async fn records_are_chained_at_commit_in_order_and_a_rollback_leaves_none() {
+    let app = TestApp::spawn().await;
+    let acme = tenant(&app, "acme").await;
+    let pool = &app.db.pool;
+    let event = |i: i32| AuditEvent::new("test.order", Outcome::Success, Actor::System).details(json!({"i": i}));
+    let head = || async {
+        sqlx::query_scalar::<_, i64>("SELECT seq FROM tenant_acme.audit_head")
+            .fetch_one(pool)
+            .await
+            .expect("head")
+    };
+    let before = head().await;
+
+    let mut tx = acme.scope().begin(pool).await.expect("begin");
+    let ids = [
+        audit::append(&mut tx, &event(1), &ClientContext::default())
+            .await
+            .expect("append"),
+        audit::append(&mut tx, &event(2), &ClientContext::default())
+            .await
+            .expect("append"),
+        audit::append(&mut tx, &event(3), &ClientContext::default())
+            .await
+            .expect("append"),
+    ];
+    assert_eq!(head().await, before, "nothing is chained before commit");
+    tx.commit().await.expect("commit");
+    let chained: Vec<(i64, uuid::Uuid)> =
+        sqlx::query_as("SELECT seq, id FROM tenant_acme.audit_log WHERE action = 'test.order' ORDER BY seq")
+            .fetch_all(pool)
+            .await
+            .expect("rows");
+    assert_eq!(
+        chained,
+        vec![(before + 1, ids[0]), (before + 2, ids[1]), (before + 3, ids[2])]
+    );
+
+    let mut tx = acme.scope().begin(pool).await.expect("begin");
+    audit::append(&mut tx, &event(4), &ClientContext::default())
+        .await
+        .expect("append");
+    tx.rollback().await.expect("rollback");
+    assert_eq!(
+        head().await,
+        before + 3,
+        "a rolled-back append takes no place in the chain"
+    );
+
+    // Committed by someone whose search_path is elsewhere: the trigger still finds the tenant.
+    sqlx::query(
+        "INSERT INTO tenant_acme.audit_pending (id, occurred_at, actor_type, action, outcome, details, tail) \
+         SELECT gen_random_uuid(), now(), 'system', 'test.sql', 'success', '{}', '\\x00'",
+    )
+    .execute(pool)
+    .await
+    .expect("insert from plain SQL");
+    assert_eq!(head().await, before + 4);
+    let pending: i64 = sqlx::query_scalar("SELECT count(*) FROM tenant_acme.audit_pending")
+        .fetch_one(pool)
+        .await
+        .expect("pending");
+    assert_eq!(pending, 0, "nothing stays staged after commit");
+
+    let token = app.admin_token("acme").await;
+    let verdict = verify(&app, "acme", &token).await;
+    // The plain-SQL row carries a tail no record encodes to: verification names it.
+    assert_eq!(verdict["first_broken"], json!(before + 4), "{verdict}");
+    assert_eq!(verdict["checked"], json!(before + 3), "{verdict}");
+}

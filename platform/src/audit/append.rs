@@ -55,19 +55,21 @@ pub fn canonical_json(value: &Value) -> String {
 }
 
 /// Appends to the tenant's chain inside the caller's transaction, so the record commits (or
-/// not) with the change it describes. Appends are serialised by the lock on `audit_head`,
-/// held until the transaction ends.
-pub async fn append(
-    tx: &mut TenantTx,
-    event: &AuditEvent<'_>,
-    client: &ClientContext,
-) -> Result<AuditRecord, sqlx::Error> {
-    let (seq, prev_hash): (i64, Vec<u8>) = sqlx::query_as("SELECT seq, hash FROM audit_head FOR UPDATE")
-        .fetch_one(&mut **tx)
-        .await?;
+/// not) with the change it describes; returns the record's id.
+///
+/// The record is staged in `audit_pending` and chained at commit by a deferred trigger
+/// (`audit_chain_pending`), which takes the lock on `audit_head`, hashes with the position
+/// only then known, and moves the row to `audit_log`. So a tenant's writers queue on that
+/// lock for the commit alone, not for their round trips to the database. The hash is the
+/// one [`AuditRecord::compute_hash`] gives: this process sends the encoding of everything
+/// but the position (`tail`).
+pub async fn append(tx: &mut TenantTx, event: &AuditEvent<'_>, client: &ClientContext) -> Result<Uuid, sqlx::Error> {
     let now = chrono::Utc::now();
-    let mut record = AuditRecord {
-        seq: seq + 1,
+    let record = AuditRecord {
+        // The chain position is the database's to fill in at commit.
+        seq: 0,
+        prev_hash: Vec::new(),
+        hash: Vec::new(),
         id: Uuid::now_v7(),
         // Microseconds: what PostgreSQL stores, so the hash survives the round trip.
         occurred_at: chrono::DateTime::from_timestamp_micros(now.timestamp_micros()).unwrap_or(now),
@@ -81,19 +83,12 @@ pub async fn append(
         user_agent: client.user_agent.clone(),
         request_id: client.request_id.clone(),
         details: canonical_json(&event.details),
-        prev_hash,
-        hash: Vec::new(),
     };
-    record.hash = record.compute_hash();
-    // One statement for the row and the head: the head's lock is held until commit, so every
-    // round trip after taking it delays the tenant's next writer.
     sqlx::query(
-        "WITH appended AS (INSERT INTO audit_log (seq, id, occurred_at, actor_type, actor_id, action, outcome, \
-           resource_type, resource_id, ip, user_agent, request_id, details, prev_hash, hash) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)) \
-         UPDATE audit_head SET seq = $1, hash = $15",
+        "INSERT INTO audit_pending (id, occurred_at, actor_type, actor_id, action, outcome, resource_type, \
+           resource_id, ip, user_agent, request_id, details, tail) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
     )
-    .bind(record.seq)
     .bind(record.id)
     .bind(record.occurred_at)
     .bind(&record.actor_type)
@@ -106,11 +101,10 @@ pub async fn append(
     .bind(&record.user_agent)
     .bind(&record.request_id)
     .bind(&record.details)
-    .bind(&record.prev_hash)
-    .bind(&record.hash)
+    .bind(record.tail())
     .execute(&mut **tx)
     .await?;
-    Ok(record)
+    Ok(record.id)
 }
 
 /// Appends a user's successful action on one resource (`kind`, `id`), in the caller's
@@ -122,7 +116,7 @@ pub async fn user_action(
     action: &str,
     (kind, id): (&str, &str),
     details: Value,
-) -> Result<AuditRecord, sqlx::Error> {
+) -> Result<Uuid, sqlx::Error> {
     let event = AuditEvent::new(action, super::Outcome::Success, super::Actor::User(*user.as_uuid()))
         .resource(kind, id)
         .details(details);
@@ -136,11 +130,11 @@ pub async fn record(
     scope: &TenantScope,
     event: &AuditEvent<'_>,
     client: &ClientContext,
-) -> Result<AuditRecord, sqlx::Error> {
+) -> Result<Uuid, sqlx::Error> {
     let mut tx = scope.begin(pool).await?;
-    let record = append(&mut tx, event, client).await?;
+    let id = append(&mut tx, event, client).await?;
     tx.commit().await?;
-    Ok(record)
+    Ok(id)
 }
 
 #[cfg(test)]

@@ -74,17 +74,28 @@ pub struct AuditRecord {
 
 pub const GENESIS_HASH: [u8; 32] = [0; 32];
 
+/// The domain tag every record's hash starts with.
+pub const HASH_TAG: &[u8] = b"platform.audit.v1";
+
 impl AuditRecord {
     /// SHA-256 over a domain tag, the previous hash and every field in a fixed order, each
     /// length-prefixed (absent values have their own marker), so no two different rows encode
-    /// alike.
+    /// alike: `SHA-256(tag || prev_hash || seq || tail)`.
     pub fn compute_hash(&self) -> Vec<u8> {
         let mut h = Sha256::new();
-        h.update(b"platform.audit.v1");
+        h.update(HASH_TAG);
         h.update(&self.prev_hash);
         h.update(self.seq.to_be_bytes());
-        h.update(self.id.as_bytes());
-        h.update(self.occurred_at.timestamp_micros().to_be_bytes());
+        h.update(self.tail());
+        h.finalize().to_vec()
+    }
+
+    /// The encoding of everything but the chain position (`prev_hash`, `seq`). Appends send it
+    /// to the database, which knows the position only at commit (`audit_chain_pending`).
+    pub fn tail(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(64 + self.details.len());
+        out.extend_from_slice(self.id.as_bytes());
+        out.extend_from_slice(&self.occurred_at.timestamp_micros().to_be_bytes());
         let uuid_text = self.actor_id.map(|id| id.to_string());
         for field in [
             Some(self.actor_type.as_str()),
@@ -99,14 +110,14 @@ impl AuditRecord {
             Some(self.details.as_str()),
         ] {
             match field {
-                None => h.update(u32::MAX.to_be_bytes()),
+                None => out.extend_from_slice(&u32::MAX.to_be_bytes()),
                 Some(text) => {
-                    h.update((text.len() as u32).to_be_bytes());
-                    h.update(text.as_bytes());
+                    out.extend_from_slice(&(text.len() as u32).to_be_bytes());
+                    out.extend_from_slice(text.as_bytes());
                 }
             }
         }
-        h.finalize().to_vec()
+        out
     }
 }
 
