@@ -96,7 +96,6 @@ async fn run_filter(w: &Write<'_>, hook: Hook, post: PostRecord) -> ApiResult<Po
 
 /// What a write leaves behind.
 pub struct Stored {
-    pub post: PostRecord,
     /// The post as the writer is answered (edit context), read back inside the transaction.
     pub view: PostView,
     /// The action hooks to run after commit.
@@ -179,7 +178,7 @@ pub async fn store(tx: &mut TenantTx, w: Write<'_>, post: PostRecord) -> ApiResu
     if scheduled {
         crate::jobs::publish_scheduled::enqueue(tx, post.id, post.date_gmt).await?;
     }
-    // Read back before the audit record: appending takes the tenant's audit lock until commit.
+    // Read back for the answer: meta, terms and what the database set (version, dates).
     let view = super::write::respond(tx, post.id, w.post_type).await?;
     let action = match w.previous {
         None => "content.create",
@@ -198,7 +197,7 @@ pub async fn store(tx: &mut TenantTx, w: Write<'_>, post: PostRecord) -> ApiResu
         .details(details);
     audit::append(tx, &event, w.client).await?;
     let actions = after_commit_events(w.previous, &post);
-    Ok(Stored { post, view, actions })
+    Ok(Stored { view, actions })
 }
 
 /// The action hooks a write fires, in WordPress's order: transition, saved, published.
