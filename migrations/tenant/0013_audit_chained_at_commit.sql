@@ -6,7 +6,7 @@
 -- and a tenant's writers queued on it.
 --
 -- `tail` is the record's encoding after its position, made by the platform
--- (AuditRecord::tail); the hash is SHA-256('platform.audit.v1' || prev_hash || seq || tail),
+-- (RecordBody::tail); the hash is SHA-256('platform.audit.v1' || prev_hash || seq || tail),
 -- exactly what AuditRecord::compute_hash, and so verification, computes.
 CREATE TABLE audit_pending (
     id            uuid PRIMARY KEY,

@@ -1,5 +1,5 @@
 use super::context::ClientContext;
-use super::record::{Actor, AuditRecord, Outcome};
+use super::record::{Actor, Outcome, RecordBody};
 use serde_json::Value;
 use sqlx::PgPool;
 use tenants::{TenantScope, TenantTx};
@@ -61,50 +61,48 @@ pub fn canonical_json(value: &Value) -> String {
 /// (`audit_chain_pending`), which takes the lock on `audit_head`, hashes with the position
 /// only then known, and moves the row to `audit_log`. So a tenant's writers queue on that
 /// lock for the commit alone, not for their round trips to the database. The hash is the
-/// one [`AuditRecord::compute_hash`] gives: this process sends the encoding of everything
+/// one [`super::record::AuditRecord::compute_hash`] gives: this process sends the encoding of everything
 /// but the position (`tail`).
 pub async fn append(tx: &mut TenantTx, event: &AuditEvent<'_>, client: &ClientContext) -> Result<Uuid, sqlx::Error> {
     let now = chrono::Utc::now();
-    let record = AuditRecord {
-        // The chain position is the database's to fill in at commit.
-        seq: 0,
-        prev_hash: Vec::new(),
-        hash: Vec::new(),
+    let ip = client.ip.map(|ip| ip.to_string());
+    let details = canonical_json(&event.details);
+    let body = RecordBody {
         id: Uuid::now_v7(),
         // Microseconds: what PostgreSQL stores, so the hash survives the round trip.
         occurred_at: chrono::DateTime::from_timestamp_micros(now.timestamp_micros()).unwrap_or(now),
-        actor_type: event.actor.kind().to_owned(),
+        actor_type: event.actor.kind(),
         actor_id: event.actor.id(),
-        action: event.action.to_owned(),
-        outcome: event.outcome.as_str().to_owned(),
-        resource_type: event.resource.as_ref().map(|(kind, _)| (*kind).to_owned()),
-        resource_id: event.resource.as_ref().map(|(_, id)| id.clone()),
-        ip: client.ip.map(|ip| ip.to_string()),
-        user_agent: client.user_agent.clone(),
-        request_id: client.request_id.clone(),
-        details: canonical_json(&event.details),
+        action: event.action,
+        outcome: event.outcome.as_str(),
+        resource_type: event.resource.as_ref().map(|(kind, _)| *kind),
+        resource_id: event.resource.as_ref().map(|(_, id)| id.as_str()),
+        ip: ip.as_deref(),
+        user_agent: client.user_agent.as_deref(),
+        request_id: client.request_id.as_deref(),
+        details: &details,
     };
     sqlx::query(
         "INSERT INTO audit_pending (id, occurred_at, actor_type, actor_id, action, outcome, resource_type, \
            resource_id, ip, user_agent, request_id, details, tail) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
     )
-    .bind(record.id)
-    .bind(record.occurred_at)
-    .bind(&record.actor_type)
-    .bind(record.actor_id)
-    .bind(&record.action)
-    .bind(&record.outcome)
-    .bind(&record.resource_type)
-    .bind(&record.resource_id)
-    .bind(&record.ip)
-    .bind(&record.user_agent)
-    .bind(&record.request_id)
-    .bind(&record.details)
-    .bind(record.tail())
+    .bind(body.id)
+    .bind(body.occurred_at)
+    .bind(body.actor_type)
+    .bind(body.actor_id)
+    .bind(body.action)
+    .bind(body.outcome)
+    .bind(body.resource_type)
+    .bind(body.resource_id)
+    .bind(body.ip)
+    .bind(body.user_agent)
+    .bind(body.request_id)
+    .bind(body.details)
+    .bind(body.tail())
     .execute(&mut **tx)
     .await?;
-    Ok(record.id)
+    Ok(body.id)
 }
 
 /// Appends a user's successful action on one resource (`kind`, `id`), in the caller's

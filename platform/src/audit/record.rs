@@ -80,34 +80,73 @@ pub const HASH_TAG: &[u8] = b"platform.audit.v1";
 impl AuditRecord {
     /// SHA-256 over a domain tag, the previous hash and every field in a fixed order, each
     /// length-prefixed (absent values have their own marker), so no two different rows encode
-    /// alike: `SHA-256(tag || prev_hash || seq || tail)`.
+    /// alike: `SHA-256(tag || prev_hash || seq || body.tail)`.
     pub fn compute_hash(&self) -> Vec<u8> {
         let mut h = Sha256::new();
         h.update(HASH_TAG);
         h.update(&self.prev_hash);
         h.update(self.seq.to_be_bytes());
-        h.update(self.tail());
+        h.update(self.body().tail());
         h.finalize().to_vec()
     }
 
-    /// The encoding of everything but the chain position (`prev_hash`, `seq`). Appends send it
-    /// to the database, which knows the position only at commit (`audit_chain_pending`).
+    /// What the record says, apart from its place in the chain.
+    pub fn body(&self) -> RecordBody<'_> {
+        RecordBody {
+            id: self.id,
+            occurred_at: self.occurred_at,
+            actor_type: &self.actor_type,
+            actor_id: self.actor_id,
+            action: &self.action,
+            outcome: &self.outcome,
+            resource_type: self.resource_type.as_deref(),
+            resource_id: self.resource_id.as_deref(),
+            ip: self.ip.as_deref(),
+            user_agent: self.user_agent.as_deref(),
+            request_id: self.request_id.as_deref(),
+            details: &self.details,
+        }
+    }
+}
+
+/// A record before it has a place in the chain: what an append sends to the database.
+#[derive(Debug, Clone, Copy)]
+pub struct RecordBody<'a> {
+    pub id: Uuid,
+    pub occurred_at: DateTime<Utc>,
+    pub actor_type: &'a str,
+    pub actor_id: Option<Uuid>,
+    pub action: &'a str,
+    pub outcome: &'a str,
+    pub resource_type: Option<&'a str>,
+    pub resource_id: Option<&'a str>,
+    pub ip: Option<&'a str>,
+    pub user_agent: Option<&'a str>,
+    pub request_id: Option<&'a str>,
+    /// Canonical JSON (keys sorted).
+    pub details: &'a str,
+}
+
+impl RecordBody<'_> {
+    /// The encoding of everything but the chain position (`prev_hash`, `seq`): the database
+    /// finishes the hash at commit (`audit_chain_pending`) as [`AuditRecord::compute_hash`]
+    /// does.
     pub fn tail(&self) -> Vec<u8> {
         let mut out = Vec::with_capacity(64 + self.details.len());
         out.extend_from_slice(self.id.as_bytes());
         out.extend_from_slice(&self.occurred_at.timestamp_micros().to_be_bytes());
         let uuid_text = self.actor_id.map(|id| id.to_string());
         for field in [
-            Some(self.actor_type.as_str()),
+            Some(self.actor_type),
             uuid_text.as_deref(),
-            Some(self.action.as_str()),
-            Some(self.outcome.as_str()),
-            self.resource_type.as_deref(),
-            self.resource_id.as_deref(),
-            self.ip.as_deref(),
-            self.user_agent.as_deref(),
-            self.request_id.as_deref(),
-            Some(self.details.as_str()),
+            Some(self.action),
+            Some(self.outcome),
+            self.resource_type,
+            self.resource_id,
+            self.ip,
+            self.user_agent,
+            self.request_id,
+            Some(self.details),
         ] {
             match field {
                 None => out.extend_from_slice(&u32::MAX.to_be_bytes()),
