@@ -8,7 +8,6 @@ use futures_util::future::BoxFuture;
 use platform::hooks::{FilterError, Hook, HookContext, Subscriber, SubscriberSource};
 use serde_json::{Value, json};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 #[tokio::test]
 async fn an_author_drafts_publishes_and_readers_see_only_what_is_published() {
@@ -168,18 +167,10 @@ async fn a_scheduled_post_is_published_by_the_job_at_its_date() {
     .execute(&app.db.pool)
     .await
     .expect("date");
-    let mut status = String::new();
-    for _ in 0..50 {
-        status = site.get(&path).await.body["status"]
-            .as_str()
-            .unwrap_or_default()
-            .to_owned();
-        if status == "publish" {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    assert_eq!(status, "publish");
+    e2e::eventually("the job publishes the post", || async {
+        site.get(&path).await.body["status"] == "publish"
+    })
+    .await;
     let left: i64 = sqlx::query_scalar("SELECT count(*) FROM platform.jobs")
         .fetch_one(&app.db.pool)
         .await
@@ -293,12 +284,10 @@ async fn filters_run_in_priority_order_can_reject_and_actions_follow_the_commit(
         .await
         .expect("count");
     assert_eq!(count, 1, "a rejected write leaves nothing");
-    for _ in 0..50 {
-        if seen.lock().expect("lock").iter().any(|s| s == "second:content.saved") {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    e2e::eventually("the actions ran after commit", || async {
+        seen.lock().expect("lock").iter().any(|s| s == "second:content.saved")
+    })
+    .await;
     let seen = seen.lock().expect("lock").clone();
     let first_save: Vec<_> = seen.iter().take(8).cloned().collect();
     assert_eq!(

@@ -143,16 +143,10 @@ async fn actions_run_after_commit() {
     let post = create(&site, "acted").await;
     let id = post.body["id"].clone();
     // The probe's content.saved action stores `saved:{id}`; wait for the background call.
-    let mut seen = Value::Null;
-    for _ in 0..50 {
-        let reply = create(&site, &format!("kv-get saved:{id}")).await;
-        seen = meta(&reply, "probe_kv").clone();
-        if seen == "value content.saved" {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-    assert_eq!(seen, "value content.saved");
+    e2e::eventually("the content.saved action stored its mark", || async {
+        meta(&create(&site, &format!("kv-get saved:{id}")).await, "probe_kv") == "value content.saved"
+    })
+    .await;
 }
 
 /// Filters use KV while their write holds a connection; with more writers than connections,

@@ -74,8 +74,8 @@ pub struct AuditRecord {
 
 pub const GENESIS_HASH: [u8; 32] = [0; 32];
 
-/// The domain tag every record's hash starts with.
-pub const HASH_TAG: &[u8] = b"platform.audit.v1";
+/// The domain tag every record's hash starts with (`audit_chain_pending` repeats it).
+const HASH_TAG: &[u8] = b"platform.audit.v1";
 
 impl AuditRecord {
     /// SHA-256 over a domain tag, the previous hash and every field in a fixed order, each
