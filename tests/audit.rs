@@ -88,6 +88,13 @@ async fn the_database_refuses_changes_to_the_trail() {
         "DELETE FROM audit_log",
         "TRUNCATE audit_log",
         "DELETE FROM audit_head",
+        // The chain's bookkeeping, which the tenant role used to hold DML on.
+        "UPDATE audit_head SET seq = 0",
+        "INSERT INTO audit_pending (id, occurred_at, actor_type, action, outcome, details, tail) \
+         VALUES (gen_random_uuid(), now(), 'system', 'x', 'success', '{}', '\\x00')",
+        "DELETE FROM audit_pending",
+        "INSERT INTO audit_log (seq, id, occurred_at, actor_type, action, outcome, details, prev_hash, hash) \
+         VALUES (1000, gen_random_uuid(), now(), 'system', 'x', 'success', '{}', '\\x00', '\\x00')",
     ] {
         let mut tx = acme.scope().begin(&app.db.pool).await.expect("begin");
         let err = sqlx::query(sql).execute(&mut *tx).await.expect_err(sql);
@@ -106,6 +113,39 @@ async fn the_database_refuses_changes_to_the_trail() {
 }
 
 #[tokio::test]
+async fn appends_go_through_the_owners_function_on_the_database_clock() {
+    let app = TestApp::spawn().await;
+    let acme = tenant(&app, "acme").await;
+    let mut tx = acme.scope().begin(&app.db.pool).await.expect("begin");
+    let (at, started, now): (chrono::DateTime<chrono::Utc>, chrono::DateTime<chrono::Utc>, chrono::DateTime<chrono::Utc>) =
+        sqlx::query_as(
+            "SELECT audit_append(gen_random_uuid(), 'system', NULL, 'test.clock', 'success', NULL, NULL, NULL, NULL, NULL, '{}'), \
+                    transaction_timestamp(), clock_timestamp()",
+        )
+        .fetch_one(&mut *tx)
+        .await
+        .expect("the tenant role may append");
+    assert!(
+        started <= at && at <= now,
+        "stamped by the database: {started} <= {at} <= {now}"
+    );
+    // The function's search path is pinned: a table the caller's path would find first is
+    // never the one written.
+    let path: String = sqlx::query_scalar(
+        "SELECT array_to_string(proconfig, ',') FROM pg_proc WHERE proname = 'audit_append' \
+         AND pronamespace = 'tenant_acme'::regnamespace",
+    )
+    .fetch_one(&mut *tx)
+    .await
+    .expect("config");
+    assert_eq!(path, "search_path=tenant_acme, pg_temp");
+    tx.commit().await.expect("commit");
+    // What the database encoded is what verification recomputes.
+    let token = app.admin_token("acme").await;
+    assert_eq!(verify(&app, "acme", &token).await["valid"], true);
+}
+
+#[tokio::test]
 async fn verify_names_the_first_row_someone_edited_or_deleted() {
     let app = TestApp::spawn().await;
     tenant(&app, "acme").await;
@@ -119,7 +159,7 @@ async fn verify_names_the_first_row_someone_edited_or_deleted() {
     let ok = verify(&app, "acme", &token).await;
     assert_eq!(
         ok,
-        json!({"valid": true, "checked": 5, "first_broken": null, "reason": null, "checkpoint_seq": null})
+        json!({"valid": true, "checked": 5, "first_broken": null, "reason": null, "checkpoint_seq": null, "checkpoints_checked": 0, "broken_under_checkpoint": null})
     );
 
     // Someone with owner rights switches the trigger off and rewrites row 3.
@@ -207,7 +247,7 @@ async fn concurrent_appends_keep_one_unbroken_chain() {
     let verdict = verify(&app, "acme", &token).await;
     assert_eq!(
         verdict,
-        json!({"valid": true, "checked": 41, "first_broken": null, "reason": null, "checkpoint_seq": null})
+        json!({"valid": true, "checked": 41, "first_broken": null, "reason": null, "checkpoint_seq": null, "checkpoints_checked": 0, "broken_under_checkpoint": null})
     );
 }
 
@@ -238,35 +278,7 @@ async fn a_chain_rewritten_end_to_end_is_caught_by_its_signed_checkpoint() {
 
     // An attacker with owner rights rewrites row 2 and re-hashes everything after it, head
     // included: the chain alone can no longer tell.
-    let pool = &app.db.pool;
-    sqlx::query("ALTER TABLE tenant_acme.audit_log DISABLE TRIGGER USER")
-        .execute(pool)
-        .await
-        .expect("disable");
-    let mut rows: Vec<platform::audit::record::AuditRecord> =
-        sqlx::query_as("SELECT * FROM tenant_acme.audit_log ORDER BY seq")
-            .fetch_all(pool)
-            .await
-            .expect("rows");
-    rows[1].outcome = "failure".into();
-    for i in 1..rows.len() {
-        rows[i].prev_hash = rows[i - 1].hash.clone();
-        rows[i].hash = rows[i].compute_hash();
-        sqlx::query("UPDATE tenant_acme.audit_log SET outcome = $2, prev_hash = $3, hash = $4 WHERE seq = $1")
-            .bind(rows[i].seq)
-            .bind(&rows[i].outcome)
-            .bind(&rows[i].prev_hash)
-            .bind(&rows[i].hash)
-            .execute(pool)
-            .await
-            .expect("rewrite");
-    }
-    let last = rows.last().expect("rows");
-    sqlx::query("UPDATE tenant_acme.audit_head SET hash = $1")
-        .bind(&last.hash)
-        .execute(pool)
-        .await
-        .expect("head");
+    rewrite_from_row_2(&app.db.pool).await;
 
     let caught = verify(&app, "acme", &token).await;
     assert_eq!(
@@ -298,6 +310,95 @@ async fn a_chain_rewritten_end_to_end_is_caught_by_its_signed_checkpoint() {
     assert!(
         forged["reason"].as_str().expect("reason").contains("does not verify"),
         "{forged}"
+    );
+}
+
+/// Changes row 2 of acme's chain and re-hashes every row after it and the head, as someone
+/// with the owner's rights could: the chain alone no longer shows it.
+async fn rewrite_from_row_2(pool: &sqlx::PgPool) {
+    sqlx::query("ALTER TABLE tenant_acme.audit_log DISABLE TRIGGER USER")
+        .execute(pool)
+        .await
+        .expect("disable");
+    let mut rows: Vec<platform::audit::record::AuditRecord> =
+        sqlx::query_as("SELECT * FROM tenant_acme.audit_log ORDER BY seq")
+            .fetch_all(pool)
+            .await
+            .expect("rows");
+    rows[1].outcome = "failure".into();
+    for i in 1..rows.len() {
+        rows[i].prev_hash = rows[i - 1].hash.clone();
+        rows[i].hash = rows[i].compute_hash();
+        sqlx::query("UPDATE tenant_acme.audit_log SET outcome = $2, prev_hash = $3, hash = $4 WHERE seq = $1")
+            .bind(rows[i].seq)
+            .bind(&rows[i].outcome)
+            .bind(&rows[i].prev_hash)
+            .bind(&rows[i].hash)
+            .execute(pool)
+            .await
+            .expect("rewrite");
+    }
+    let last = rows.last().expect("rows");
+    sqlx::query("UPDATE tenant_acme.audit_head SET hash = $1")
+        .bind(&last.hash)
+        .execute(pool)
+        .await
+        .expect("head");
+    sqlx::query("ALTER TABLE tenant_acme.audit_log ENABLE TRIGGER USER")
+        .execute(pool)
+        .await
+        .expect("enable");
+}
+
+/// A checkpoint is signed only over a chain that extends the last one signed, and verify
+/// holds the chain against every checkpoint, naming the one a rewrite breaks.
+#[tokio::test]
+async fn a_rewritten_chain_is_never_signed_and_verify_names_the_checkpoint_it_breaks() {
+    let app = TestApp::spawn().await;
+    let acme = tenant(&app, "acme").await;
+    let token = app.admin_token("acme").await;
+    let site = app.tenant("acme").token(&token);
+    let checkpoints = &app.state.checkpoints;
+    let mut signed = Vec::new();
+    for locale in ["en", "pt-BR"] {
+        assert_eq!(
+            site.put("/api/v1/settings", &json!({"locale": locale})).await.status,
+            200
+        );
+        signed.push(
+            checkpoints
+                .write(&app.db.pool, &acme)
+                .await
+                .expect("checkpoint")
+                .expect("new head"),
+        );
+    }
+    assert_eq!(signed, [2, 3]);
+
+    rewrite_from_row_2(&app.db.pool).await;
+    // New records go on from the rewritten head; the next checkpoint would bless it all.
+    assert_eq!(site.put("/api/v1/settings", &json!({"locale": "es"})).await.status, 200);
+    let refused = checkpoints.write(&app.db.pool, &acme).await;
+    assert!(
+        matches!(
+            refused,
+            Err(platform::audit::checkpoint::CheckpointError::DoesNotExtend(_))
+        ),
+        "{refused:?}"
+    );
+    assert_eq!(
+        checkpoints.latest(acme.id).await.expect("latest").map(|c| c.seq),
+        Some(3),
+        "nothing new was signed"
+    );
+
+    let caught = verify(&app, "acme", &token).await;
+    assert_eq!(caught["valid"], false, "{caught}");
+    assert_eq!(caught["checkpoints_checked"], 2, "{caught}");
+    assert_eq!(caught["checkpoint_seq"], 3, "{caught}");
+    assert_eq!(
+        caught["broken_under_checkpoint"], 2,
+        "the first checkpoint whose signed chain holds row 2: {caught}"
     );
 }
 

@@ -239,3 +239,137 @@ async fn when_redis_dies_sign_in_fails_closed_and_reads_go_on() {
     );
     app.ops().get("/ready").await.assert_problem(503, "not_ready");
 }
+
+/// Sends `body` to `path` sixty times at once, each from an address of its own (behind one
+/// trusted proxy), and counts the answers by status.
+async fn sixty_at_once(
+    site: &e2e::HostClient,
+    method: reqwest::Method,
+    path: &str,
+    body: &serde_json::Value,
+) -> std::collections::BTreeMap<u16, usize> {
+    let replies = futures_util::future::join_all((0..60).map(|i| {
+        e2e::HostClient::send(
+            site.request(method.clone(), path)
+                .header("x-forwarded-for", format!("198.51.100.{i}"))
+                .json(body),
+        )
+    }))
+    .await;
+    let mut counts = std::collections::BTreeMap::new();
+    for reply in replies {
+        *counts.entry(reply.status).or_default() += 1;
+    }
+    counts
+}
+
+#[tokio::test]
+async fn sixty_concurrent_guesses_from_sixty_addresses_get_ten_checks_with_or_without_redis() {
+    for with_redis in [true, false] {
+        let app = TestApp::spawn_with(|c| {
+            c.http.trusted_proxy_hops = 1;
+            if !with_redis {
+                c.redis_url = None;
+            }
+        })
+        .await;
+        app.create_tenant("acme").await;
+        let counts = sixty_at_once(
+            &app.tenant("acme"),
+            reqwest::Method::POST,
+            "/api/v1/auth/login",
+            &wrong("admin@acme.test"),
+        )
+        .await;
+        assert_eq!(
+            counts,
+            [(401, 10), (429, 50)].into(),
+            "redis: {with_redis}: the budget is charged before any password is checked"
+        );
+        // The real password is refused too until the budget refills.
+        app.tenant("acme")
+            .post("/api/v1/auth/login", &right("admin@acme.test"))
+            .await
+            .assert_problem(429, "rate_limited");
+    }
+}
+
+#[tokio::test]
+async fn right_passwords_are_refunded_so_a_busy_user_never_runs_out() {
+    let app = TestApp::spawn().await;
+    app.create_tenant("acme").await;
+    for _ in 0..9 {
+        app.tenant("acme")
+            .post("/api/v1/auth/login", &wrong("admin@acme.test"))
+            .await
+            .assert_problem(401, "invalid_credentials");
+    }
+    // One check left in the burst: every successful sign-in gives its charge back.
+    for _ in 0..5 {
+        app.admin_token("acme").await;
+    }
+}
+
+#[tokio::test]
+async fn sixty_concurrent_wrong_current_passwords_in_a_session_get_ten_checks() {
+    let app = TestApp::spawn_with(|c| c.http.trusted_proxy_hops = 1).await;
+    app.create_tenant("acme").await;
+    let site = app.tenant("acme").token(&app.admin_token("acme").await);
+    let counts = sixty_at_once(
+        &site,
+        reqwest::Method::POST,
+        "/api/v1/users/me/password",
+        &json!({"current_password": "not the right one", "new_password": "a brand new password"}),
+    )
+    .await;
+    assert_eq!(counts, [(403, 10), (429, 50)].into());
+}
+
+#[tokio::test]
+async fn sixty_concurrent_wrong_mfa_codes_in_a_session_get_ten_checks() {
+    let app = TestApp::spawn_with(|c| c.http.trusted_proxy_hops = 1).await;
+    app.create_tenant("acme").await;
+    let site = app.tenant("acme").token(&app.admin_token("acme").await);
+    let started = site.post_empty("/api/v1/auth/mfa/totp").await;
+    assert_eq!(started.status, 200, "{}", started.text);
+    let counts = sixty_at_once(
+        &site,
+        reqwest::Method::POST,
+        "/api/v1/auth/mfa/totp/confirm",
+        &json!({"code": "000000"}),
+    )
+    .await;
+    assert_eq!(counts, [(422, 10), (429, 50)].into());
+}
+
+#[tokio::test]
+async fn ipv6_clients_are_limited_by_their_64() {
+    let production = platform::limits::Limits::default().login_per_ip;
+    let app = TestApp::spawn_with(|c| {
+        c.http.limits.login_per_ip = production;
+        c.http.trusted_proxy_hops = 1;
+    })
+    .await;
+    app.create_tenant("acme").await;
+    let from = |ip: String, email: String| {
+        e2e::HostClient::send(
+            app.tenant("acme")
+                .request(reqwest::Method::POST, "/api/v1/auth/login")
+                .header("x-forwarded-for", ip)
+                .json(&wrong(&email)),
+        )
+    };
+    // Ten addresses of one /64, each used once, spend the /64's burst.
+    for i in 0..10 {
+        from(format!("2001:db8:7:7::{:x}", i + 1), format!("user{i}@acme.test"))
+            .await
+            .assert_problem(401, "invalid_credentials");
+    }
+    from("2001:db8:7:7:ffff::1".into(), "user10@acme.test".into())
+        .await
+        .assert_problem(429, "rate_limited");
+    // The next /64 is another client.
+    from("2001:db8:7:8::1".into(), "user11@acme.test".into())
+        .await
+        .assert_problem(401, "invalid_credentials");
+}

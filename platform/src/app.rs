@@ -11,7 +11,6 @@ use axum::response::IntoResponse as _;
 use metrics_exporter_prometheus::PrometheusHandle;
 use secrecy::SecretString;
 use sqlx::PgPool;
-use sqlx::postgres::PgPoolOptions;
 use std::ops::Deref;
 use std::sync::Arc;
 use tenants::keyring::{Keyring, LocalKek};
@@ -57,7 +56,7 @@ impl Deref for AppState {
 }
 
 pub async fn connect_pool(config: &Config) -> anyhow::Result<PgPool> {
-    PgPoolOptions::new()
+    tenants::pool_options()
         .max_connections(config.database.max_connections)
         .acquire_timeout(config.database.acquire_timeout)
         // JIT compilation pays off for long analytical queries, not for ours: a plan that
@@ -134,7 +133,7 @@ impl AppState {
             content::public_cache::TIME_TO_LIVE,
         ));
         // A pool of its own: plugin storage runs inside writes that hold a main-pool connection.
-        let plugin_pool = PgPoolOptions::new()
+        let plugin_pool = tenants::pool_options()
             .max_connections(config.plugins.db_connections)
             .acquire_timeout(config.database.acquire_timeout)
             .connect_lazy_with(config.database.connect.clone().options([("jit", "off")]));
@@ -164,7 +163,17 @@ impl AppState {
                 }
             }),
         };
-        tenants::invalidation::spawn_listener(pool, tenancy.resolver().clone(), tenancy.keyring().clone(), handlers);
+        // The listener keeps its connection for good: one of its own, not one requests share.
+        let listener_pool = tenants::pool_options()
+            .max_connections(1)
+            .acquire_timeout(config.database.acquire_timeout)
+            .connect_lazy_with(config.database.connect.clone());
+        tenants::invalidation::spawn_listener(
+            listener_pool,
+            tenancy.resolver().clone(),
+            tenancy.keyring().clone(),
+            handlers,
+        );
         let state = Self(Arc::new(Inner {
             tenancy,
             tokens,
@@ -239,6 +248,7 @@ pub fn router(state: AppState) -> Router {
     let sites = sites
         .method_not_allowed_fallback(fallback::method_not_allowed)
         .fallback(fallback::not_found)
+        .layer(from_fn_with_state(state.clone(), crate::audit::deferred::middleware))
         .layer(from_fn_with_state(state.clone(), crate::http::rate_limit::middleware))
         .layer(from_fn_with_state(state.clone(), crate::http::cors::middleware))
         .layer(from_fn_with_state(state.clone(), site::resolve));

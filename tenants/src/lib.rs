@@ -14,6 +14,7 @@ pub mod migrate;
 mod model;
 mod naming;
 pub mod password;
+mod pool;
 mod provision;
 mod registry;
 mod resolver;
@@ -29,6 +30,7 @@ pub use host::Hostname;
 pub use ids::{KeyVersion, OperatorId, TenantId, UserId};
 pub use model::{Domain, Tenant, TenantStatus};
 pub use naming::DbNaming;
+pub use pool::pool_options;
 pub use provision::{
     NewTenant, ProvisionHook, ProvisionStep, Provisioned, SETUP_TOKEN_TTL, check_name, check_plan, new_setup_token,
 };

@@ -2,9 +2,12 @@
 
 use crate::TenantId;
 use crate::naming::quote_ident;
-use sqlx::{PgConnection, PgPool, Postgres, Transaction};
+use sqlx::pool::PoolConnection;
+use sqlx::{PgConnection, PgPool, Postgres, TransactionManager as _};
 use std::ops::{Deref, DerefMut};
 use std::sync::Arc;
+
+type Manager = <Postgres as sqlx::Database>::TransactionManager;
 
 /// What it takes to open a transaction inside one tenant. Cheap to clone.
 #[derive(Clone, Debug)]
@@ -17,8 +20,9 @@ pub struct TenantScope {
 
 impl TenantScope {
     pub(crate) fn new(tenant_id: TenantId, role: &str, schema: &str) -> Self {
+        // `pg_temp` last: a temporary table can never shadow one of the tenant's tables.
         let begin_sql = format!(
-            "BEGIN; SET LOCAL ROLE {role}; SET LOCAL search_path TO {schema}",
+            "BEGIN; SET LOCAL ROLE {role}; SET LOCAL search_path TO {schema}, pg_temp",
             role = quote_ident(role),
             schema = quote_ident(schema),
         );
@@ -37,20 +41,48 @@ impl TenantScope {
     /// the transaction, so a pooled connection carries nothing to its next user (also behind
     /// PgBouncer in transaction mode). A query that names another tenant's schema fails with
     /// `permission denied`, whatever the code above forgot.
+    ///
+    /// Cancel-safe: until `BEGIN` has answered, sqlx does not know a transaction is open and
+    /// would not roll it back. So a connection whose begin was dropped mid-flight, or failed
+    /// (a role that no longer exists leaves the transaction aborted), is closed instead of
+    /// going back to the pool.
     pub async fn begin(&self, pool: &PgPool) -> Result<TenantTx, sqlx::Error> {
-        let tx = pool.begin_with(self.begin_sql.to_string()).await?;
+        let mut opening = Opening(Some(pool.acquire().await?));
+        let conn = opening.0.as_mut().expect("held until opened");
+        Manager::begin(conn, Some(self.begin_sql.to_string().into())).await?;
         Ok(TenantTx {
             tenant_id: self.tenant_id,
-            tx,
+            conn: opening.opened(),
+            open: true,
         })
     }
 }
 
-/// An open transaction inside one tenant. Dropping it without `commit` rolls it back.
+/// A connection whose transaction is being opened: dropped before [`Opening::opened`], it is
+/// closed rather than returned to the pool.
+struct Opening(Option<PoolConnection<Postgres>>);
+
+impl Opening {
+    fn opened(mut self) -> PoolConnection<Postgres> {
+        self.0.take().expect("held until opened")
+    }
+}
+
+impl Drop for Opening {
+    fn drop(&mut self) {
+        if let Some(mut conn) = self.0.take() {
+            conn.close_on_drop();
+        }
+    }
+}
+
+/// An open transaction inside one tenant. Dropping it without `commit` rolls it back (the
+/// rollback is queued on the connection and sent before it is reused).
 #[derive(Debug)]
 pub struct TenantTx {
     tenant_id: TenantId,
-    tx: Transaction<'static, Postgres>,
+    conn: PoolConnection<Postgres>,
+    open: bool,
 }
 
 impl TenantTx {
@@ -58,24 +90,36 @@ impl TenantTx {
         self.tenant_id
     }
 
-    pub async fn commit(self) -> Result<(), sqlx::Error> {
-        self.tx.commit().await
+    pub async fn commit(mut self) -> Result<(), sqlx::Error> {
+        Manager::commit(&mut self.conn).await?;
+        self.open = false;
+        Ok(())
     }
 
-    pub async fn rollback(self) -> Result<(), sqlx::Error> {
-        self.tx.rollback().await
+    pub async fn rollback(mut self) -> Result<(), sqlx::Error> {
+        Manager::rollback(&mut self.conn).await?;
+        self.open = false;
+        Ok(())
+    }
+}
+
+impl Drop for TenantTx {
+    fn drop(&mut self) {
+        if self.open {
+            Manager::start_rollback(&mut self.conn);
+        }
     }
 }
 
 impl Deref for TenantTx {
     type Target = PgConnection;
     fn deref(&self) -> &PgConnection {
-        &self.tx
+        &self.conn
     }
 }
 
 impl DerefMut for TenantTx {
     fn deref_mut(&mut self) -> &mut PgConnection {
-        &mut self.tx
+        &mut self.conn
     }
 }

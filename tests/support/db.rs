@@ -83,6 +83,17 @@ impl TestDb {
         self.admin.clone().database(&self.name)
     }
 
+    /// The PostgreSQL server's address, for a proxy in front of it.
+    pub async fn server_addr(&self) -> std::net::SocketAddr {
+        let (host, port) = (self.admin.get_host(), self.admin.get_port());
+        let host = if host.starts_with('/') { "127.0.0.1" } else { host };
+        tokio::net::lookup_host((host, port))
+            .await
+            .expect("resolve the PostgreSQL host")
+            .next()
+            .expect("an address for the PostgreSQL host")
+    }
+
     /// A pool of exactly one connection, for tests about what a connection carries over.
     pub async fn single_connection_pool(&self) -> PgPool {
         PgPoolOptions::new()

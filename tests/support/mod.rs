@@ -12,9 +12,11 @@ pub mod guests {
 }
 mod client;
 mod db;
+mod proxy;
 
 pub use client::{HostClient, Reply};
 pub use db::TestDb;
+pub use proxy::DbProxy;
 
 use base64::Engine as _;
 use platform::app::AppState;

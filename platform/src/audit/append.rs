@@ -1,5 +1,5 @@
 use super::context::ClientContext;
-use super::record::{Actor, Outcome, RecordBody};
+use super::record::{Actor, Outcome};
 use serde_json::Value;
 use sqlx::PgPool;
 use tenants::{TenantScope, TenantTx};
@@ -57,52 +57,30 @@ pub fn canonical_json(value: &Value) -> String {
 /// Appends to the tenant's chain inside the caller's transaction, so the record commits (or
 /// not) with the change it describes; returns the record's id.
 ///
-/// The record is staged in `audit_pending` and chained at commit by a deferred trigger
-/// (`audit_chain_pending`), which takes the lock on `audit_head`, hashes with the position
-/// only then known, and moves the row to `audit_log`. So a tenant's writers queue on that
-/// lock for the commit alone, not for their round trips to the database. The hash is the
-/// one [`super::record::AuditRecord::compute_hash`] gives: this process sends the encoding of everything
-/// but the position (`tail`).
+/// The tenant's role may only call `audit_append`, a function that runs as the tables' owner:
+/// it stamps the record with the database's clock, encodes it (as
+/// [`super::record::RecordBody::tail`] does) and stages it in `audit_pending`. A deferred
+/// trigger (`audit_chain_pending`) chains it at commit: it takes the lock on `audit_head`,
+/// hashes with the position only then known, and moves the row to `audit_log`. So a tenant's
+/// writers queue on that lock for the commit alone, not for their round trips.
 pub async fn append(tx: &mut TenantTx, event: &AuditEvent<'_>, client: &ClientContext) -> Result<Uuid, sqlx::Error> {
-    let now = chrono::Utc::now();
+    let id = Uuid::now_v7();
     let ip = client.ip.map(|ip| ip.to_string());
-    let details = canonical_json(&event.details);
-    let body = RecordBody {
-        id: Uuid::now_v7(),
-        // Microseconds: what PostgreSQL stores, so the hash survives the round trip.
-        occurred_at: chrono::DateTime::from_timestamp_micros(now.timestamp_micros()).unwrap_or(now),
-        actor_type: event.actor.kind(),
-        actor_id: event.actor.id(),
-        action: event.action,
-        outcome: event.outcome.as_str(),
-        resource_type: event.resource.as_ref().map(|(kind, _)| *kind),
-        resource_id: event.resource.as_ref().map(|(_, id)| id.as_str()),
-        ip: ip.as_deref(),
-        user_agent: client.user_agent.as_deref(),
-        request_id: client.request_id.as_deref(),
-        details: &details,
-    };
-    sqlx::query(
-        "INSERT INTO audit_pending (id, occurred_at, actor_type, actor_id, action, outcome, resource_type, \
-           resource_id, ip, user_agent, request_id, details, tail) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
-    )
-    .bind(body.id)
-    .bind(body.occurred_at)
-    .bind(body.actor_type)
-    .bind(body.actor_id)
-    .bind(body.action)
-    .bind(body.outcome)
-    .bind(body.resource_type)
-    .bind(body.resource_id)
-    .bind(body.ip)
-    .bind(body.user_agent)
-    .bind(body.request_id)
-    .bind(body.details)
-    .bind(body.tail())
-    .execute(&mut **tx)
-    .await?;
-    Ok(body.id)
+    sqlx::query("SELECT audit_append($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)")
+        .bind(id)
+        .bind(event.actor.kind())
+        .bind(event.actor.id())
+        .bind(event.action)
+        .bind(event.outcome.as_str())
+        .bind(event.resource.as_ref().map(|(kind, _)| *kind))
+        .bind(event.resource.as_ref().map(|(_, id)| id.as_str()))
+        .bind(ip.as_deref())
+        .bind(client.user_agent.as_deref())
+        .bind(client.request_id.as_deref())
+        .bind(canonical_json(&event.details))
+        .execute(&mut **tx)
+        .await?;
+    Ok(id)
 }
 
 /// Appends a user's successful action on one resource (`kind`, `id`), in the caller's

@@ -31,6 +31,10 @@ pub enum CheckpointError {
     Database(#[from] sqlx::Error),
     #[error("a checkpoint's signature or contents are not valid: {0}")]
     Invalid(String),
+    /// The chain no longer extends the last signed checkpoint: it was rewritten, and its
+    /// head is not signed.
+    #[error("the audit chain does not extend its last signed checkpoint: {0}")]
+    DoesNotExtend(String),
 }
 
 pub struct Checkpoints {
@@ -44,7 +48,7 @@ fn prefix(tenant: TenantId) -> Path {
     Path::from(format!("tenants/{tenant}/audit-checkpoints"))
 }
 
-fn hex(bytes: &[u8]) -> String {
+pub(crate) fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
@@ -59,21 +63,36 @@ impl Checkpoints {
 
     /// Signs and stores the tenant's chain head, unless this instance already did for it.
     /// Returns the seq checkpointed.
+    ///
+    /// A checkpoint is signed only when the chain extends the last one signed: that row
+    /// still holds the hash signed then, and every row after it continues the chain.
+    /// Otherwise the chain was rewritten, and signing its head would bless the rewrite:
+    /// [`CheckpointError::DoesNotExtend`].
     pub async fn write(&self, pool: &sqlx::PgPool, tenant: &Tenant) -> Result<Option<i64>, CheckpointError> {
+        // Object storage first: no connection is held while waiting for it.
+        let last = self.latest(tenant.id).await?;
         let mut tx = tenant.scope().begin(pool).await?;
         let (seq, hash): (i64, Vec<u8>) = sqlx::query_as("SELECT seq, hash FROM audit_head")
             .fetch_one(&mut *tx)
             .await?;
-        tx.commit().await?;
         let already = self
             .written
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .get(&tenant.id)
             .copied();
-        if seq == 0 || already == Some(seq) {
+        if seq == 0 || already == Some(seq) || last.as_ref().is_some_and(|c| c.seq == seq && c.hash == hex(&hash)) {
             return Ok(None);
         }
+        let (from_seq, from_hash) = match &last {
+            Some(c) => (c.seq, c.hash.clone()),
+            None => (0, hex(&super::record::GENESIS_HASH)),
+        };
+        if let Err(why) = super::verify::extends(&mut tx, from_seq, &from_hash, seq, &hash).await? {
+            metrics::counter!("audit_checkpoints_refused_total").increment(1);
+            return Err(CheckpointError::DoesNotExtend(why));
+        }
+        tx.commit().await?;
         let claims = Checkpoint {
             tid: tenant.id.to_string(),
             seq,
@@ -95,29 +114,53 @@ impl Checkpoints {
 
     /// The newest checkpoint of the tenant, its signature verified.
     pub async fn latest(&self, tenant: TenantId) -> Result<Option<Checkpoint>, CheckpointError> {
+        let mut names = self.names(tenant).await?;
+        // Names are zero-padded seqs: the greatest name is the newest checkpoint.
+        match names.pop() {
+            Some(newest) => self.read(tenant, &newest).await.map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// Every checkpoint of the tenant, oldest first, each signature verified: the first that
+    /// does not verify is the error.
+    pub async fn all(&self, tenant: TenantId) -> Result<Vec<Checkpoint>, CheckpointError> {
+        let mut all = Vec::new();
+        for name in self.names(tenant).await? {
+            all.push(self.read(tenant, &name).await?);
+        }
+        Ok(all)
+    }
+
+    async fn names(&self, tenant: TenantId) -> Result<Vec<Path>, CheckpointError> {
         use futures_util::TryStreamExt as _;
         let objects: Vec<_> = self.store.list(Some(&prefix(tenant))).try_collect().await?;
-        // Names are zero-padded seqs: the greatest name is the newest checkpoint.
-        let Some(newest) = objects.into_iter().max_by(|a, b| a.location.cmp(&b.location)) else {
-            return Ok(None);
-        };
-        let bytes = self.store.get(&newest.location).await?.bytes().await?;
-        let jws = std::str::from_utf8(&bytes).map_err(|_| CheckpointError::Invalid("not text".into()))?;
-        let header = jsonwebtoken::decode_header(jws).map_err(|e| CheckpointError::Invalid(e.to_string()))?;
+        let mut names: Vec<Path> = objects.into_iter().map(|o| o.location).collect();
+        names.sort();
+        Ok(names)
+    }
+
+    async fn read(&self, tenant: TenantId, location: &Path) -> Result<Checkpoint, CheckpointError> {
+        let invalid = |why: String| CheckpointError::Invalid(format!("{location}: {why}"));
+        let bytes = self.store.get(location).await?.bytes().await?;
+        let jws = std::str::from_utf8(&bytes).map_err(|_| invalid("not text".into()))?;
+        let header = jsonwebtoken::decode_header(jws).map_err(|e| invalid(e.to_string()))?;
         let key = header
             .kid
             .as_deref()
             .and_then(|kid| self.keys.decoding.get(kid))
-            .ok_or_else(|| CheckpointError::Invalid("unknown signing key".into()))?;
+            .ok_or_else(|| invalid("unknown signing key".into()))?;
         let mut validation = Validation::new(Algorithm::EdDSA);
         validation.set_required_spec_claims::<&str>(&[]);
         validation.validate_exp = false;
-        let data = jsonwebtoken::decode::<Checkpoint>(jws, key, &validation)
-            .map_err(|e| CheckpointError::Invalid(e.to_string()))?;
+        let data = jsonwebtoken::decode::<Checkpoint>(jws, key, &validation).map_err(|e| invalid(e.to_string()))?;
         if data.claims.tid != tenant.to_string() {
-            return Err(CheckpointError::Invalid("a checkpoint of another tenant".into()));
+            return Err(invalid("a checkpoint of another tenant".into()));
         }
-        Ok(Some(data.claims))
+        if location.filename() != Some(format!("{:020}.jws", data.claims.seq).as_str()) {
+            return Err(invalid("stored under another seq than it signs".into()));
+        }
+        Ok(data.claims)
     }
 }
 
@@ -138,8 +181,12 @@ pub fn spawn_periodic(
                     break;
                 };
                 for tenant in &batch.tenants {
-                    if let Err(error) = checkpoints.write(tenancy.pool(), tenant).await {
-                        tracing::warn!(tenant.id = %tenant.id, %error, "audit checkpoint failed");
+                    match checkpoints.write(tenancy.pool(), tenant).await {
+                        Ok(_) => {}
+                        Err(error @ CheckpointError::DoesNotExtend(_)) => {
+                            tracing::error!(tenant.id = %tenant.id, %error, "audit chain rewritten: checkpoint refused");
+                        }
+                        Err(error) => tracing::warn!(tenant.id = %tenant.id, %error, "audit checkpoint failed"),
                     }
                 }
                 if batch.tenants.len() < 100 {

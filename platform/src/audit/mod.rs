@@ -4,12 +4,14 @@
 pub mod append;
 pub mod checkpoint;
 pub mod context;
+pub mod deferred;
 pub mod record;
 pub mod routes;
 pub mod verify;
 
 pub use append::{AuditEvent, append, record, user_action};
 pub use context::ClientContext;
+pub use deferred::Deferred;
 pub use record::{Actor, Outcome};
 
 use crate::app::AppState;

@@ -138,22 +138,21 @@ pub async fn list(
     )
 )]
 pub async fn verify(State(state): State<AppState>, user: TenantUser) -> ApiResult<axum::Json<Verification>> {
+    // Object storage first: no connection is held while waiting for it.
+    let checkpoints = state.checkpoints.all(user.tenant.id).await;
     let mut tx = user.tenant.scope().begin(state.tenancy.pool()).await?;
     Principal::load(&mut tx, &user).await?.require(VIEW_AUDIT_TRAIL)?;
-    let mut verdict = verify_chain(&mut tx).await?;
-    match state.checkpoints.latest(user.tenant.id).await {
-        Ok(Some(checkpoint)) => verdict = super::verify::check_checkpoint(&mut tx, verdict, &checkpoint).await?,
-        Ok(None) => {}
-        Err(super::checkpoint::CheckpointError::Invalid(why)) => {
-            verdict = Verification {
-                valid: false,
-                first_broken: None,
-                reason: Some(format!("the newest checkpoint does not verify: {why}")),
-                ..verdict
-            };
-        }
+    let verdict = verify_chain(&mut tx).await?;
+    let verdict = match checkpoints {
+        Ok(checkpoints) => super::verify::check_checkpoints(&mut tx, verdict, &checkpoints).await?,
+        Err(super::checkpoint::CheckpointError::Invalid(why)) => Verification {
+            valid: false,
+            first_broken: None,
+            reason: Some(format!("a checkpoint does not verify: {why}")),
+            ..verdict
+        },
         Err(other) => return Err(ApiError::internal(other)),
-    }
+    };
     tx.commit().await?;
     if !verdict.valid {
         tracing::error!(

@@ -1,62 +1,90 @@
-//! Sign-in protection. Every attempt is charged to the client IP (`login_per_ip`). Failures
-//! (wrong password, wrong MFA code) are charged to the account, keyed by the e-mail given, so
-//! an unknown address behaves exactly like a real one: at most 100 failures an hour, ten at
-//! once and then one every 36 seconds. An attacker can slow the real user down by at most
-//! that, never lock them out for longer. Both limiters fail closed: without Redis (when it is
-//! configured) nobody signs in, rather than everybody guessing without limit.
+//! Sign-in protection. Every attempt is charged to the client IP (`login_per_ip`; an IPv6
+//! client by its /64). Every check of a secret (a password, an MFA code) is charged to the
+//! account *before* it is made, keyed by the e-mail given, so an unknown address behaves
+//! exactly like a real one, and refunded when the secret was right: at most 100 failures an
+//! hour, ten at once and then one every 36 seconds. Charging first is what makes the budget
+//! hold under concurrency: sixty guesses sent at once get ten checks, not sixty. An attacker
+//! can slow the real user down by at most that, never lock them out for longer. Both
+//! limiters fail closed: without Redis (when it is configured) nobody signs in, rather than
+//! everybody guessing without limit.
 
 use crate::app::AppState;
 use crate::audit::{self, Actor, AuditEvent, ClientContext, Outcome};
 use crate::http::ApiResult;
-use crate::limits::{Refusal, WhenUnreachable};
+use crate::limits::{Quota, Refusal, WhenUnreachable, client_bucket};
 use sha2::{Digest, Sha256};
 use tenants::{Tenant, UserId};
 
 /// The failure bucket of (tenant, e-mail). The e-mail is hashed: keys never hold addresses.
 pub fn account_key(tenant: &Tenant, email: &str) -> String {
-    let digest = Sha256::digest(email.trim().to_lowercase().as_bytes());
-    let hex: String = digest.iter().take(16).map(|b| format!("{b:02x}")).collect();
-    format!("rl:login:acct:{}:{hex}", tenant.id)
+    format!("rl:login:acct:{}:{}", tenant.id, email_digest(email))
 }
 
 /// The failure bucket of an operator account, apart from every tenant's.
 pub fn operator_account_key(email: &str) -> String {
+    format!("rl:login:ops:{}", email_digest(email))
+}
+
+fn email_digest(email: &str) -> String {
     let digest = Sha256::digest(email.trim().to_lowercase().as_bytes());
-    let hex: String = digest.iter().take(16).map(|b| format!("{b:02x}")).collect();
-    format!("rl:login:ops:{hex}")
+    digest.iter().take(16).map(|b| format!("{b:02x}")).collect()
+}
+
+/// One failure charged to an account before the check it pays for. Dropped, the charge
+/// stays (the check failed, or never finished); [`AccountCharge::refund`] gives it back when
+/// the secret was right.
+#[must_use = "refund the charge when the check succeeds; dropping it keeps the charge"]
+pub struct AccountCharge {
+    key: [(String, Quota); 1],
+}
+
+impl AccountCharge {
+    pub async fn refund(self, state: &AppState) {
+        state.limiter.refund(&self.key, 1).await;
+    }
+}
+
+/// Charges one check to the bucket, atomically, failing closed.
+async fn charge(state: &AppState, key: String) -> Result<AccountCharge, Refusal> {
+    let key = [(key, state.limiter.limits.account_failures)];
+    state.limiter.check(&key, 1, WhenUnreachable::FailClosed).await?;
+    Ok(AccountCharge { key })
 }
 
 /// Operator sign-in: the same per-IP and per-account budgets as a tenant's, failing closed.
 /// Operators hold the keys to every tenant, so their accounts get no less protection.
-pub async fn before_operator_attempt(state: &AppState, client: &ClientContext, email: &str) -> ApiResult<()> {
-    let limits = state.limiter.limits;
+pub async fn before_operator_attempt(
+    state: &AppState,
+    client: &ClientContext,
+    email: &str,
+) -> ApiResult<AccountCharge> {
     if let Some(ip) = client.ip {
-        let key = [(format!("rl:login:ops-ip:{ip}"), limits.login_per_ip)];
+        let key = [(
+            format!("rl:login:ops-ip:{}", client_bucket(ip)),
+            state.limiter.limits.login_per_ip,
+        )];
         state.limiter.check(&key, 1, WhenUnreachable::FailClosed).await?;
     }
-    let key = [(operator_account_key(email), limits.account_failures)];
-    state.limiter.check(&key, 0, WhenUnreachable::FailClosed).await?;
-    Ok(())
+    Ok(charge(state, operator_account_key(email)).await?)
 }
 
-/// A failed operator sign-in: charged to the account.
-pub async fn after_operator_failure(state: &AppState, email: &str) {
-    let key = [(operator_account_key(email), state.limiter.limits.account_failures)];
-    if let Err(Refusal::Unavailable) = state.limiter.check(&key, 1, WhenUnreachable::FailClosed).await {
-        tracing::warn!("could not charge a failed operator sign-in: the rate limiter is unreachable");
-    }
-}
-
-/// Before the password is even looked at. `Err` is the answer to send.
-pub async fn before_attempt(state: &AppState, tenant: &Tenant, client: &ClientContext, email: &str) -> ApiResult<()> {
-    let limits = state.limiter.limits;
+/// Before the password is even looked at: charges the IP and the account. `Err` is the
+/// answer to send; a refusal for the account also locks it for as long and is recorded.
+pub async fn before_attempt(
+    state: &AppState,
+    tenant: &Tenant,
+    client: &ClientContext,
+    email: &str,
+) -> ApiResult<AccountCharge> {
     if let Some(ip) = client.ip {
-        let key = [(format!("rl:login:ip:{}:{ip}", tenant.id), limits.login_per_ip)];
+        let key = [(
+            format!("rl:login:ip:{}:{}", tenant.id, client_bucket(ip)),
+            state.limiter.limits.login_per_ip,
+        )];
         state.limiter.check(&key, 1, WhenUnreachable::FailClosed).await?;
     }
-    let key = [(account_key(tenant, email), limits.account_failures)];
-    match state.limiter.check(&key, 0, WhenUnreachable::FailClosed).await {
-        Ok(()) => Ok(()),
+    match charge(state, account_key(tenant, email)).await {
+        Ok(charged) => Ok(charged),
         Err(Refusal::Limited(verdict)) => {
             let mut tx = tenant.scope().begin(state.tenancy.pool()).await?;
             let user: Option<UserId> = sqlx::query_scalar(
@@ -78,20 +106,15 @@ pub async fn before_attempt(state: &AppState, tenant: &Tenant, client: &ClientCo
     }
 }
 
-/// After a failed attempt: charge the account, count the failure, record it.
+/// After a failed attempt (already charged): count the failure on the user, record it. The
+/// caller must not hold a connection of the pool.
 pub async fn after_failure(
     state: &AppState,
     tenant: &Tenant,
     client: &ClientContext,
-    email: &str,
     user: Option<UserId>,
     event: &AuditEvent<'_>,
 ) -> ApiResult<()> {
-    let key = [(account_key(tenant, email), state.limiter.limits.account_failures)];
-    // A refusal here only means the bucket just filled up; the next attempt will be refused.
-    if let Err(Refusal::Unavailable) = state.limiter.check(&key, 1, WhenUnreachable::FailClosed).await {
-        tracing::warn!("could not charge a failed sign-in: the rate limiter is unreachable");
-    }
     let mut tx = tenant.scope().begin(state.tenancy.pool()).await?;
     if let Some(id) = user {
         sqlx::query("UPDATE users SET failed_attempts = failed_attempts + 1, last_failed_at = now() WHERE id = $1")
@@ -108,19 +131,9 @@ fn short(email: &str) -> String {
     email.trim().chars().take(254).collect()
 }
 
-/// Before a second-factor check made inside a session (confirming or turning off TOTP): the
-/// same per-account failure budget as sign-in, failing closed, so a held session cannot
-/// brute-force codes.
-pub async fn before_code_check(state: &AppState, tenant: &Tenant, email: &str) -> ApiResult<()> {
-    let key = [(account_key(tenant, email), state.limiter.limits.account_failures)];
-    state.limiter.check(&key, 0, WhenUnreachable::FailClosed).await?;
-    Ok(())
-}
-
-/// A wrong code inside a session: charged like a failed sign-in.
-pub async fn after_wrong_code(state: &AppState, tenant: &Tenant, email: &str) {
-    let key = [(account_key(tenant, email), state.limiter.limits.account_failures)];
-    if let Err(Refusal::Unavailable) = state.limiter.check(&key, 1, WhenUnreachable::FailClosed).await {
-        tracing::warn!("could not charge a wrong MFA code: the rate limiter is unreachable");
-    }
+/// Before a secret is checked inside a session (an MFA code to confirm or turn off TOTP, the
+/// current password to change it): charged to the same account budget as sign-in, failing
+/// closed, so a held session cannot guess without limit either. Refund on success.
+pub async fn before_secret_check(state: &AppState, tenant: &Tenant, email: &str) -> ApiResult<AccountCharge> {
+    Ok(charge(state, account_key(tenant, email)).await?)
 }

@@ -91,9 +91,10 @@ pub async fn login(
     if request.email.len() > MAX_CREDENTIAL_BYTES || request.password.len() > MAX_CREDENTIAL_BYTES {
         return Err(wrong());
     }
-    brute_force::before_attempt(&state, &tenant, &client, &request.email).await?;
-    let pool = state.tenancy.pool();
-    let mut tx = tenant.scope().begin(pool).await?;
+    let charged = brute_force::before_attempt(&state, &tenant, &client, &request.email).await?;
+    // Before the transaction: loading the key may need a connection of the same pool.
+    let cipher = factor::cipher(&state, &tenant).await?;
+    let mut tx = tenant.scope().begin(state.tenancy.pool()).await?;
     let account: Option<Account> = sqlx::query_as(
         "SELECT id, email, display_name, password_hash, roles, status, mfa_enabled_at IS NOT NULL AS mfa_enabled \
          FROM users WHERE lower(email) = lower($1)",
@@ -116,7 +117,7 @@ pub async fn login(
             let event = AuditEvent::new("auth.login", Outcome::Failure, actor)
                 .details(serde_json::json!({"email": email, "reason": reason}));
             let user = other.as_ref().map(|a| a.id);
-            brute_force::after_failure(&state, &tenant, &client, &request.email, user, &event).await?;
+            brute_force::after_failure(&state, &tenant, &client, user, &event).await?;
             return Err(wrong());
         }
     };
@@ -130,13 +131,10 @@ pub async fn login(
                 "mfa_required",
                 "this account uses MFA: send a code from the authenticator as totp",
             )),
-            Some(code) => {
-                let cipher = factor::cipher(&state, &tenant).await?;
-                match factor::check(&mut tx, &cipher, account.id, code).await? {
-                    Some(used) => Ok(used),
-                    None => Err(("invalid_mfa_code", "the MFA code is wrong or was already used")),
-                }
-            }
+            Some(code) => match factor::check(&mut tx, &cipher, account.id, code).await? {
+                Some(used) => Ok(used),
+                None => Err(("invalid_mfa_code", "the MFA code is wrong or was already used")),
+            },
         };
         match checked {
             Ok(used) => Some(used),
@@ -145,7 +143,7 @@ pub async fn login(
                 let event = AuditEvent::new("auth.login", Outcome::Failure, Actor::User(*account.id.as_uuid()))
                     .details(serde_json::json!({"reason": code}));
                 let user = Some(account.id);
-                brute_force::after_failure(&state, &tenant, &client, &request.email, user, &event).await?;
+                brute_force::after_failure(&state, &tenant, &client, user, &event).await?;
                 return Err(ApiError::unauthorized(code, detail));
             }
         }
@@ -159,6 +157,8 @@ pub async fn login(
         .details(serde_json::json!({"mfa": factor.map(|f| f.as_str())}));
     audit::append(&mut tx, &event, &client).await?;
     tx.commit().await?;
+    // The secrets were right: this attempt does not count against the account.
+    charged.refund(&state).await;
     let issued = state
         .tokens
         .issue_tenant_access(tenant.id, account.id, session_id)

@@ -45,6 +45,9 @@ pub struct ApiError {
     retry_after: Option<u64>,
     /// Kept for the log only; never sent.
     source: Option<anyhow::Error>,
+    /// An audit record the response carries out, written once the handler has released its
+    /// connection (see `audit::deferred`).
+    audit: Option<crate::audit::Deferred>,
 }
 
 impl ApiError {
@@ -56,6 +59,7 @@ impl ApiError {
             errors: Vec::new(),
             retry_after: None,
             source: None,
+            audit: None,
         }
     }
     /// 400
@@ -121,6 +125,13 @@ impl ApiError {
     /// Tells the client when to come back (`Retry-After`, whole seconds, at least 1).
     pub fn retry_after(mut self, wait: std::time::Duration) -> Self {
         self.retry_after = Some(wait.as_secs_f64().ceil().max(1.0) as u64);
+        self
+    }
+
+    /// Records `audit` after the response is made, in a transaction of its own: for denials,
+    /// whose request's transaction rolls back.
+    pub fn recording(mut self, audit: crate::audit::Deferred) -> Self {
+        self.audit = Some(audit);
         self
     }
 
@@ -195,6 +206,9 @@ impl IntoResponse for ApiError {
             response
                 .headers_mut()
                 .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        }
+        if let Some(audit) = self.audit {
+            response.extensions_mut().insert(audit);
         }
         if self.status == StatusCode::UNAUTHORIZED {
             response

@@ -14,7 +14,7 @@ pub async fn middleware(State(state): State<AppState>, mut request: Request, nex
     let limits = state.limiter.limits;
     let mut keys = Vec::with_capacity(3);
     if let Some(ip) = client_ip_of(request.headers(), request.extensions(), state.trusted_proxy_hops) {
-        keys.push((format!("rl:ip:{ip}"), limits.per_ip));
+        keys.push((format!("rl:ip:{}", crate::limits::client_bucket(ip)), limits.per_ip));
     }
     if let Some(Site::Tenant(tenant)) = request.extensions().get::<Site>().cloned() {
         keys.push((format!("rl:tenant:{}", tenant.id), limits.per_tenant));

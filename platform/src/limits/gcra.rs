@@ -71,6 +71,13 @@ pub fn decide(tat_ms: Option<f64>, now_ms: f64, quota: Quota, cost: u32) -> (Ver
     }
 }
 
+/// Gives back `cost` charged earlier: the TAT moves back, never before `now_ms`. `None`
+/// when nothing is left to keep.
+pub fn refund(tat_ms: Option<f64>, now_ms: f64, quota: Quota, cost: u32) -> Option<f64> {
+    let tat = tat_ms? - quota.emission_ms() * f64::from(cost);
+    (tat > now_ms).then_some(tat)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -89,6 +96,17 @@ mod tests {
         assert!((refused.retry_after.as_secs_f64() - 1.0).abs() < 1e-6);
         let (later, _) = decide(tat, 1000.0, quota, 1);
         assert!(later.allowed, "one more after one emission interval");
+    }
+
+    #[test]
+    fn a_refund_gives_back_exactly_what_was_charged() {
+        let quota = Quota::per_minute(60, 2);
+        let (_, tat) = decide(None, 0.0, quota, 1);
+        let (_, tat) = decide(tat, 0.0, quota, 1);
+        assert!(!decide(tat, 0.0, quota, 1).0.allowed, "the burst is used up");
+        let tat = refund(tat, 0.0, quota, 1);
+        assert!(decide(tat, 0.0, quota, 1).0.allowed, "one back after the refund");
+        assert_eq!(refund(Some(500.0), 0.0, quota, 1), None, "never before now");
     }
 
     #[test]

@@ -1,4 +1,4 @@
-use super::gcra::{Quota, Verdict, decide};
+use super::gcra::{Quota, Verdict, decide, refund};
 use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::Instant;
@@ -52,5 +52,17 @@ impl LocalStore {
             }
         }
         worst
+    }
+
+    /// Gives back `cost` on every key.
+    pub fn refund(&self, keys: &[(String, Quota)], cost: u32) {
+        let now = self.started.elapsed().as_secs_f64() * 1000.0;
+        let mut tats = self.tats.lock().unwrap_or_else(|e| e.into_inner());
+        for (key, quota) in keys {
+            match refund(tats.get(key).copied(), now, *quota, cost) {
+                Some(tat) => tats.insert(key.clone(), tat),
+                None => tats.remove(key),
+            };
+        }
     }
 }

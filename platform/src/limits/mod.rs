@@ -8,6 +8,7 @@ pub use gcra::{Quota, Verdict};
 
 use crate::http::ApiError;
 use axum::response::{IntoResponse, Response};
+use std::net::IpAddr;
 
 /// What to do when Redis is configured but does not answer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -113,5 +114,52 @@ impl RateLimiter {
             metrics::counter!("rate_limited_total").increment(1);
             Err(Refusal::Limited(verdict))
         }
+    }
+
+    /// Gives back `cost` charged on every key by [`Self::check`]: for budgets charged before
+    /// the outcome is known (a sign-in), refunded when it turns out not to count. Best effort:
+    /// when Redis does not answer, the charge stays (the safe side).
+    pub async fn refund(&self, keys: &[(String, Quota)], cost: u32) {
+        let prefixed: Vec<(String, Quota)> = keys.iter().map(|(k, q)| (format!("{}{k}", self.prefix), *q)).collect();
+        match &self.redis {
+            None => self.local.refund(&prefixed, cost),
+            Some(redis) => {
+                if let Err(error) = redis.refund(&prefixed, cost).await {
+                    tracing::warn!(%error, "rate limiter cannot reach Redis to refund; the charge stays");
+                }
+            }
+        }
+    }
+}
+
+/// The bucket of a client address: an IPv4 address as it is, an IPv6 client by its /64
+/// (one subscriber's allocation, which rotates through addresses at will). IPv4 mapped into
+/// IPv6 counts as IPv4.
+pub fn client_bucket(ip: IpAddr) -> String {
+    match ip {
+        IpAddr::V4(v4) => v4.to_string(),
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => v4.to_string(),
+            None => {
+                let s = v6.segments();
+                let prefix = std::net::Ipv6Addr::new(s[0], s[1], s[2], s[3], 0, 0, 0, 0);
+                format!("{prefix}/64")
+            }
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::client_bucket;
+
+    #[test]
+    fn ipv6_clients_share_their_64_and_mapped_ipv4_is_ipv4() {
+        let bucket = |s: &str| client_bucket(s.parse().expect("ip"));
+        assert_eq!(bucket("2001:db8:1:2:aaaa::1"), bucket("2001:db8:1:2:ffff:1:2:3"));
+        assert_ne!(bucket("2001:db8:1:2::1"), bucket("2001:db8:1:3::1"));
+        assert_eq!(bucket("2001:db8:1:2::1"), "2001:db8:1:2::/64");
+        assert_eq!(bucket("::ffff:192.0.2.7"), "192.0.2.7");
+        assert_eq!(bucket("192.0.2.7"), "192.0.2.7");
     }
 }

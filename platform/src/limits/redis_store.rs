@@ -33,6 +33,26 @@ end
 return {1, 0}
 "#;
 
+/// Gives back `ARGV[1]` charged earlier on every key: the TAT moves back by that many
+/// emission intervals (`ARGV[1 + i]`), never before now.
+const REFUND: &str = r#"
+local t = redis.call('TIME')
+local now = t[1] * 1000 + t[2] / 1000
+local cost = tonumber(ARGV[1])
+for i, key in ipairs(KEYS) do
+  local tat = tonumber(redis.call('GET', key))
+  if tat then
+    local new_tat = tat - tonumber(ARGV[1 + i]) * cost
+    if new_tat > now then
+      redis.call('SET', key, tostring(new_tat), 'PX', math.max(math.ceil(new_tat - now), 1))
+    else
+      redis.call('DEL', key)
+    end
+  end
+end
+return 1
+"#;
+
 /// How long a limiter waits for Redis before calling it unreachable.
 pub const TIMEOUT: Duration = Duration::from_millis(250);
 
@@ -40,6 +60,7 @@ pub struct RedisStore {
     client: redis::Client,
     conn: Mutex<Option<ConnectionManager>>,
     script: redis::Script,
+    refund: redis::Script,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -52,6 +73,7 @@ impl RedisStore {
             client,
             conn: Mutex::new(None),
             script: redis::Script::new(SCRIPT),
+            refund: redis::Script::new(REFUND),
         }
     }
 
@@ -90,5 +112,19 @@ impl RedisStore {
             allowed: reply.0 == 1,
             retry_after: Duration::from_millis(u64::try_from(reply.1).unwrap_or(0)),
         })
+    }
+
+    pub async fn refund(&self, keys: &[(String, Quota)], cost: u32) -> Result<(), Unreachable> {
+        let mut conn = self.connection().await?;
+        let mut invocation = self.refund.prepare_invoke();
+        invocation.arg(cost);
+        for (key, quota) in keys {
+            invocation.key(key).arg(quota.emission_ms());
+        }
+        let _: i64 = tokio::time::timeout(TIMEOUT, invocation.invoke_async(&mut conn))
+            .await
+            .map_err(|_| Unreachable("timed out".into()))?
+            .map_err(|e| Unreachable(e.to_string()))?;
+        Ok(())
     }
 }

@@ -96,6 +96,8 @@ pub async fn upload(state: &AppState, user: TenantUser, client: ClientContext, u
         fields.caption.as_deref(),
     )?;
 
+    // Before the transaction: loading the key may need a connection of the same pool.
+    let cipher = crate::auth::mfa::factor::cipher(state, &user.tenant).await?;
     let mut tx = user.tenant.scope().begin(state.tenancy.pool()).await?;
     let me = Principal::load(&mut tx, &user).await?;
     me.require("upload_files")?;
@@ -106,7 +108,6 @@ pub async fn upload(state: &AppState, user: TenantUser, client: ClientContext, u
 
     let id = MediaId::new();
     let key = media_key(user.tenant.id, id);
-    let cipher = crate::auth::mfa::factor::cipher(state, &user.tenant).await?;
     let sealed = cipher
         .encrypt(media_field(&id.to_string()), &bytes)
         .map_err(ApiError::internal)?;

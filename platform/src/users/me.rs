@@ -89,6 +89,7 @@ pub struct PasswordChange {
         (status = 204, description = "Changed; other sessions ended"),
         (status = 403, description = "The current password is wrong", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "The new password is too weak", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many wrong passwords for this account (sign-in's budget); see Retry-After", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn change_password(
@@ -100,10 +101,13 @@ pub async fn change_password(
     let new = Password::parse(SecretString::from(body.new_password))?;
     let mut tx = user.tenant.scope().begin(state.tenancy.pool()).await?;
     let me = Principal::load(&mut tx, &user).await?;
-    let stored: Option<String> = sqlx::query_scalar("SELECT password_hash FROM users WHERE id = $1")
-        .bind(me.user_id)
-        .fetch_one(&mut *tx)
-        .await?;
+    let (stored, email): (Option<String>, String) =
+        sqlx::query_as("SELECT password_hash, email FROM users WHERE id = $1")
+            .bind(me.user_id)
+            .fetch_one(&mut *tx)
+            .await?;
+    // The same budget as sign-in: a held session must not guess the password without limit.
+    let charged = crate::auth::brute_force::before_secret_check(&state, &user.tenant, &email).await?;
     if body.current_password.len() > Password::MAX_BYTES || !verify_password(stored, &body.current_password).await {
         drop(tx);
         let event = AuditEvent::new("user.password", Outcome::Failure, Actor::User(*me.user_id.as_uuid()))
@@ -111,6 +115,7 @@ pub async fn change_password(
         audit::record(state.tenancy.pool(), &user.tenant.scope(), &event, &client).await?;
         return Err(ApiError::forbidden("wrong_password", "the current password is wrong"));
     }
+    charged.refund(&state).await;
     let hash = hash_password(&new).await?;
     sqlx::query("UPDATE users SET password_hash = $2, password_changed_at = now(), updated_at = now() WHERE id = $1")
         .bind(me.user_id)

@@ -197,16 +197,17 @@ pub async fn enforce(
         let event = AuditEvent::new("policy.deny", Outcome::Denied, Actor::User(*me.user_id.as_uuid()))
             .resource("action", action.as_str())
             .details(details);
-        // In a transaction of its own: the request's transaction rolls back with the denial.
-        audit::record(state.tenancy.pool(), scope, &event, client).await?;
         let advice = decision.advice.first().cloned().unwrap_or_default();
+        // Recorded once the request's transaction (which rolls back) has let go of its
+        // connection: never two connections of the pool at once.
         return Err(ApiError::forbidden(
             "insufficient_trust",
             format!(
                 "this needs a trust score of {}; this request scores {}. To raise it: {advice}",
                 decision.required, decision.score.total
             ),
-        ));
+        )
+        .recording(audit::Deferred::new(scope.clone(), event, client.clone())));
     }
     if action == Action::ReadPhi {
         let event = AuditEvent::new("policy.allow", Outcome::Success, Actor::User(*me.user_id.as_uuid()))
