@@ -85,13 +85,7 @@ impl TestDb {
 
     /// The PostgreSQL server's address, for a proxy in front of it.
     pub async fn server_addr(&self) -> std::net::SocketAddr {
-        let (host, port) = (self.admin.get_host(), self.admin.get_port());
-        let host = if host.starts_with('/') { "127.0.0.1" } else { host };
-        tokio::net::lookup_host((host, port))
-            .await
-            .expect("resolve the PostgreSQL host")
-            .next()
-            .expect("an address for the PostgreSQL host")
+        server_addr().await
     }
 
     /// A pool of exactly one connection, for tests about what a connection carries over.
@@ -103,6 +97,18 @@ impl TestDb {
             .await
             .expect("pool of one")
     }
+}
+
+/// The address of the PostgreSQL server tests run on, for a proxy in front of it.
+pub async fn server_addr() -> std::net::SocketAddr {
+    let admin = admin_options();
+    let (host, port) = (admin.get_host(), admin.get_port());
+    let host = if host.starts_with('/') { "127.0.0.1" } else { host };
+    tokio::net::lookup_host((host, port))
+        .await
+        .expect("resolve the PostgreSQL host")
+        .next()
+        .expect("an address for the PostgreSQL host")
 }
 
 impl Drop for TestDb {

@@ -15,7 +15,7 @@ mod db;
 mod proxy;
 
 pub use client::{HostClient, Reply};
-pub use db::TestDb;
+pub use db::{TestDb, server_addr};
 pub use proxy::DbProxy;
 
 use base64::Engine as _;
@@ -82,6 +82,10 @@ impl TestApp {
 
     /// An app whose configuration the test adjusts first (a Redis that is down, say).
     pub async fn spawn_with(configure: impl FnOnce(&mut Config)) -> Self {
+        // `TEST_LOG=warn` (any filter) shows the server's log, for a failing test.
+        if let Ok(filter) = std::env::var("TEST_LOG") {
+            platform::telemetry::init_tracing(platform::config::LogFormat::Pretty, &filter);
+        }
         let db = TestDb::new().await;
         let master_key = random_master_key();
         let mut config = config_for(&db, &master_key);

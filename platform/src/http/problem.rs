@@ -106,16 +106,36 @@ impl ApiError {
             message: message.into(),
         }])
     }
-    /// 500: logged with its cause chain, answered opaquely.
+    /// 500: logged with its cause chain, answered opaquely. Unless the cause is a database
+    /// that is briefly out of reach, wherever in the chain: that is a 503 to retry.
     pub fn internal(source: impl Into<anyhow::Error>) -> Self {
+        let source = source.into();
+        if source
+            .chain()
+            .any(|cause| cause.downcast_ref::<sqlx::Error>().is_some_and(is_transient))
+        {
+            tracing::warn!(error = format!("{source:#}"), "the database is out of reach");
+            return Self::database_unavailable();
+        }
         Self {
-            source: Some(source.into()),
+            source: Some(source),
             ..Self::new(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "internal_error",
                 "an unexpected error occurred",
             )
         }
+    }
+
+    /// 503 `database_unavailable`: the connection was lost or the database is restarting,
+    /// shutting down or refusing connections. Nothing was half-written (a transaction that
+    /// did not commit leaves nothing); the request may be retried.
+    pub fn database_unavailable() -> Self {
+        Self::unavailable(
+            "database_unavailable",
+            "the database is out of reach for a moment; nothing was changed unless a retry finds it was; retry shortly",
+        )
+        .retry_after(std::time::Duration::from_secs(1))
     }
     /// 503
     pub fn unavailable(code: &'static str, detail: impl Into<Cow<'static, str>>) -> Self {
@@ -152,7 +172,45 @@ impl From<sqlx::Error> for ApiError {
     fn from(err: sqlx::Error) -> Self {
         match err {
             sqlx::Error::RowNotFound => Self::not_found("not_found", "the resource does not exist"),
-            sqlx::Error::PoolTimedOut => Self::unavailable("database_busy", "the database is busy; retry shortly"),
+            sqlx::Error::PoolTimedOut => Self::unavailable("database_busy", "the database is busy; retry shortly")
+                .retry_after(std::time::Duration::from_secs(1)),
+            other => Self::internal(other),
+        }
+    }
+}
+
+/// Whether a database error is one a retry may not meet: the connection lost (or cut while
+/// it was being opened, which shows as a protocol error), the server restarting or shutting
+/// down, refusing connections, out of connections, or a transaction that lost a
+/// serialization conflict or a deadlock and was rolled back.
+pub fn is_transient(err: &sqlx::Error) -> bool {
+    match err {
+        sqlx::Error::Io(_)
+        | sqlx::Error::Tls(_)
+        | sqlx::Error::Protocol(_)
+        | sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::WorkerCrashed => true,
+        sqlx::Error::Database(db) => db.code().is_some_and(|code| {
+            code.starts_with("08") // connection exception
+                || matches!(
+                    code.as_ref(),
+                    "57P01" // admin_shutdown: the server is restarting
+                        | "57P02" // crash_shutdown
+                        | "57P03" // cannot_connect_now: starting up
+                        | "53300" // too_many_connections
+                        | "40001" // serialization_failure
+                        | "40P01" // deadlock_detected
+                )
+        }),
+        _ => false,
+    }
+}
+
+impl From<tenants::keyring::KeyringError> for ApiError {
+    fn from(err: tenants::keyring::KeyringError) -> Self {
+        match err {
+            tenants::keyring::KeyringError::Database(db) => db.into(),
             other => Self::internal(other),
         }
     }
@@ -171,6 +229,7 @@ impl From<tenants::Error> for ApiError {
             E::TenantNotFound => Self::not_found("tenant_not_found", "no such tenant"),
             E::DomainNotFound => Self::not_found("domain_not_found", "the tenant has no such domain"),
             E::Database(db) => db.into(),
+            E::Keyring(keyring) => keyring.into(),
             other => Self::internal(other),
         }
     }

@@ -27,7 +27,7 @@ pub async fn cipher(state: &AppState, tenant: &Tenant) -> ApiResult<FieldCipher>
         .keyring()
         .cipher(state.tenancy.pool(), tenant.id)
         .await
-        .map_err(ApiError::internal)
+        .map_err(ApiError::from)
 }
 
 pub fn secret_field(user: &str) -> FieldRef<'_> {
