@@ -209,3 +209,79 @@ async fn failed_or_abandoned_transactions_leave_nothing_on_the_connection() {
         .expect("read");
     assert_eq!(title, None, "the abandoned write left nothing");
 }
+
+/// Requests are served by a login role that is neither the schemas' owner nor a superuser and
+/// inherits nothing: a `RESET ROLE` injected into a tenant transaction reaches no tenant
+/// table and no owner right, and no temporary table can be planted to shadow one.
+#[tokio::test]
+async fn the_serving_role_reaches_nothing_once_out_of_the_tenant_role() {
+    let app = TestApp::spawn().await;
+    app.create_tenant("alpha").await;
+    app.create_tenant("beta").await;
+    let alpha = app
+        .tenancy()
+        .get_by_slug(&TenantSlug::parse("alpha").expect("slug"))
+        .await
+        .expect("alpha");
+    let serving = app.tenancy().pool();
+
+    let mut tx = alpha.scope().begin(serving).await.expect("begin");
+    let path: String = sqlx::query_scalar("SELECT current_setting('search_path')")
+        .fetch_one(&mut *tx)
+        .await
+        .expect("path");
+    assert_eq!(path, "tenant_alpha, pg_temp", "pg_temp is searched last");
+    sqlx::query("RESET ROLE").execute(&mut *tx).await.expect("reset role");
+    let (who, superuser): (String, bool) =
+        sqlx::query_as("SELECT current_user::text, rolsuper FROM pg_roles WHERE rolname = current_user")
+            .fetch_one(&mut *tx)
+            .await
+            .expect("who");
+    assert_eq!(who, format!("{}app", app.db.role_prefix));
+    assert!(!superuser);
+    drop(tx);
+
+    for sql in [
+        "CREATE TEMP TABLE planted (id int)",
+        "RESET ROLE; CREATE TEMP TABLE planted (id int)",
+        "RESET ROLE; SELECT email FROM tenant_alpha.users",
+        "RESET ROLE; SELECT email FROM tenant_beta.users",
+        "RESET ROLE; SELECT * FROM platform.tenant_migrations",
+        "RESET ROLE; UPDATE platform.tenants SET status = 'active'",
+        "RESET ROLE; DELETE FROM platform.tenant_keys",
+        "RESET ROLE; INSERT INTO platform.signing_keys (kid, purpose, algorithm, public_key, wrapped_private, kek_id, status) \
+         VALUES ('x', 'tenant', 'EdDSA', '\\x00', '\\x00', 'x', 'retired')",
+        "RESET ROLE; DELETE FROM platform.plugin_catalogue",
+        "RESET ROLE; UPDATE platform.jobs SET tenant_id = NULL",
+        "RESET ROLE; CREATE TABLE platform.planted (id int)",
+    ] {
+        let mut tx = alpha.scope().begin(serving).await.expect("begin");
+        let err = sqlx::raw_sql(sql).execute(&mut *tx).await.expect_err(sql);
+        let code = err.as_database_error().and_then(|e| e.code()).map(|c| c.into_owned());
+        assert_eq!(code.as_deref(), Some("42501"), "{sql}: {err}");
+    }
+}
+
+#[tokio::test]
+async fn serve_refuses_a_serving_role_that_reaches_further() {
+    let app = TestApp::spawn().await;
+    // The owner itself (or, where tests run as one, a superuser).
+    let mut config = app.config();
+    config.database.serve_connect = app.db.connect_options();
+    let refused = platform::app::AppState::build(&config).await.err().expect("refused");
+    assert!(
+        format!("{refused:#}").contains("PLATFORM_APP_DATABASE_URL"),
+        "{refused:#}"
+    );
+    // A serving role that would inherit what its tenant roles hold.
+    let role = format!("\"{}app\"", app.db.role_prefix);
+    sqlx::query(&format!("ALTER ROLE {role} INHERIT"))
+        .execute(&app.db.pool)
+        .await
+        .expect("alter");
+    let refused = platform::app::AppState::build(&app.config())
+        .await
+        .err()
+        .expect("refused");
+    assert!(format!("{refused:#}").contains("NOINHERIT"), "{refused:#}");
+}

@@ -272,9 +272,9 @@ async fn a_database_restart_under_concurrent_writers_answers_503_never_500() {
     const SERVING: &str = "restart-test-serving";
     let proxy = DbProxy::start(e2e::server_addr().await).await;
     let app = TestApp::spawn_with(|c| {
-        c.database.connect = c
+        c.database.serve_connect = c
             .database
-            .connect
+            .serve_connect
             .clone()
             .host("127.0.0.1")
             .port(proxy.port())

@@ -55,24 +55,53 @@ impl Deref for AppState {
     }
 }
 
-pub async fn connect_pool(config: &Config) -> anyhow::Result<PgPool> {
+/// The serving role's pool (`PLATFORM_APP_DATABASE_URL`): every request.
+pub async fn connect_serving_pool(config: &Config) -> anyhow::Result<PgPool> {
     tenants::pool_options()
         .max_connections(config.database.max_connections)
         .acquire_timeout(config.database.acquire_timeout)
         // JIT compilation pays off for long analytical queries, not for ours: a plan that
         // looks costly (a table not yet analysed, say) spent a second compiling a 2 ms query.
+        .connect_with(config.database.serve_connect.clone().options([("jit", "off")]))
+        .await
+        .context(
+            "cannot connect to PostgreSQL as the serving role (PLATFORM_APP_DATABASE_URL; \
+             `platform migrate` creates the role)",
+        )
+}
+
+/// How many connections the owner's pool keeps in `serve`: operators' changes and
+/// background upkeep only, never a tenant's request.
+const OWNER_CONNECTIONS: u32 = 4;
+
+/// The owner's pool (`DATABASE_URL`): migrations, provisioning, operators' changes.
+pub async fn connect_owner_pool(config: &Config) -> anyhow::Result<PgPool> {
+    tenants::pool_options()
+        .max_connections(OWNER_CONNECTIONS)
+        .acquire_timeout(config.database.acquire_timeout)
         .connect_with(config.database.connect.clone().options([("jit", "off")]))
         .await
         .context("cannot connect to PostgreSQL (DATABASE_URL)")
 }
 
-/// The tenancy layer over an open pool: keyring from the master key, resolver, naming.
-pub async fn tenancy(config: &Config, pool: PgPool) -> anyhow::Result<Tenancy> {
+/// The tenancy layer: keyring from the master key, resolver, naming. `pool` serves requests
+/// (the command line, which serves none, passes the owner's pool twice).
+pub async fn tenancy(config: &Config, pool: PgPool, owner_pool: PgPool) -> anyhow::Result<Tenancy> {
     let kek = LocalKek::load(&config.master_key).context("cannot load the master key")?;
     let keyring = Arc::new(Keyring::new(Arc::new(kek)));
     let resolver = Arc::new(TenantResolver::new(pool.clone(), config.http.tenant_cache_ttl));
     let naming = DbNaming::new(&config.database.role_prefix).context("PLATFORM_DB_ROLE_PREFIX")?;
-    Ok(Tenancy::new(pool, naming, keyring, resolver, config.http.base_domain.clone()).await?)
+    let serving_role = Some(config.database.serve_connect.get_username().to_owned());
+    Ok(Tenancy::new(
+        pool,
+        owner_pool,
+        serving_role,
+        naming,
+        keyring,
+        resolver,
+        config.http.base_domain.clone(),
+    )
+    .await?)
 }
 
 /// Refuses to serve a control plane older than this build (newer is fine: expand/contract).
@@ -94,13 +123,17 @@ pub async fn ensure_migrated(pool: &PgPool) -> anyhow::Result<()> {
 impl AppState {
     /// Everything `serve` needs, from configuration. Starts the invalidation listener.
     pub async fn build(config: &Config) -> anyhow::Result<Self> {
-        let pool = connect_pool(config).await?;
-        ensure_migrated(&pool).await?;
-        let tenancy = tenancy(config, pool.clone()).await?;
-        let tokens =
-            Arc::new(auth::tokens::TokenService::load(&pool, tenancy.keyring().kek_shared(), &config.tokens).await?);
+        let owner_pool = connect_owner_pool(config).await?;
+        ensure_migrated(&owner_pool).await?;
+        let pool = connect_serving_pool(config).await?;
+        tenants::check_serving_role(&pool).await?;
+        let tenancy = tenancy(config, pool.clone(), owner_pool.clone()).await?;
+        // Signing keys are created and rotated by the owner: the serving role only reads them.
+        let tokens = Arc::new(
+            auth::tokens::TokenService::load(&owner_pool, tenancy.keyring().kek_shared(), &config.tokens).await?,
+        );
         if let Some(operator) = &config.bootstrap_operator {
-            ops::operators::bootstrap(&pool, operator).await?;
+            ops::operators::bootstrap(&owner_pool, operator).await?;
         }
         let redis = match &config.redis_url {
             Some(url) => Some(redis::Client::open(url.as_str()).context("REDIS_URL is not a Redis URL")?),
@@ -112,7 +145,7 @@ impl AppState {
         let redis_for_limits = redis.clone();
         let objects = crate::media::objects::open(&config.object_store)?;
         let audit_keys = auth::signing_keys::KeySet::load_or_create(
-            &pool,
+            &owner_pool,
             tenancy.keyring().kek(),
             auth::signing_keys::Purpose::Audit,
         )
@@ -136,7 +169,7 @@ impl AppState {
         let plugin_pool = tenants::pool_options()
             .max_connections(config.plugins.db_connections)
             .acquire_timeout(config.database.acquire_timeout)
-            .connect_lazy_with(config.database.connect.clone().options([("jit", "off")]));
+            .connect_lazy_with(config.database.serve_connect.clone().options([("jit", "off")]));
         let plugins = Arc::new(crate::plugins::PluginHost::new(
             tenancy.clone(),
             plugin_pool,
@@ -167,7 +200,7 @@ impl AppState {
         let listener_pool = tenants::pool_options()
             .max_connections(1)
             .acquire_timeout(config.database.acquire_timeout)
-            .connect_lazy_with(config.database.connect.clone());
+            .connect_lazy_with(config.database.serve_connect.clone());
         tenants::invalidation::spawn_listener(
             listener_pool,
             tenancy.resolver().clone(),

@@ -25,7 +25,14 @@ pub enum LogFormat {
 
 #[derive(Debug)]
 pub struct DatabaseConfig {
+    /// The owner of the control plane and the tenant schemas (`DATABASE_URL`): migrations,
+    /// provisioning, deletion, keys, and the operators' changes.
     pub connect: PgConnectOptions,
+    /// The serving role (`PLATFORM_APP_DATABASE_URL`): every request. Neither the owner nor a
+    /// superuser; `serve` refuses one that reaches further than serving needs.
+    pub serve_connect: PgConnectOptions,
+    /// The serving role's password, for `platform migrate` to create the role with.
+    pub serve_password: Option<SecretString>,
     pub max_connections: u32,
     pub acquire_timeout: Duration,
     /// Prefix of tenant role names, so deployments sharing a cluster stay apart.
@@ -206,12 +213,19 @@ where
 impl Config {
     /// A configuration that reads nothing from the environment: for tests and tools that
     /// set up their own database. Everything else takes its documented default.
-    pub fn for_database(connect: PgConnectOptions, role_prefix: &str, master_key: SecretString) -> Self {
+    pub fn for_database(
+        connect: PgConnectOptions,
+        serve_connect: PgConnectOptions,
+        role_prefix: &str,
+        master_key: SecretString,
+    ) -> Self {
         let base_domain = Hostname::parse("localhost").expect("localhost is a host name");
         Self {
             environment: Environment::Development,
             database: DatabaseConfig {
                 connect,
+                serve_connect,
+                serve_password: None,
                 max_connections: 10,
                 acquire_timeout: Duration::from_secs(5),
                 role_prefix: role_prefix.to_owned(),
@@ -263,6 +277,16 @@ impl Config {
         };
         let database_url = var("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.into());
         let connect = PgConnectOptions::from_str(&database_url).context("DATABASE_URL is not a PostgreSQL URL")?;
+        let serve_url = match var("PLATFORM_APP_DATABASE_URL") {
+            Some(url) => url,
+            None => serving_url_from(&database_url)?,
+        };
+        let serve_connect =
+            PgConnectOptions::from_str(&serve_url).context("PLATFORM_APP_DATABASE_URL is not a PostgreSQL URL")?;
+        let serve_password = url::Url::parse(&serve_url)
+            .ok()
+            .and_then(|url| url.password().map(percent_decoded))
+            .map(SecretString::from);
         let base_domain = Hostname::parse(&var("PLATFORM_BASE_DOMAIN").unwrap_or_else(|| "localhost".into()))
             .context("PLATFORM_BASE_DOMAIN is not a host name")?;
         let access_ttl = Duration::from_secs(parsed("PLATFORM_ACCESS_TOKEN_TTL_SECS", 900u64)?);
@@ -293,6 +317,8 @@ impl Config {
             environment,
             database: DatabaseConfig {
                 connect,
+                serve_connect,
+                serve_password,
                 max_connections: parsed("PLATFORM_DB_MAX_CONNECTIONS", 20u32)?,
                 acquire_timeout: Duration::from_millis(parsed("PLATFORM_DB_ACQUIRE_TIMEOUT_MS", 5_000u64)?),
                 role_prefix: var("PLATFORM_DB_ROLE_PREFIX").unwrap_or_default(),
@@ -357,9 +383,36 @@ impl Config {
     }
 }
 
+/// The serving role's URL when none is given: `DATABASE_URL`'s, with the user `{user}_app`
+/// (and the same password).
+fn serving_url_from(database_url: &str) -> anyhow::Result<String> {
+    let mut url = url::Url::parse(database_url).context("DATABASE_URL is not a URL")?;
+    let user = match url.username() {
+        "" => "platform".to_owned(),
+        user => percent_decoded(user),
+    };
+    url.set_username(&format!("{user}_app"))
+        .map_err(|()| anyhow::anyhow!("DATABASE_URL cannot carry a user name"))?;
+    Ok(url.to_string())
+}
+
+fn percent_decoded(text: &str) -> String {
+    percent_encoding::percent_decode_str(text)
+        .decode_utf8_lossy()
+        .into_owned()
+}
+
 #[cfg(test)]
 mod tests {
     use super::plugin_plans;
+
+    #[test]
+    fn the_serving_role_defaults_to_the_owners_name_with_app() {
+        assert_eq!(
+            super::serving_url_from("postgres://platform:s3cret@db:5432/platform?sslmode=require").expect("url"),
+            "postgres://platform_app:s3cret@db:5432/platform?sslmode=require"
+        );
+    }
 
     #[test]
     fn plugin_plans_are_checked() {

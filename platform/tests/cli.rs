@@ -23,6 +23,7 @@ impl Cli {
         Command::new(env!("CARGO_BIN_EXE_platform"))
             .args(args)
             .env("DATABASE_URL", self.db.url())
+            .env("PLATFORM_APP_DATABASE_URL", self.db.serving_url())
             .env("PLATFORM_MASTER_KEY", &self.master_key)
             .env("PLATFORM_DB_ROLE_PREFIX", &self.db.role_prefix)
             .env("PLATFORM_OBJECT_STORE_DIR", &self.objects)

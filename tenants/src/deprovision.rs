@@ -16,7 +16,7 @@ impl Tenancy {
     ///
     /// A crash anywhere leaves a `deleting` tenant, and running the deletion again finishes it.
     pub async fn delete(&self, id: TenantId) -> Result<Deprovisioned, Error> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.owner_pool.begin().await?;
         let names: Option<(String, String)> = sqlx::query_as(
             "UPDATE platform.tenants SET status = 'deleting', updated_at = now() WHERE id = $1 \
              RETURNING schema_name, role_name",
@@ -31,9 +31,9 @@ impl Tenancy {
         tx.commit().await?;
         self.resolver.invalidate_tenant(id);
 
-        let keys_destroyed = self.keyring.shred(&self.pool, id).await?;
+        let keys_destroyed = self.keyring.shred(&self.owner_pool, id).await?;
 
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.owner_pool.begin().await?;
         crate::run_script(&mut tx, "SET LOCAL lock_timeout = '30s'").await?;
         crate::run_script(
             &mut tx,

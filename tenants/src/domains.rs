@@ -13,7 +13,7 @@ impl Tenancy {
                 self.base_domain
             )));
         }
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.owner_pool.begin().await?;
         self.lock_live_tenant(&mut tx, id).await?;
         if primary {
             sqlx::query("UPDATE platform.domains SET is_primary = false WHERE tenant_id = $1")
@@ -48,7 +48,7 @@ impl Tenancy {
                 "the tenant's platform subdomain cannot be removed".into(),
             ));
         }
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.owner_pool.begin().await?;
         self.lock_live_tenant(&mut tx, id).await?;
         let was_primary: Option<bool> =
             sqlx::query_scalar("DELETE FROM platform.domains WHERE host = $1 AND tenant_id = $2 RETURNING is_primary")

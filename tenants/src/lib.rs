@@ -20,6 +20,7 @@ mod registry;
 mod resolver;
 mod scope;
 mod script;
+mod serving_role;
 mod slug;
 mod tenancy;
 
@@ -38,5 +39,6 @@ pub use registry::{Rotated, TenantPage};
 pub use resolver::TenantResolver;
 pub use scope::{TenantScope, TenantTx};
 pub use script::run_script;
+pub use serving_role::{check_serving_role, prepare_serving_role};
 pub use slug::TenantSlug;
 pub use tenancy::Tenancy;

@@ -111,7 +111,7 @@ impl Tenancy {
         let admin_id = UserId::new();
         let started = std::time::Instant::now();
 
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.owner_pool.begin().await?;
         crate::run_script(&mut tx, "SET LOCAL lock_timeout = '10s'").await?;
 
         hook(ProvisionStep::RegisterTenant)?;
@@ -145,6 +145,17 @@ impl Tenancy {
         if !self.superuser {
             // Without membership a non-superuser cannot SET ROLE to the tenant role.
             ddl.push_str(&format!("GRANT {r} TO CURRENT_USER;"));
+        }
+        if let Some(serving) = &self.serving_role {
+            // The serving role switches to the tenant role in every transaction. When it does
+            // not exist yet, `platform migrate` (which creates it) grants the membership.
+            let exists: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1)")
+                .bind(serving)
+                .fetch_one(&mut *tx)
+                .await?;
+            if exists {
+                ddl.push_str(&format!("GRANT {r} TO {};", quote_ident(serving)));
+            }
         }
         crate::run_script(&mut tx, &ddl)
             .await

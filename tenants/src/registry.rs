@@ -98,7 +98,7 @@ impl Tenancy {
     }
 
     async fn change_status(&self, id: TenantId, from: &[TenantStatus], to: TenantStatus) -> Result<Tenant, Error> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.owner_pool.begin().await?;
         let current: Option<TenantStatus> =
             sqlx::query_scalar("SELECT status FROM platform.tenants WHERE id = $1 FOR UPDATE")
                 .bind(id)
@@ -135,9 +135,9 @@ impl Tenancy {
         if matches!(tenant.status, TenantStatus::Deleting | TenantStatus::Provisioning) {
             return Err(Error::Conflict(format!("the tenant is {}", tenant.status.as_str())));
         }
-        let version = self.keyring.rotate(&self.pool, id).await?;
-        let cipher = self.keyring.cipher(&self.pool, id).await?;
-        let rewrap = rewrap_tenant(&self.pool, &tenant.scope(), &cipher).await?;
+        let version = self.keyring.rotate(&self.owner_pool, id).await?;
+        let cipher = self.keyring.cipher(&self.owner_pool, id).await?;
+        let rewrap = rewrap_tenant(&self.owner_pool, &tenant.scope(), &cipher).await?;
         tracing::info!(tenant.id = %id, key.version = version.get(), rewrapped = rewrap.rewrapped, "tenant key rotated");
         Ok(Rotated { version, rewrap })
     }

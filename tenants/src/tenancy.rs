@@ -4,11 +4,17 @@ use crate::{DbNaming, Hostname};
 use sqlx::PgPool;
 use std::sync::Arc;
 
-/// Everything the tenancy layer needs, in one cheap-to-share value: the control-plane pool,
-/// how database objects are named, the keyring, the Host resolver and the base domain.
+/// Everything the tenancy layer needs, in one cheap-to-share value: the two pools, how
+/// database objects are named, the keyring, the Host resolver and the base domain.
 #[derive(Clone)]
 pub struct Tenancy {
+    /// The serving role's pool: requests, and reads of the control plane.
     pub(crate) pool: PgPool,
+    /// The owner's pool: provisioning, deletion, status, domains, keys, migrations.
+    pub(crate) owner_pool: PgPool,
+    /// The serving role, made a member of each new tenant role (`None`: nobody but the owner
+    /// serves, as in the command line's one-shot commands that need no serving role).
+    pub(crate) serving_role: Option<String>,
     pub(crate) naming: DbNaming,
     pub(crate) keyring: Arc<Keyring>,
     pub(crate) resolver: Arc<TenantResolver>,
@@ -19,18 +25,24 @@ pub struct Tenancy {
 }
 
 impl Tenancy {
+    /// `pool` serves requests as `serving_role`; `owner_pool` connects as the owner. Where
+    /// only the owner works (the command line), both are the owner's pool.
     pub async fn new(
         pool: PgPool,
+        owner_pool: PgPool,
+        serving_role: Option<String>,
         naming: DbNaming,
         keyring: Arc<Keyring>,
         resolver: Arc<TenantResolver>,
         base_domain: Hostname,
     ) -> Result<Self, sqlx::Error> {
         let superuser: bool = sqlx::query_scalar("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
-            .fetch_one(&pool)
+            .fetch_one(&owner_pool)
             .await?;
         Ok(Self {
             pool,
+            owner_pool,
+            serving_role,
             naming,
             keyring,
             resolver,
@@ -39,8 +51,14 @@ impl Tenancy {
         })
     }
 
+    /// The serving role's pool.
     pub fn pool(&self) -> &PgPool {
         &self.pool
+    }
+
+    /// The owner's pool: for what operators and migrations do, never for a tenant's request.
+    pub fn owner_pool(&self) -> &PgPool {
+        &self.owner_pool
     }
 
     pub fn keyring(&self) -> &Arc<Keyring> {

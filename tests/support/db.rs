@@ -10,8 +10,12 @@ use tenants::migrate::{migrate_control_plane, platform_migrations};
 pub struct TestDb {
     pub name: String,
     pub role_prefix: String,
+    /// The owner's pool (the test admin).
     pub pool: PgPool,
     admin: PgConnectOptions,
+    /// The serving role's login, made by `prepare_serving_role` as `platform migrate` does.
+    serving: PgConnectOptions,
+    serving_login: (String, String),
 }
 
 /// The server tests may create databases and roles on: `TEST_DATABASE_URL`, else
@@ -49,12 +53,45 @@ impl TestDb {
         migrate_control_plane(&pool, platform_migrations())
             .await
             .expect("migrate control plane");
+        let role_prefix = format!("t{id}_");
+        let serving_role = format!("{role_prefix}app");
+        let password = format!("serving-{id}");
+        tenants::prepare_serving_role(&pool, &serving_role, Some(&password))
+            .await
+            .expect("prepare the serving role");
+        // So that dropping the database may end the serving role's sessions (a test admin
+        // that is not a superuser may only end its own roles' sessions).
+        sqlx::query(&format!("GRANT \"{serving_role}\" TO CURRENT_USER"))
+            .execute(&pool)
+            .await
+            .expect("membership of the serving role");
+        let serving = admin
+            .clone()
+            .database(&name)
+            .username(&serving_role)
+            .password(&password);
         Self {
             name,
-            role_prefix: format!("t{id}_"),
+            role_prefix,
             pool,
             admin,
+            serving,
+            serving_login: (serving_role, password),
         }
+    }
+
+    /// A `PLATFORM_APP_DATABASE_URL` for this database: the serving role's login.
+    pub fn serving_url(&self) -> String {
+        let owner = self.url();
+        let (scheme, rest) = owner.split_once("://").expect("a URL");
+        let rest = rest.rsplit_once('@').map_or(rest, |(_, host)| host);
+        let (role, password) = &self.serving_login;
+        format!("{scheme}://{role}:{password}@{rest}")
+    }
+
+    /// How the serving role connects.
+    pub fn serving_options(&self) -> PgConnectOptions {
+        self.serving.clone()
     }
 
     /// A `DATABASE_URL` for this database, for running the `platform` binary against it.

@@ -246,7 +246,12 @@ impl TestInstance {
 }
 
 fn config_for(db: &TestDb, master_key: &SecretString) -> Config {
-    let mut config = Config::for_database(db.connect_options(), &db.role_prefix, master_key.clone());
+    let mut config = Config::for_database(
+        db.connect_options(),
+        db.serving_options(),
+        &db.role_prefix,
+        master_key.clone(),
+    );
     config.redis_url = Some(std::env::var("REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".into()));
     // Every test's limits start empty, whatever else runs against the same Redis.
     config.redis_prefix = format!("test:{}:", db.name);

@@ -1,5 +1,5 @@
 use super::{CliError, CliResult};
-use crate::app::{connect_pool, ensure_migrated, tenancy};
+use crate::app::{connect_owner_pool, ensure_migrated, tenancy};
 use crate::auth::signing_keys::Purpose;
 use crate::auth::tokens::TokenService;
 use clap::Subcommand;
@@ -26,9 +26,9 @@ pub async fn run(command: KeysCommand) -> CliResult {
         }
     };
     let config = super::config_for_command()?;
-    let pool = connect_pool(&config).await?;
+    let pool = connect_owner_pool(&config).await?;
     ensure_migrated(&pool).await?;
-    let tenancy = tenancy(&config, pool.clone()).await?;
+    let tenancy = tenancy(&config, pool.clone(), pool.clone()).await?;
     let tokens = TokenService::load(&pool, tenancy.keyring().kek_shared(), &config.tokens).await?;
     println!("{}", tokens.rotate(purpose).await?);
     Ok(())

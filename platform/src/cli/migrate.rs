@@ -1,5 +1,5 @@
 use super::{CliError, CliResult};
-use crate::app::connect_pool;
+use crate::app::connect_owner_pool;
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 use std::io::IsTerminal as _;
@@ -27,9 +27,17 @@ pub struct MigrateArgs {
 
 pub async fn run(args: MigrateArgs) -> CliResult {
     let config = super::config_for_command()?;
-    let pool = connect_pool(&config).await?;
+    let pool = connect_owner_pool(&config).await?;
     let applied = migrate_control_plane(&pool, platform_migrations()).await?;
     eprintln!("control plane: {} migration(s) applied", applied.len());
+    let serving = config.database.serve_connect.get_username();
+    let password = config
+        .database
+        .serve_password
+        .as_ref()
+        .map(secrecy::ExposeSecret::expose_secret);
+    tenants::prepare_serving_role(&pool, serving, password).await?;
+    eprintln!("serving role {serving:?}: ready");
     if args.control_plane_only {
         return Ok(());
     }

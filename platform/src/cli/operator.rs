@@ -1,5 +1,5 @@
 use super::{CliError, CliResult};
-use crate::app::{connect_pool, ensure_migrated};
+use crate::app::{connect_owner_pool, ensure_migrated};
 use clap::Subcommand;
 use secrecy::SecretString;
 
@@ -20,7 +20,7 @@ pub enum OperatorCommand {
 
 pub async fn run(command: OperatorCommand) -> CliResult {
     let config = super::config_for_command()?;
-    let pool = connect_pool(&config).await?;
+    let pool = connect_owner_pool(&config).await?;
     ensure_migrated(&pool).await?;
     match command {
         OperatorCommand::Create {

@@ -20,7 +20,8 @@ impl PluginHost {
                         .register_artifact(bytes.to_vec())
                         .await
                         .map_err(|e| anyhow::anyhow!("the built-in plugin {name} does not load: {e:?}"))?;
-                    catalogue::offer(&self.pool, &compiled, true).await?;
+                    // The catalogue is the operators': written by the owner.
+                    catalogue::offer(self.tenancy.owner_pool(), &compiled, true).await?;
                 }
                 anyhow::Ok(())
             })

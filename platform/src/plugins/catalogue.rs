@@ -174,7 +174,7 @@ pub async fn add(
     let bytes = super::routes::read_component(&state, request).await?;
     state.plugins.ensure_builtins().await.map_err(ApiError::internal)?;
     let compiled = state.plugins.register_artifact(bytes).await?;
-    offer_unless_builtin(state.tenancy.pool(), &compiled).await?;
+    offer_unless_builtin(state.tenancy.owner_pool(), &compiled).await?;
     let entry: CatalogueEntry = sqlx::query_as(&format!("{SELECT} WHERE c.name = $1"))
         .bind(&compiled.info.name)
         .fetch_one(state.tenancy.pool())
@@ -197,6 +197,6 @@ pub async fn add(
 )]
 pub async fn remove(State(state): State<AppState>, _: Operator, Path(name): Path<String>) -> ApiResult<StatusCode> {
     state.plugins.ensure_builtins().await.map_err(ApiError::internal)?;
-    withdraw(state.tenancy.pool(), &name).await?;
+    withdraw(state.tenancy.owner_pool(), &name).await?;
     Ok(StatusCode::NO_CONTENT)
 }
