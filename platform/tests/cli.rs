@@ -308,3 +308,46 @@ async fn plugins_from_the_shell() {
         "built-in"
     );
 }
+
+/// The container image's HEALTHCHECK, exactly as the Dockerfile says it, against a live
+/// server and against nothing.
+#[tokio::test]
+async fn the_images_health_check_passes_against_a_live_server_and_fails_without_one() {
+    let dockerfile = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../deploy/Dockerfile"))
+        .expect("read deploy/Dockerfile");
+    let line = dockerfile
+        .lines()
+        .find(|l| l.starts_with("HEALTHCHECK"))
+        .expect("a HEALTHCHECK line");
+    let exec_form = &line[line.find("CMD").expect("CMD") + 3..];
+    let argv: Vec<String> = serde_json::from_str(exec_form.trim()).expect("CMD in exec form");
+    // In the image `platform` is the binary on the PATH; here it is the one just built.
+    let program = if argv[0] == "platform" {
+        env!("CARGO_BIN_EXE_platform").to_owned()
+    } else {
+        argv[0].clone()
+    };
+    let check = move |listen: String| {
+        Command::new(&program)
+            .args(&argv[1..])
+            .env("PLATFORM_LISTEN", listen)
+            .output()
+            .expect("run the health check")
+    };
+
+    let app = e2e::TestApp::spawn().await;
+    let live = tokio::task::spawn_blocking({
+        let check = check.clone();
+        let listen = format!("0.0.0.0:{}", app.addr.port());
+        move || check(listen)
+    })
+    .await
+    .expect("join");
+    assert!(live.status.success(), "{}", String::from_utf8_lossy(&live.stderr));
+
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = closed.local_addr().expect("addr").port();
+    drop(closed);
+    let dead = check(format!("127.0.0.1:{port}"));
+    assert!(!dead.status.success(), "no server, no health");
+}

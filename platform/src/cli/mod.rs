@@ -1,6 +1,7 @@
 //! The `platform` command line.
 
 mod exit;
+mod healthcheck;
 mod keys;
 mod migrate;
 mod operator;
@@ -47,6 +48,8 @@ pub enum Command {
     Keys(keys::KeysCommand),
     /// Print the OpenAPI document (JSON) to stdout.
     Openapi,
+    /// Exit 0 when the server on PLATFORM_LISTEN answers /health (a container's health check).
+    Healthcheck,
 }
 
 pub async fn run(cli: Cli) -> CliResult {
@@ -57,6 +60,7 @@ pub async fn run(cli: Cli) -> CliResult {
         Command::Operator(command) => operator::run(command).await,
         Command::Keys(command) => keys::run(command).await,
         Command::Plugin(command) => plugin::run(command).await,
+        Command::Healthcheck => healthcheck::run().await,
         Command::Openapi => {
             println!("{}", crate::openapi::json());
             Ok(())
