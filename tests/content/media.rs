@@ -267,3 +267,43 @@ async fn files_over_the_limit_get_413_raw_or_in_a_form() {
     let small = upload_raw(&site, "", Some("small.png"), png()).await;
     assert_eq!(small.status, 201, "{}", small.text);
 }
+
+/// Object keys are derived from (tenant, media id), never read from the row the tenant's role
+/// can write: a row pointed at another tenant's object neither reads nor deletes it.
+#[tokio::test]
+async fn a_media_row_pointed_at_another_tenants_object_reaches_only_its_own() {
+    let app = TestApp::spawn().await;
+    let mut uploaded = Vec::new();
+    for slug in ["alpha", "beta"] {
+        let tenant = app.create_tenant(slug).await;
+        open_trust(&app, slug).await;
+        let site = app.tenant(slug).token(&app.admin_token(slug).await);
+        let reply = upload_raw(&site, "", Some("scan.png"), png()).await;
+        assert_eq!(reply.status, 201, "{}", reply.text);
+        let id = reply.body["id"].as_str().expect("id").to_owned();
+        uploaded.push((site, tenant["id"].as_str().expect("tenant id").to_owned(), id));
+    }
+    let (alpha, _, alpha_media) = &uploaded[0];
+    let (beta, beta_tenant, beta_media) = &uploaded[1];
+    // What a statement injected into one of alpha's transactions could do.
+    let tenant = app
+        .tenancy()
+        .get_by_slug(&tenants::TenantSlug::parse("alpha").expect("slug"))
+        .await
+        .expect("alpha");
+    let mut tx = tenant.scope().begin(app.tenancy().pool()).await.expect("begin");
+    sqlx::query("UPDATE media SET storage_key = $1 WHERE id = $2::uuid")
+        .bind(format!("tenants/{beta_tenant}/media/{beta_media}"))
+        .bind(alpha_media)
+        .execute(&mut *tx)
+        .await
+        .expect("the tenant's role writes its own rows");
+    tx.commit().await.expect("commit");
+
+    let own = alpha.get(&format!("/api/v1/media/{alpha_media}/file")).await;
+    assert_eq!(own.status, 200, "alpha still reads its own file: {}", own.text);
+    let deleted = alpha.delete(&format!("/api/v1/media/{alpha_media}?force=true")).await;
+    assert_eq!(deleted.status, 200, "{}", deleted.text);
+    let theirs = beta.get(&format!("/api/v1/media/{beta_media}/file")).await;
+    assert_eq!(theirs.status, 200, "beta's file is untouched: {}", theirs.text);
+}

@@ -124,6 +124,8 @@ pub async fn upload(state: &AppState, user: TenantUser, client: ClientContext, u
         .await
         .map_err(ApiError::internal)?;
     let stored = async {
+        // `storage_key` is written for instances of earlier versions only; the key is always
+        // derived from (tenant, media id) when read (a later migration drops the column).
         sqlx::query(
             "INSERT INTO media (id, author_id, post_id, title, alt_text, caption, filename, mime_type, size_bytes, \
                width, height, sha256, storage_key) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
@@ -322,7 +324,9 @@ pub async fn download(
     if if_none_match.is_some_and(|v| v.split(',').any(|t| t.trim() == etag || t.trim() == "*")) {
         return Ok(Download { row, bytes: None });
     }
-    let key = object_store::path::Path::from(row.storage_key.as_str());
+    // Derived from (tenant, media id), never read from the row: the tenant's role can write
+    // its rows, and must not be able to point them at another object.
+    let key = media_key(who.tenant.id, row.id);
     let sealed = state
         .objects
         .get(&key)
@@ -455,7 +459,7 @@ pub async fn delete(
     )
     .await?;
     tx.commit().await?;
-    let key = object_store::path::Path::from(row.storage_key.as_str());
+    let key = media_key(user.tenant.id, row.id);
     if let Err(error) = state.objects.delete(&key).await {
         // The row is gone, so nothing serves the object; it is only storage to reclaim.
         tracing::warn!(%error, media.id = %id, "could not remove a deleted media item's object");

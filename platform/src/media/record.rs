@@ -26,13 +26,12 @@ pub struct MediaRow {
     pub width: Option<i32>,
     pub height: Option<i32>,
     pub sha256: Vec<u8>,
-    pub storage_key: String,
     pub created_at: DateTime<Utc>,
     pub modified_gmt: DateTime<Utc>,
 }
 
 pub const MEDIA_SELECT: &str = "SELECT id, author_id, post_id, title, alt_text, caption, filename, mime_type, \
-    size_bytes, width, height, sha256, storage_key, created_at, modified_gmt FROM media";
+    size_bytes, width, height, sha256, created_at, modified_gmt FROM media";
 
 pub async fn fetch(tx: &mut TenantTx, id: MediaId, for_update: bool) -> Result<Option<MediaRow>, sqlx::Error> {
     let lock = if for_update { "FOR UPDATE" } else { "" };

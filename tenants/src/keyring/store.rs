@@ -4,6 +4,7 @@ use crate::invalidation::{Invalidation, notify};
 use crate::{KeyVersion, TenantId};
 use sqlx::{PgConnection, PgPool};
 use std::collections::{BTreeMap, HashMap};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 
 /// The process's view of every tenant's data keys: wrapped in the control plane, unwrapped on
@@ -12,6 +13,10 @@ use std::sync::{Arc, RwLock};
 pub struct Keyring {
     kek: Arc<dyn KeyEncryptionKey>,
     cache: RwLock<HashMap<TenantId, Arc<TenantKeys>>>,
+    /// Bumped by every invalidation, under the cache's lock: keys loaded before one (a
+    /// rotation or a destruction in flight) are used for the call that loaded them, never
+    /// cached.
+    generation: AtomicU64,
 }
 
 #[derive(sqlx::FromRow)]
@@ -27,6 +32,7 @@ impl Keyring {
         Self {
             kek,
             cache: RwLock::new(HashMap::new()),
+            generation: AtomicU64::new(0),
         }
     }
 
@@ -81,11 +87,12 @@ impl Keyring {
         if let Some(keys) = self.cached(tenant) {
             return Ok(FieldCipher::new(keys));
         }
+        let generation = self.generation.load(Ordering::SeqCst);
         let keys = Arc::new(self.load(pool, tenant).await?);
-        self.cache
-            .write()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(tenant, keys.clone());
+        let mut cache = self.cache.write().unwrap_or_else(|e| e.into_inner());
+        if self.generation.load(Ordering::SeqCst) == generation {
+            cache.insert(tenant, keys.clone());
+        }
         Ok(FieldCipher::new(keys))
     }
 
@@ -181,10 +188,14 @@ impl Keyring {
     }
 
     pub fn invalidate(&self, tenant: TenantId) {
-        self.cache.write().unwrap_or_else(|e| e.into_inner()).remove(&tenant);
+        let mut cache = self.cache.write().unwrap_or_else(|e| e.into_inner());
+        self.generation.fetch_add(1, Ordering::SeqCst);
+        cache.remove(&tenant);
     }
 
     pub fn invalidate_all(&self) {
-        self.cache.write().unwrap_or_else(|e| e.into_inner()).clear();
+        let mut cache = self.cache.write().unwrap_or_else(|e| e.into_inner());
+        self.generation.fetch_add(1, Ordering::SeqCst);
+        cache.clear();
     }
 }
