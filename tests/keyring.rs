@@ -171,3 +171,166 @@ async fn a_different_master_key_is_reported_not_mistaken_for_corruption() {
         Err(KeyringError::WrongKek { .. })
     ));
 }
+
+/// The version a ciphertext was sealed under (bytes 2 to 5).
+fn version_of(sealed: &[u8]) -> u32 {
+    FieldCipher::version_of(sealed).expect("a ciphertext").get()
+}
+
+/// The header of a 2 x 3 PNG.
+fn png() -> Vec<u8> {
+    let mut bytes = b"\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR".to_vec();
+    bytes.extend_from_slice(&2u32.to_be_bytes());
+    bytes.extend_from_slice(&3u32.to_be_bytes());
+    bytes.extend_from_slice(b"\x08\x02\0\0\0\0\0\0\0");
+    bytes
+}
+
+/// Rotation re-seals everything sealed under the old key: MFA secrets (pending ones too),
+/// media objects and plugins' sealed values; the old version can then be destroyed (never the
+/// primary, never while something is left under it), by an operator, on the tenant's record;
+/// and what was sealed stays readable throughout.
+#[tokio::test]
+async fn rotation_rewraps_everything_and_a_retired_version_is_destroyed_only_when_empty() {
+    use serde_json::json;
+    let app = TestApp::spawn().await;
+    let acme = tenant(&app, "acme").await;
+    let site = app.open_trust("acme").await;
+    // A pending MFA enrolment, a media object, a plugin's sealed value: all under version 1.
+    let enrolment = site.post_empty("/api/v1/auth/mfa/totp").await;
+    assert_eq!(enrolment.status, 200, "{}", enrolment.text);
+    let upload = e2e::HostClient::send(
+        site.request(reqwest::Method::POST, "/api/v1/media")
+            .header("content-type", "application/octet-stream")
+            .header("content-disposition", "attachment; filename=\"scan.png\"")
+            .body(png()),
+    )
+    .await;
+    assert_eq!(upload.status, 201, "{}", upload.text);
+    let media = upload.body["id"].as_str().expect("id").to_owned();
+    let installed = site
+        .post(
+            "/api/v1/plugins",
+            &json!({"catalogue": "custom-fields", "grant": ["crypto"], "enable": true, "config": {"field_groups": [
+                {"key": "g", "title": "G", "show_in_rest": 1, "location": [[{"param": "post_type", "operator": "==", "value": "post"}]],
+                 "fields": [{"key": "field_cpf", "name": "cpf", "type": "text", "sensitive": 1}]}
+            ]}}),
+        )
+        .await;
+    assert_eq!(installed.status, 201, "{}", installed.text);
+    let post = site
+        .post(
+            "/api/v1/posts",
+            &json!({"title": "p", "acf": {"cpf": "123.456.789-00"}}),
+        )
+        .await;
+    assert_eq!(post.status, 201, "{}", post.text);
+    let post = post.body["id"].as_str().expect("id").to_owned();
+
+    let ops = app.ops().token(&app.operator_token().await);
+    let keys = format!("/api/ops/v1/tenants/{}/keys", acme.id);
+    ops.delete(&format!("{keys}/1"))
+        .await
+        .assert_problem(409, "key_is_primary");
+    let rotated = ops.post_empty(&format!("{keys}/rotate")).await;
+    assert_eq!(rotated.status, 200, "{}", rotated.text);
+    assert_eq!(rotated.body["version"], 2);
+    assert_eq!(rotated.body["media_rewrapped"], 1, "{}", rotated.text);
+    assert!(
+        rotated.body["plugin_values_rewrapped"].as_u64() >= Some(1),
+        "{}",
+        rotated.text
+    );
+    assert!(
+        rotated.body["rewrapped"].as_u64() >= Some(1),
+        "the pending secret: {}",
+        rotated.text
+    );
+
+    // Everything is under version 2 now.
+    let pool = &app.db.pool;
+    let pending: Vec<u8> = sqlx::query_scalar("SELECT mfa_pending_secret FROM tenant_acme.users")
+        .fetch_one(pool)
+        .await
+        .expect("pending");
+    assert_eq!(version_of(&pending), 2);
+    let object = std::fs::read(app.db.object_dir().join(format!("tenants/{}/media/{media}", acme.id))).expect("object");
+    assert_eq!(version_of(&object), 2);
+    let sealed: String = sqlx::query_scalar("SELECT value #>> '{}' FROM tenant_acme.post_meta WHERE key = 'cpf'")
+        .fetch_one(pool)
+        .await
+        .expect("sealed value");
+    let found = platform::plugins::sealed::find_all(&sealed);
+    assert_eq!(found.len(), 1, "{sealed}");
+    assert_eq!(version_of(&found[0].1.ciphertext), 2);
+
+    let destroyed = ops.delete(&format!("{keys}/1")).await;
+    assert_eq!(destroyed.status, 204, "{}", destroyed.text);
+    // Still readable: the file, the sealed field, the pending enrolment.
+    assert_eq!(site.get(&format!("/api/v1/media/{media}/file")).await.status, 200);
+    let edit = site.get(&format!("/api/v1/posts/{post}?context=edit")).await;
+    assert_eq!(edit.body["acf"]["cpf"], "123.456.789-00", "{}", edit.text);
+    site.post("/api/v1/auth/mfa/totp/confirm", &json!({"code": "000000"}))
+        .await
+        .assert_problem(422, "validation_failed");
+    // Recorded in the tenant's own trail, the operator as actor.
+    let trail = site.get("/api/v1/audit?action=keys.destroy").await;
+    assert_eq!(trail.body[0]["actor_type"], "operator", "{}", trail.text);
+    assert_eq!(trail.body[0]["details"]["version"], 1);
+
+    // A version something is still sealed under is refused.
+    app.tenancy()
+        .keyring()
+        .rotate(app.tenancy().owner_pool(), acme.id)
+        .await
+        .expect("rotate without rewrap");
+    let refused = ops.delete(&format!("{keys}/2")).await;
+    refused.assert_problem(409, "key_still_used");
+    let rewrapped = ops.post_empty(&format!("{keys}/rewrap")).await;
+    assert_eq!(rewrapped.status, 200, "{}", rewrapped.text);
+    assert_eq!(ops.delete(&format!("{keys}/2")).await.status, 204);
+    ops.delete(&format!("{keys}/9"))
+        .await
+        .assert_problem(404, "key_version_not_found");
+}
+
+#[tokio::test]
+async fn offboarding_deletes_the_tenants_objects_after_shredding_its_keys() {
+    let app = TestApp::spawn().await;
+    let acme = tenant(&app, "acme").await;
+    let site = app.open_trust("acme").await;
+    let upload = e2e::HostClient::send(
+        site.request(reqwest::Method::POST, "/api/v1/media")
+            .header("content-type", "application/octet-stream")
+            .header("content-disposition", "attachment; filename=\"scan.png\"")
+            .body(png()),
+    )
+    .await;
+    assert_eq!(upload.status, 201, "{}", upload.text);
+    app.state
+        .checkpoints
+        .write(app.tenancy().pool(), &acme)
+        .await
+        .expect("checkpoint");
+    let dir = app.db.object_dir().join(format!("tenants/{}", acme.id));
+    assert!(dir.join("media").exists() && dir.join("audit-checkpoints").exists());
+
+    let ops = app.ops().token(&app.operator_token().await);
+    let deleted = ops.delete(&format!("/api/ops/v1/tenants/{}", acme.id)).await;
+    assert_eq!(deleted.status, 204, "{}", deleted.text);
+    let left: Vec<_> = walk(&dir);
+    assert!(left.is_empty(), "objects left behind: {left:?}");
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            found.extend(walk(&path));
+        } else {
+            found.push(path);
+        }
+    }
+    found
+}

@@ -1,11 +1,19 @@
 use crate::invalidation::{Invalidation, notify};
 use crate::naming::quote_ident;
 use crate::{Error, Tenancy, TenantId};
+use futures_util::future::BoxFuture;
 
 #[derive(Debug, Clone, Copy, serde::Serialize)]
 pub struct Deprovisioned {
     pub keys_destroyed: u64,
+    /// Objects removed from object storage by the purge.
+    pub objects_deleted: u64,
 }
+
+/// Removes what the tenant keeps outside the database (its objects under `tenants/{id}/`),
+/// returning how many went. Run after its keys are shredded, before its schema is dropped;
+/// it must be idempotent, as an interrupted deletion runs it again.
+pub type Purge<'a> = &'a (dyn Fn(TenantId) -> BoxFuture<'static, Result<u64, String>> + Sync);
 
 impl Tenancy {
     /// Offboards a tenant for good, in an order that fails safe:
@@ -16,6 +24,13 @@ impl Tenancy {
     ///
     /// A crash anywhere leaves a `deleting` tenant, and running the deletion again finishes it.
     pub async fn delete(&self, id: TenantId) -> Result<Deprovisioned, Error> {
+        self.delete_with(id, &|_| Box::pin(async { Ok(0) })).await
+    }
+
+    /// [`Self::delete`], with what the tenant keeps elsewhere removed by `purge` once its keys
+    /// are shredded (so whatever a purge misses is already unreadable), before the schema
+    /// goes. A failed purge leaves the tenant `deleting`; deleting again finishes.
+    pub async fn delete_with(&self, id: TenantId, purge: Purge<'_>) -> Result<Deprovisioned, Error> {
         let mut tx = self.owner_pool.begin().await?;
         let names: Option<(String, String)> = sqlx::query_as(
             "UPDATE platform.tenants SET status = 'deleting', updated_at = now() WHERE id = $1 \
@@ -32,6 +47,7 @@ impl Tenancy {
         self.resolver.invalidate_tenant(id);
 
         let keys_destroyed = self.keyring.shred(&self.owner_pool, id).await?;
+        let objects_deleted = purge(id).await.map_err(Error::Purge)?;
 
         let mut tx = self.owner_pool.begin().await?;
         crate::run_script(&mut tx, "SET LOCAL lock_timeout = '30s'").await?;
@@ -57,7 +73,10 @@ impl Tenancy {
         tx.commit().await?;
         self.resolver.invalidate_tenant(id);
         self.keyring.invalidate(id);
-        tracing::info!(tenant.id = %id, keys_destroyed, "tenant deleted");
-        Ok(Deprovisioned { keys_destroyed })
+        tracing::info!(tenant.id = %id, keys_destroyed, objects_deleted, "tenant deleted");
+        Ok(Deprovisioned {
+            keys_destroyed,
+            objects_deleted,
+        })
     }
 }

@@ -41,6 +41,10 @@ pub enum Error {
         version: i32,
         source: sqlx::Error,
     },
+    /// 500: removing a deleted tenant's objects failed; the tenant stays `deleting`, and
+    /// deleting it again finishes.
+    #[error("removing the tenant's objects failed: {0}")]
+    Purge(String),
     /// 500: password hashing failed (out of memory, never bad input).
     #[error("password hashing failed: {0}")]
     PasswordHash(String),

@@ -79,7 +79,7 @@ impl KeyVersion {
     pub(crate) fn from_db(version: i32) -> Self {
         Self(u32::try_from(version).unwrap_or(0))
     }
-    pub(crate) fn to_db(self) -> i32 {
+    pub fn to_db(self) -> i32 {
         i32::try_from(self.0).unwrap_or(i32::MAX)
     }
 }

@@ -24,7 +24,7 @@ mod serving_role;
 mod slug;
 mod tenancy;
 
-pub use deprovision::Deprovisioned;
+pub use deprovision::{Deprovisioned, Purge};
 pub use email::Email;
 pub use error::{Error, Result};
 pub use host::Hostname;

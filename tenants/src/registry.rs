@@ -141,4 +141,24 @@ impl Tenancy {
         tracing::info!(tenant.id = %id, key.version = version.get(), rewrapped = rewrap.rewrapped, "tenant key rotated");
         Ok(Rotated { version, rewrap })
     }
+
+    /// Re-seals the tenant's encrypted columns under its primary key (what a rotation does
+    /// after adding the key): to finish an interrupted rotation. Idempotent.
+    pub async fn rewrap_columns(&self, id: TenantId) -> Result<RewrapReport, Error> {
+        let tenant = self.get(id).await?;
+        let cipher = self.keyring.cipher(&self.owner_pool, id).await?;
+        Ok(rewrap_tenant(&self.owner_pool, &tenant.scope(), &cipher).await?)
+    }
+
+    /// Destroys one retired version of the tenant's data key (see `Keyring::destroy_version`);
+    /// the caller checks first that nothing is left sealed under it.
+    pub async fn destroy_key_version(&self, id: TenantId, version: KeyVersion) -> Result<(), Error> {
+        let tenant = self.get(id).await?;
+        if matches!(tenant.status, TenantStatus::Deleting | TenantStatus::Provisioning) {
+            return Err(Error::Conflict(format!("the tenant is {}", tenant.status.as_str())));
+        }
+        self.keyring.destroy_version(&self.owner_pool, id, version).await?;
+        tracing::warn!(tenant.id = %id, key.version = version.get(), "tenant key version destroyed");
+        Ok(())
+    }
 }

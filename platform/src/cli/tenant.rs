@@ -177,10 +177,13 @@ pub async fn run(command: TenantCommand) -> CliResult {
                 ));
             }
             let tenant = find(&tenancy, &tenant).await?;
-            let result = tenancy.delete(tenant.id).await?;
+            let objects = crate::media::objects::open(&config.object_store)?;
+            let result = tenancy
+                .delete_with(tenant.id, &crate::media::objects::purge(objects))
+                .await?;
             println!(
-                "deleted {} ({} key version(s) destroyed)",
-                tenant.slug, result.keys_destroyed
+                "deleted {} ({} key version(s) destroyed, {} object(s) removed)",
+                tenant.slug, result.keys_destroyed, result.objects_deleted
             );
             Ok(())
         }

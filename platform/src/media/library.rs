@@ -128,7 +128,8 @@ pub async fn upload(state: &AppState, user: TenantUser, client: ClientContext, u
         // derived from (tenant, media id) when read (a later migration drops the column).
         sqlx::query(
             "INSERT INTO media (id, author_id, post_id, title, alt_text, caption, filename, mime_type, size_bytes, \
-               width, height, sha256, storage_key) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+               width, height, sha256, storage_key, key_version) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
         )
         .bind(id)
         .bind(me.user_id)
@@ -143,6 +144,7 @@ pub async fn upload(state: &AppState, user: TenantUser, client: ClientContext, u
         .bind(height)
         .bind(&sha256)
         .bind(key.as_ref())
+        .bind(cipher.primary_version().to_db())
         .execute(&mut *tx)
         .await?;
         let row = fetch(&mut tx, id, false).await?.ok_or_else(not_found)?;

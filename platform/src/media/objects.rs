@@ -38,6 +38,27 @@ pub fn open(location: &ObjectStoreLocation) -> anyhow::Result<Arc<dyn ObjectStor
     }
 }
 
+/// Deletes every object of the tenant (everything under `tenants/{tenant}/`): media, audit
+/// checkpoints. Idempotent. Returns how many were deleted.
+pub async fn purge_tenant(store: Arc<dyn ObjectStore>, tenant: TenantId) -> Result<u64, String> {
+    use futures_util::{StreamExt as _, TryStreamExt as _};
+    let prefix = Path::from(format!("tenants/{tenant}"));
+    let locations = store.list(Some(&prefix)).map_ok(|meta| meta.location).boxed();
+    let deleted: Vec<Path> = store
+        .delete_stream(locations)
+        .try_collect()
+        .await
+        .map_err(|e| format!("object storage: {e}"))?;
+    Ok(deleted.len() as u64)
+}
+
+/// The purge a tenant deletion runs (see `Tenancy::delete_with`).
+pub fn purge(
+    store: Arc<dyn ObjectStore>,
+) -> impl Fn(TenantId) -> futures_util::future::BoxFuture<'static, Result<u64, String>> + Sync {
+    move |tenant| Box::pin(purge_tenant(store.clone(), tenant))
+}
+
 /// `tenants/{tenant}/media/{id}`.
 pub fn media_key(tenant: TenantId, id: MediaId) -> Path {
     Path::from(format!("tenants/{tenant}/media/{id}"))

@@ -2,6 +2,7 @@
 
 pub mod auth;
 pub mod domains;
+pub mod keys;
 pub mod operators;
 pub mod signing_keys;
 pub mod tenants;
@@ -20,7 +21,9 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(tenants::get, tenants::delete))
         .routes(routes!(tenants::suspend))
         .routes(routes!(tenants::resume))
-        .routes(routes!(tenants::rotate_key))
+        .routes(routes!(keys::rotate))
+        .routes(routes!(keys::rewrap))
+        .routes(routes!(keys::destroy))
         .routes(routes!(domains::add))
         .routes(routes!(domains::remove))
         .routes(routes!(signing_keys::rotate))

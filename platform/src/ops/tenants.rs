@@ -175,8 +175,9 @@ pub async fn get(
 
 /// Delete a tenant for good.
 ///
-/// Its data keys are destroyed first (crypto-shredding), then its schema and role. Cannot be
-/// undone. An interrupted deletion is finished by calling this again.
+/// Its data keys are destroyed first (crypto-shredding), then its objects (media, audit
+/// checkpoints) are deleted, then its schema and role. Cannot be undone. An interrupted
+/// deletion is finished by calling this again.
 #[utoipa::path(
     delete, path = "/api/ops/v1/tenants/{id}", tag = "ops",
     security(("ops_token" = [])),
@@ -191,8 +192,15 @@ pub async fn delete(
     operator: Operator,
     Path(id): Path<TenantId>,
 ) -> ApiResult<StatusCode> {
-    let result = state.tenancy.delete(id).await?;
-    tracing::info!(operator.id = %operator.id, tenant.id = %id, keys_destroyed = result.keys_destroyed, "operator deleted a tenant");
+    let purge = crate::media::objects::purge(state.objects.clone());
+    let result = state.tenancy.delete_with(id, &purge).await?;
+    tracing::info!(
+        operator.id = %operator.id,
+        tenant.id = %id,
+        keys_destroyed = result.keys_destroyed,
+        objects_deleted = result.objects_deleted,
+        "operator deleted a tenant"
+    );
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -234,40 +242,4 @@ pub async fn resume(
 ) -> ApiResult<axum::Json<TenantView>> {
     let tenant = state.tenancy.resume(id).await?;
     Ok(axum::Json(TenantView::new(&tenant, None)))
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct RotatedKey {
-    /// The new primary key version.
-    pub version: u32,
-    /// Encrypted values looked at and re-sealed under the new key.
-    pub scanned: u64,
-    pub rewrapped: u64,
-}
-
-/// Rotate the tenant's data key.
-///
-/// A new key version becomes primary; older versions keep decrypting, and every encrypted
-/// field is re-sealed under the new key before this returns.
-#[utoipa::path(
-    post, path = "/api/ops/v1/tenants/{id}/keys/rotate", tag = "ops",
-    security(("ops_token" = [])),
-    params(("id" = String, Path, format = Uuid)),
-    responses(
-        (status = 200, description = "Rotated", body = RotatedKey),
-        (status = 404, description = "No such tenant", body = Problem, content_type = "application/problem+json"),
-    )
-)]
-pub async fn rotate_key(
-    State(state): State<AppState>,
-    operator: Operator,
-    Path(id): Path<TenantId>,
-) -> ApiResult<axum::Json<RotatedKey>> {
-    let rotated = state.tenancy.rotate_key(id).await?;
-    tracing::info!(operator.id = %operator.id, tenant.id = %id, key.version = rotated.version.get(), "operator rotated a tenant key");
-    Ok(axum::Json(RotatedKey {
-        version: rotated.version.get(),
-        scanned: rotated.rewrap.scanned,
-        rewrapped: rotated.rewrap.rewrapped,
-    }))
 }

@@ -8,6 +8,7 @@ pub mod installs;
 pub mod manage;
 pub mod routes;
 mod schema;
+pub mod sealed;
 mod services;
 mod subscriber;
 

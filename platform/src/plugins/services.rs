@@ -135,14 +135,24 @@ impl Services for TenantServices {
                 .cipher(&self.pool, self.scope.tenant_id())
                 .await
                 .map_err(unavailable)?;
-            let sealed = cipher.encrypt(self.field(context), plaintext).map_err(unavailable)?;
-            Ok(B64.encode(sealed))
+            let ciphertext = cipher.encrypt(self.field(context), plaintext).map_err(unavailable)?;
+            Ok(super::sealed::SealedText {
+                plugin: self.plugin.clone(),
+                context: context.to_owned(),
+                ciphertext,
+            }
+            .encode())
         })
     }
 
     fn open<'a>(&'a self, context: &'a str, sealed: &'a str) -> BoxFuture<'a, Result<Vec<u8>, ServiceError>> {
         Box::pin(async move {
-            let bytes = B64.decode(sealed).map_err(|_| ServiceError::Invalid)?;
+            let bytes = match super::sealed::SealedText::parse(sealed) {
+                Some(text) if text.plugin == self.plugin && text.context == context => text.ciphertext,
+                Some(_) => return Err(ServiceError::Invalid),
+                // Sealed before texts named what they are bound to.
+                None => B64.decode(sealed).map_err(|_| ServiceError::Invalid)?,
+            };
             let cipher = self
                 .keyring
                 .cipher(&self.pool, self.scope.tenant_id())

@@ -13,6 +13,9 @@ pub enum KeyringError {
     Destroyed,
     #[error("no data key {0} for this tenant")]
     UnknownVersion(KeyVersion),
+    /// Only versions retired by a rotation can be destroyed; the primary seals new data.
+    #[error("data key {0} is the tenant's primary key; rotate first")]
+    IsPrimary(KeyVersion),
     #[error("the ciphertext is malformed")]
     Malformed,
     /// Wrong key, wrong tenant/table/column/row binding, or tampered bytes: AEAD cannot say

@@ -12,5 +12,5 @@ pub use data_key::DataKey;
 pub use error::KeyringError;
 pub use field::{FieldCipher, FieldRef};
 pub use kek::{KeyEncryptionKey, LocalKek, MasterKeySource};
-pub use rewrap::{ENCRYPTED_COLUMNS, EncryptedColumn, RewrapReport, rewrap_tenant};
+pub use rewrap::{ENCRYPTED_COLUMNS, EncryptedColumn, RewrapReport, remaining_under, rewrap_tenant};
 pub use store::Keyring;

@@ -1,5 +1,5 @@
 use super::{FieldCipher, FieldRef, KeyringError};
-use crate::TenantScope;
+use crate::{KeyVersion, TenantScope};
 use sqlx::PgPool;
 
 /// A column of a tenant table that holds ciphertexts made by [`FieldCipher`], with the uuid
@@ -12,11 +12,18 @@ pub struct EncryptedColumn {
 }
 
 /// Every encrypted column of the tenant schema. A migration that adds one adds it here.
-pub const ENCRYPTED_COLUMNS: &[EncryptedColumn] = &[EncryptedColumn {
-    table: "users",
-    column: "mfa_secret",
-    id_column: "id",
-}];
+pub const ENCRYPTED_COLUMNS: &[EncryptedColumn] = &[
+    EncryptedColumn {
+        table: "users",
+        column: "mfa_secret",
+        id_column: "id",
+    },
+    EncryptedColumn {
+        table: "users",
+        column: "mfa_pending_secret",
+        id_column: "id",
+    },
+];
 
 #[derive(Debug, Default, Clone, Copy, serde::Serialize)]
 pub struct RewrapReport {
@@ -25,6 +32,26 @@ pub struct RewrapReport {
 }
 
 const BATCH: i64 = 500;
+
+/// How many ciphertexts of the tenant's encrypted columns are still sealed under `version`.
+pub async fn remaining_under(pool: &PgPool, scope: &TenantScope, version: KeyVersion) -> Result<u64, KeyringError> {
+    let mut tx = scope.begin(pool).await?;
+    let mut remaining = 0;
+    for col in ENCRYPTED_COLUMNS {
+        // Bytes 2 to 5 of a ciphertext are its key version (see `FieldCipher`).
+        let count: i64 = sqlx::query_scalar(&format!(
+            "SELECT count(*) FROM {table} WHERE {col} IS NOT NULL AND substring({col} FROM 2 FOR 4) = $1",
+            col = col.column,
+            table = col.table,
+        ))
+        .bind(version.get().to_be_bytes().as_slice())
+        .fetch_one(&mut *tx)
+        .await?;
+        remaining += count.unsigned_abs();
+    }
+    tx.commit().await?;
+    Ok(remaining)
+}
 
 /// Re-seals every ciphertext of the tenant that is not under the primary key, in batches of
 /// 500 rows, each batch its own tenant transaction. Safe to run again: rows already under

@@ -187,6 +187,42 @@ impl Keyring {
         Ok(destroyed)
     }
 
+    /// Destroys one retired version of the tenant's data key: whatever is still sealed under
+    /// it can never be opened again. Idempotent; the primary version is refused.
+    pub async fn destroy_version(
+        &self,
+        pool: &PgPool,
+        tenant: TenantId,
+        version: KeyVersion,
+    ) -> Result<(), KeyringError> {
+        let mut tx = pool.begin().await?;
+        let status: Option<String> = sqlx::query_scalar(
+            "SELECT status FROM platform.tenant_keys WHERE tenant_id = $1 AND version = $2 FOR UPDATE",
+        )
+        .bind(tenant)
+        .bind(version.to_db())
+        .fetch_optional(&mut *tx)
+        .await?;
+        match status.as_deref() {
+            None => return Err(KeyringError::UnknownVersion(version)),
+            Some("primary") => return Err(KeyringError::IsPrimary(version)),
+            Some("destroyed") => return Ok(()),
+            Some(_) => {}
+        }
+        sqlx::query(
+            "UPDATE platform.tenant_keys SET wrapped = NULL, status = 'destroyed', destroyed_at = now() \
+             WHERE tenant_id = $1 AND version = $2",
+        )
+        .bind(tenant)
+        .bind(version.to_db())
+        .execute(&mut *tx)
+        .await?;
+        notify(&mut tx, Invalidation::Keys(tenant)).await?;
+        tx.commit().await?;
+        self.invalidate(tenant);
+        Ok(())
+    }
+
     pub fn invalidate(&self, tenant: TenantId) {
         let mut cache = self.cache.write().unwrap_or_else(|e| e.into_inner());
         self.generation.fetch_add(1, Ordering::SeqCst);
