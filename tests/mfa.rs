@@ -32,7 +32,18 @@ fn login_body(email: &str, totp: Option<&str>) -> Value {
 
 /// Enrols the bearer of `token` and returns (base32 secret, backup codes).
 async fn enrol(site: &HostClient) -> (String, Vec<String>) {
-    let started = site.post_empty("/api/v1/auth/mfa/totp").await;
+    enrol_with(site, None).await
+}
+
+/// [`enrol`], with an administrator's enrolment token where the policy requires one.
+async fn enrol_with(site: &HostClient, token: Option<&str>) -> (String, Vec<String>) {
+    let started = match token {
+        None => site.post_empty("/api/v1/auth/mfa/totp").await,
+        Some(token) => {
+            site.post("/api/v1/auth/mfa/totp", &json!({"enrolment_token": token}))
+                .await
+        }
+    };
     assert_eq!(started.status, 200, "{}", started.text);
     let secret = started.body["secret"].as_str().expect("secret").to_owned();
     assert!(
@@ -199,7 +210,41 @@ async fn tenant_policy_confines_unenrolled_users_to_enrolment() {
         .await
         .assert_problem(403, "mfa_enrolment_required");
 
-    let (secret, _) = enrol(&site).await;
+    // The password alone does not let whoever holds it bind their own authenticator.
+    site.post_empty("/api/v1/auth/mfa/totp")
+        .await
+        .assert_problem(403, "enrolment_token_required");
+    let administrator = app.tenant("acme").token(&admin);
+    let admin_id = administrator.get("/api/v1/users/me").await.body["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    administrator
+        .post_empty(&format!("/api/v1/users/{admin_id}/mfa/reset"))
+        .await
+        .assert_problem(403, "own_mfa");
+    let reset = administrator
+        .post_empty(&format!("/api/v1/users/{editor_id}/mfa/reset"))
+        .await;
+    assert_eq!(reset.status, 200, "{}", reset.text);
+    assert_eq!(reset.body["sessions_ended"], 1);
+    let token = reset.body["enrolment_token"].as_str().expect("token").to_owned();
+    site.get("/api/v1/users/me").await.assert_problem(401, "session_ended");
+    let login = app
+        .tenant("acme")
+        .post("/api/v1/auth/login", &login_body("editor@acme.test", None))
+        .await;
+    let site = app
+        .tenant("acme")
+        .token(login.body["access_token"].as_str().expect("token"));
+    site.post("/api/v1/auth/mfa/totp", &json!({"enrolment_token": "not-the-token"}))
+        .await
+        .assert_problem(403, "invalid_enrolment_token");
+
+    let (secret, _) = enrol_with(&site, Some(&token)).await;
+    site.post("/api/v1/auth/mfa/totp", &json!({"enrolment_token": token}))
+        .await
+        .assert_problem(409, "mfa_already_enabled");
     assert_eq!(
         site.get("/api/v1/auth/sessions").await.status,
         200,
@@ -213,6 +258,15 @@ async fn tenant_policy_confines_unenrolled_users_to_enrolment() {
     off.assert_problem(403, "mfa_required_by_policy");
     // The administrator's role is not in the policy.
     assert_eq!(app.tenant("acme").token(&admin).get("/api/v1/users").await.status, 200);
+    // Nor may they put it there without MFA of their own: that would lock them out.
+    app.tenant("acme")
+        .token(&admin)
+        .put(
+            "/api/v1/settings",
+            &json!({"mfa_required_roles": ["editor", "administrator"]}),
+        )
+        .await
+        .assert_problem(422, "validation_failed");
 }
 
 #[tokio::test]

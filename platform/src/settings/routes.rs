@@ -73,6 +73,20 @@ pub async fn put_settings(
     let mut tx = user.tenant.scope().begin(state.tenancy.pool()).await?;
     let me = Principal::load(&mut tx, &user).await?;
     me.require(MANAGE_OPTIONS)?;
+    if me.roles.iter().any(|role| settings.mfa_required_roles.contains(role)) {
+        // Requiring MFA of your own role without having it would confine you to enrolling,
+        // which (the policy then requiring it) needs a token another administrator issues.
+        let enrolled: bool = sqlx::query_scalar("SELECT mfa_enabled_at IS NOT NULL FROM users WHERE id = $1")
+            .bind(me.user_id)
+            .fetch_one(&mut *tx)
+            .await?;
+        if !enrolled {
+            return Err(ApiError::invalid_field(
+                "mfa_required_roles",
+                "it names a role of yours and you have no MFA: enrol first, or it would lock you out",
+            ));
+        }
+    }
     let document = serde_json::to_value(&settings).map_err(ApiError::internal)?;
     let version: Option<i64> = sqlx::query_scalar(
         "UPDATE settings SET document = $1, version = version + 1, updated_at = now(), updated_by = $2 \

@@ -4,6 +4,7 @@ pub mod assign_roles;
 pub mod create;
 pub mod list;
 pub mod me;
+pub mod mfa_reset;
 pub mod model;
 pub mod one;
 pub mod registry;
@@ -24,4 +25,5 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(status::activate))
         .routes(routes!(assign_roles::assign))
         .routes(routes!(registry::verify))
+        .routes(routes!(mfa_reset::reset))
 }

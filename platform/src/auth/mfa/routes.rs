@@ -10,7 +10,17 @@ use crate::http::{ApiError, ApiResult, Problem};
 use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
+use sha2::{Digest as _, Sha256};
 use utoipa::ToSchema;
+
+/// The body of an enrolment request: empty, or this.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EnrolRequest {
+    /// Needed when your organisation requires MFA for your role and you have none: the
+    /// one-time token an administrator issued (`POST /api/v1/users/{id}/mfa/reset`).
+    pub enrolment_token: Option<String>,
+}
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Enrolment {
@@ -21,28 +31,65 @@ pub struct Enrolment {
 }
 
 /// Start TOTP enrolment: a new secret, not active until confirmed with a code.
+///
+/// Where the organisation requires MFA for your role and you have none, the password alone
+/// does not let anyone bind an authenticator: send the enrolment token an administrator
+/// issued you (`POST /api/v1/users/{id}/mfa/reset`). It is used up here.
 #[utoipa::path(
     post, path = "/api/v1/auth/mfa/totp", tag = "auth",
     security(("tenant_token" = [])),
+    request_body(content = EnrolRequest, description = "Optional: only needed where MFA is required", content_type = "application/json"),
     responses(
         (status = 200, description = "Scan it, then confirm with a code", body = Enrolment),
+        (status = 403, description = "MFA is required for your role: an administrator's enrolment token is needed, and this one is missing, wrong, used or expired", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "TOTP is already on; turn it off first", body = Problem, content_type = "application/problem+json"),
     )
 )]
-pub async fn enrol(State(state): State<AppState>, user: TenantUser) -> ApiResult<axum::Json<Enrolment>> {
+pub async fn enrol(
+    State(state): State<AppState>,
+    user: TenantUser,
+    body: axum::body::Bytes,
+) -> ApiResult<axum::Json<Enrolment>> {
+    let request = enrol_request(&body)?;
     let cipher = factor::cipher(&state, &user.tenant).await?;
     let mut tx = user.tenant.scope().begin(state.tenancy.pool()).await?;
     let me = Principal::load_during_enrolment(&mut tx, &user).await?;
-    let (email, enabled): (String, bool) =
-        sqlx::query_as("SELECT email, mfa_enabled_at IS NOT NULL FROM users WHERE id = $1")
-            .bind(me.user_id)
-            .fetch_one(&mut *tx)
-            .await?;
+    let (email, enabled, token_hash, token_live): (String, bool, Option<Vec<u8>>, bool) = sqlx::query_as(
+        "SELECT email, mfa_enabled_at IS NOT NULL, mfa_enrolment_token_hash, \
+           coalesce(mfa_enrolment_token_expires_at > now(), false) FROM users WHERE id = $1",
+    )
+    .bind(me.user_id)
+    .fetch_one(&mut *tx)
+    .await?;
     if enabled {
         return Err(ApiError::conflict(
             "mfa_already_enabled",
             "TOTP is already on; turn it off first",
         ));
+    }
+    if me.mfa_required_by_policy {
+        let Some(given) = request.enrolment_token else {
+            return Err(ApiError::forbidden(
+                "enrolment_token_required",
+                "your organisation requires MFA for your role: enrolling needs the token an administrator issues \
+                 (POST /api/v1/users/{id}/mfa/reset)",
+            ));
+        };
+        // Digests compared: how long a comparison takes says nothing usable about the token.
+        let given = Sha256::digest(given.as_bytes());
+        let matches = token_hash.as_deref() == Some(given.as_slice());
+        if !(matches && token_live) {
+            return Err(ApiError::forbidden(
+                "invalid_enrolment_token",
+                "the enrolment token is wrong, used or expired: ask an administrator for a new one",
+            ));
+        }
+        sqlx::query(
+            "UPDATE users SET mfa_enrolment_token_hash = NULL, mfa_enrolment_token_expires_at = NULL WHERE id = $1",
+        )
+        .bind(me.user_id)
+        .execute(&mut *tx)
+        .await?;
     }
     let secret = totp::new_secret();
     let id = me.user_id.to_string();
@@ -57,6 +104,20 @@ pub async fn enrol(State(state): State<AppState>, user: TenantUser) -> ApiResult
     tx.commit().await?;
     let (otpauth_uri, secret) = totp::enrolment(&secret, &user.tenant.name, &email).map_err(ApiError::internal)?;
     Ok(axum::Json(Enrolment { otpauth_uri, secret }))
+}
+
+/// An empty body, or an [`EnrolRequest`] as JSON.
+fn enrol_request(body: &[u8]) -> ApiResult<EnrolRequest> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(EnrolRequest::default());
+    }
+    serde_json::from_slice(body).map_err(|e| {
+        if e.is_data() {
+            ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_body", e.to_string())
+        } else {
+            ApiError::bad_request("malformed_json", format!("the body is not valid JSON: {e}"))
+        }
+    })
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
