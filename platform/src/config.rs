@@ -82,6 +82,49 @@ pub struct PluginConfig {
     /// Limits by tenant plan (`PLATFORM_PLUGIN_LIMITS`, JSON); plans not named get
     /// [`plugins::Limits::default`].
     pub plans: std::collections::HashMap<String, plugins::Limits>,
+    /// What a tenant may upload and install, by plan (`PLATFORM_PLUGIN_QUOTAS`, JSON); plans
+    /// not named get [`PluginQuota::default`].
+    pub quotas: std::collections::HashMap<String, PluginQuota>,
+}
+
+/// A tenant's plugin quota: installs, bytes of uploaded components, and the time spent
+/// compiling its uploads (compiling is the costly part of an upload, paid by the platform).
+#[derive(Debug, Clone, Copy, PartialEq, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PluginQuota {
+    /// Plugins installed at once (uploaded or from the catalogue).
+    pub installed: u32,
+    /// Bytes of the components the tenant uploaded and keeps installed.
+    pub installed_bytes: u64,
+    /// Milliseconds of compiling per hour; half of it may be spent at once. An upload of a
+    /// component the instance has compiled before costs (next to) nothing.
+    pub compile_ms_per_hour: u32,
+}
+
+impl Default for PluginQuota {
+    fn default() -> Self {
+        Self {
+            installed: 20,
+            installed_bytes: 64 << 20,
+            compile_ms_per_hour: 60_000,
+        }
+    }
+}
+
+/// `PLATFORM_PLUGIN_QUOTAS`: plan name to quota.
+fn plugin_quotas(json: &str) -> anyhow::Result<std::collections::HashMap<String, PluginQuota>> {
+    let quotas: std::collections::HashMap<String, PluginQuota> = serde_json::from_str(json).context(
+        "PLATFORM_PLUGIN_QUOTAS must be a JSON object of plan name to quota \
+         ({\"standard\": {\"installed\": 20, \"installed_bytes\": 67108864, \"compile_ms_per_hour\": 60000}})",
+    )?;
+    for (plan, quota) in &quotas {
+        if quota.installed == 0 || quota.installed_bytes == 0 || quota.compile_ms_per_hour == 0 {
+            bail!(
+                "PLATFORM_PLUGIN_QUOTAS: plan {plan:?} has a quota of zero; to forbid uploads, use a plan without install_plugins"
+            );
+        }
+    }
+    Ok(quotas)
 }
 
 /// `PLATFORM_PLUGIN_LIMITS`: plan name to limits, each within what the engine can give.
@@ -110,6 +153,7 @@ impl Default for PluginConfig {
             engine: Default::default(),
             db_connections: 4,
             plans: Default::default(),
+            quotas: Default::default(),
         }
     }
 }
@@ -117,6 +161,10 @@ impl Default for PluginConfig {
 impl PluginConfig {
     pub fn limits_for(&self, plan: &str) -> plugins::Limits {
         self.plans.get(plan).copied().unwrap_or_default()
+    }
+
+    pub fn quota_for(&self, plan: &str) -> PluginQuota {
+        self.quotas.get(plan).copied().unwrap_or_default()
     }
 }
 
@@ -365,6 +413,10 @@ impl Config {
                     Some(json) => plugin_plans(&json)?,
                     None => Default::default(),
                 },
+                quotas: match var("PLATFORM_PLUGIN_QUOTAS") {
+                    Some(json) => plugin_quotas(&json)?,
+                    None => Default::default(),
+                },
             },
             media: MediaConfig {
                 max_bytes: parsed("PLATFORM_MEDIA_MAX_BYTES", MediaConfig::default().max_bytes)?.max(1),
@@ -405,6 +457,15 @@ fn percent_decoded(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::plugin_plans;
+
+    #[test]
+    fn plugin_quotas_are_checked() {
+        let quotas = super::plugin_quotas(r#"{"small": {"installed": 2}}"#).expect("valid");
+        assert_eq!(quotas["small"].installed, 2);
+        assert_eq!(quotas["small"].compile_ms_per_hour, 60_000, "unnamed fields default");
+        assert!(super::plugin_quotas(r#"{"x": {"installed": 0}}"#).is_err());
+        assert!(super::plugin_quotas(r#"{"x": {"disk": 3}}"#).is_err(), "unknown fields");
+    }
 
     #[test]
     fn the_serving_role_defaults_to_the_owners_name_with_app() {

@@ -345,3 +345,58 @@ async fn install_changes_reach_every_instance_and_content_saves_reload_nothing()
     assert_eq!(create(&on_peer, "g").await.body["title"]["raw"], "g [probe]");
     assert_eq!(loads().await, before, "saving posts reloaded the plugins");
 }
+
+/// An app whose standard plan has this plugin quota, and a tenant on it.
+async fn with_quota(quota: platform::config::PluginQuota) -> (TestApp, HostClient) {
+    let app = TestApp::spawn_with(|c| {
+        c.plugins.quotas.insert("standard".into(), quota);
+    })
+    .await;
+    let site = tenant(&app, "quota").await;
+    (app, site)
+}
+
+#[tokio::test]
+async fn installs_uploaded_bytes_and_compile_time_stay_within_the_plans_quota() {
+    use platform::config::PluginQuota;
+    let unlimited = PluginQuota::default();
+    let size = |file: &str| std::fs::metadata(file).expect("guest").len();
+
+    // How many plugins, catalogue ones included.
+    let (_app, site) = with_quota(PluginQuota {
+        installed: 1,
+        ..unlimited
+    })
+    .await;
+    let first = site
+        .post("/api/v1/plugins", &json!({"catalogue": "custom-fields"}))
+        .await;
+    assert_eq!(first.status, 201, "{}", first.text);
+    upload(&site, e2e::guests::NOOP, "")
+        .await
+        .assert_problem(409, "plugin_quota_exceeded");
+    assert_eq!(site.delete("/api/v1/plugins/custom-fields").await.status, 204);
+    assert_eq!(upload(&site, e2e::guests::NOOP, "").await.status, 201);
+
+    // How many bytes of uploads.
+    let (_app, site) = with_quota(PluginQuota {
+        installed_bytes: size(e2e::guests::NOOP) + size(ECHO) - 1,
+        ..unlimited
+    })
+    .await;
+    assert_eq!(upload(&site, e2e::guests::NOOP, "").await.status, 201);
+    upload(&site, ECHO, "")
+        .await
+        .assert_problem(409, "plugin_quota_exceeded");
+
+    // How long compiling may take: a millisecond an hour is spent by the first upload.
+    let (_app, site) = with_quota(PluginQuota {
+        compile_ms_per_hour: 2,
+        ..unlimited
+    })
+    .await;
+    assert_eq!(upload(&site, e2e::guests::NOOP, "").await.status, 201);
+    let spent = upload(&site, ECHO, "").await;
+    spent.assert_problem(429, "plugin_compile_budget");
+    assert!(spent.header("retry-after").is_some());
+}

@@ -54,6 +54,16 @@ impl LocalStore {
         worst
     }
 
+    /// Charges `cost` on every key whatever the quota says (for costs known only afterwards).
+    pub fn charge(&self, keys: &[(String, Quota)], cost: u32) {
+        let now = self.started.elapsed().as_secs_f64() * 1000.0;
+        let mut tats = self.tats.lock().unwrap_or_else(|e| e.into_inner());
+        for (key, quota) in keys {
+            let tat = tats.get(key).copied().unwrap_or(now).max(now);
+            tats.insert(key.clone(), tat + quota.emission_ms() * f64::from(cost));
+        }
+    }
+
     /// Gives back `cost` on every key.
     pub fn refund(&self, keys: &[(String, Quota)], cost: u32) {
         let now = self.started.elapsed().as_secs_f64() * 1000.0;

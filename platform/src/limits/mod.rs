@@ -132,6 +132,24 @@ impl RateLimiter {
     }
 }
 
+impl RateLimiter {
+    /// Charges `cost` on every key whatever the quota says: for costs known only once paid
+    /// (the time a compile took), after a [`Self::check`] of cost 0 let the work start. Best
+    /// effort when Redis does not answer (the local limiter takes the charge).
+    pub async fn charge(&self, keys: &[(String, Quota)], cost: u32) {
+        let prefixed: Vec<(String, Quota)> = keys.iter().map(|(k, q)| (format!("{}{k}", self.prefix), *q)).collect();
+        match &self.redis {
+            None => self.local.charge(&prefixed, cost),
+            Some(redis) => {
+                if let Err(error) = redis.charge(&prefixed, cost).await {
+                    tracing::warn!(%error, "rate limiter cannot reach Redis to charge; charged locally");
+                    self.local.charge(&prefixed, cost);
+                }
+            }
+        }
+    }
+}
+
 /// The bucket of a client address: an IPv4 address as it is, an IPv6 client by its /64
 /// (one subscriber's allocation, which rotates through addresses at will). IPv4 mapped into
 /// IPv6 counts as IPv4.

@@ -53,6 +53,21 @@ end
 return 1
 "#;
 
+/// Charges `ARGV[1]` on every key whatever the quota says: the TAT moves on by that many
+/// emission intervals (`ARGV[1 + i]`) from now or where it was.
+const CHARGE: &str = r#"
+local t = redis.call('TIME')
+local now = t[1] * 1000 + t[2] / 1000
+local cost = tonumber(ARGV[1])
+for i, key in ipairs(KEYS) do
+  local tat = tonumber(redis.call('GET', key) or now)
+  if tat < now then tat = now end
+  local new_tat = tat + tonumber(ARGV[1 + i]) * cost
+  redis.call('SET', key, tostring(new_tat), 'PX', math.max(math.ceil(new_tat - now), 1))
+end
+return 1
+"#;
+
 /// How long a limiter waits for Redis before calling it unreachable.
 pub const TIMEOUT: Duration = Duration::from_millis(250);
 
@@ -61,6 +76,7 @@ pub struct RedisStore {
     conn: Mutex<Option<ConnectionManager>>,
     script: redis::Script,
     refund: redis::Script,
+    charge: redis::Script,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -74,6 +90,7 @@ impl RedisStore {
             conn: Mutex::new(None),
             script: redis::Script::new(SCRIPT),
             refund: redis::Script::new(REFUND),
+            charge: redis::Script::new(CHARGE),
         }
     }
 
@@ -115,8 +132,16 @@ impl RedisStore {
     }
 
     pub async fn refund(&self, keys: &[(String, Quota)], cost: u32) -> Result<(), Unreachable> {
+        self.adjust(&self.refund, keys, cost).await
+    }
+
+    pub async fn charge(&self, keys: &[(String, Quota)], cost: u32) -> Result<(), Unreachable> {
+        self.adjust(&self.charge, keys, cost).await
+    }
+
+    async fn adjust(&self, script: &redis::Script, keys: &[(String, Quota)], cost: u32) -> Result<(), Unreachable> {
         let mut conn = self.connection().await?;
-        let mut invocation = self.refund.prepare_invoke();
+        let mut invocation = script.prepare_invoke();
         invocation.arg(cost);
         for (key, quota) in keys {
             invocation.key(key).arg(quota.emission_ms());

@@ -148,9 +148,14 @@ pub async fn insert(
     by: Option<tenants::UserId>,
 ) -> Result<bool, sqlx::Error> {
     let info = serde_json::to_value(&compiled.info).unwrap_or(Value::Null);
+    // What counts against the tenant's quota: its own uploads, not the operators' catalogue.
+    let size = match source {
+        Source::Upload => i64::try_from(compiled.size).unwrap_or(i64::MAX),
+        Source::Catalogue => 0,
+    };
     let inserted = sqlx::query(
-        "INSERT INTO plugin_installs (name, digest, version, source, enabled, config, granted, info, installed_by) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (name) DO NOTHING",
+        "INSERT INTO plugin_installs (name, digest, version, source, enabled, config, granted, info, installed_by, \
+           size_bytes) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (name) DO NOTHING",
     )
     .bind(&compiled.info.name)
     .bind(compiled.digest.to_hex())
@@ -161,6 +166,7 @@ pub async fn insert(
     .bind(granted)
     .bind(info)
     .bind(by)
+    .bind(size)
     .execute(&mut **tx)
     .await?;
     Ok(inserted.rows_affected() == 1)

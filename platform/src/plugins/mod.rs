@@ -6,6 +6,7 @@ pub mod builtin;
 pub mod catalogue;
 pub mod installs;
 pub mod manage;
+pub mod quota;
 pub mod routes;
 mod schema;
 pub mod sealed;
@@ -46,6 +47,11 @@ pub struct PluginHost {
 }
 
 impl PluginHost {
+    /// The plugin quota of a tenant plan.
+    pub fn quota_for(&self, plan: &str) -> crate::config::PluginQuota {
+        self.config.quota_for(plan)
+    }
+
     /// `pool` is the host's own (see `PluginConfig::db_connections`).
     pub fn new(
         tenancy: Tenancy,

@@ -125,7 +125,7 @@ pub async fn get_one(
     params(UploadOptions),
     request_body(
         content(
-            (Vec<u8> = "application/wasm"),
+            (inline(crate::openapi::Binary) = "application/wasm"),
             (InstallFromCatalogue = "application/json"),
         ),
         description = "A WebAssembly component of the world platform:plugin@0.1.0, or a catalogue name"
@@ -134,8 +134,9 @@ pub async fn get_one(
         (status = 201, description = "Installed", body = InstalledPlugin),
         (status = 403, description = "Needs install_plugins", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Not in the catalogue", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "A plugin of that name is installed", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "A plugin of that name is installed, or the plan's plugin quota (installs, uploaded bytes) is reached", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "The component is too large", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "The plan's compile time for uploads is spent for now; see Retry-After", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "Neither application/wasm nor application/json", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Not a plugin component (the detail says why), or bad grants or config", body = Problem, content_type = "application/problem+json"),
     )
@@ -158,7 +159,11 @@ pub async fn install(
         .to_ascii_lowercase();
     let (compiled, source, grant, enable, config) = if content_type.starts_with("application/wasm") {
         let bytes = read_component(&state, request).await?;
-        let compiled = state.plugins.register_artifact(bytes).await?;
+        super::quota::before_compile(&state, &user.tenant).await?;
+        let started = std::time::Instant::now();
+        let compiled = state.plugins.register_artifact(bytes).await;
+        super::quota::charge_compile(&state, &user.tenant, started.elapsed()).await;
+        let compiled = compiled?;
         let grant: Vec<String> = options
             .grant
             .as_deref()
@@ -184,6 +189,11 @@ pub async fn install(
         ));
     };
     let (mut tx, me) = principal(&state, &user, INSTALL).await?;
+    let adding = match source {
+        Source::Upload => compiled.size as u64,
+        Source::Catalogue => 0,
+    };
+    super::quota::check_installs(&mut tx, state.plugins.quota_for(&user.tenant.plan), adding).await?;
     let request = Install {
         compiled,
         source,
