@@ -67,53 +67,72 @@ async fn bench_scoping() {
     let app = TestApp::spawn().await;
     let provisioned = provision_many(app.tenancy(), "scope", 2, 1).await;
     let tenant = &provisioned[0].tenant;
-    let pool = app.db.single_connection_pool().await;
+    // One connection each: sqlx's own pool (as before the cancel-safety work) and the
+    // platform's (a release check on every return).
+    let plain_pool = app.db.single_connection_pool().await;
+    let platform_pool = tenants::pool_options()
+        .max_connections(1)
+        .min_connections(1)
+        .connect_with(app.db.connect_options())
+        .await
+        .expect("platform pool");
     let scope = tenant.scope();
     let qualified = format!("SELECT document FROM {}.settings", tenant.schema_name());
+    // What `TenantScope::begin` sent before: sqlx's begin_with, not cancel-safe.
+    let old_begin = format!(
+        "BEGIN; SET LOCAL ROLE \"{}\"; SET LOCAL search_path TO \"{}\"",
+        tenant.role_name(),
+        tenant.schema_name()
+    );
     const N: usize = 5_000;
-    // Warm up both paths (statement cache, catalog caches).
-    for _ in 0..500 {
-        let mut tx = pool.begin().await.expect("begin");
-        sqlx::query(&qualified).fetch_one(&mut *tx).await.expect("unscoped");
-        tx.commit().await.expect("commit");
-        let mut tx = scope.begin(&pool).await.expect("begin");
-        sqlx::query("SELECT document FROM settings")
-            .fetch_one(&mut *tx)
-            .await
-            .expect("scoped");
-        tx.commit().await.expect("commit");
-    }
-    let (mut plain, mut scoped) = (Vec::with_capacity(N), Vec::with_capacity(N));
-    for _ in 0..N {
+    let mut samples: [Vec<Duration>; 4] = Default::default();
+    for round in 0..N + 500 {
+        let timed = round >= 500; // the first 500 warm statement and catalog caches
         let started = Instant::now();
-        let mut tx = pool.begin().await.expect("begin");
+        let mut tx = plain_pool.begin().await.expect("begin");
         sqlx::query(&qualified).fetch_one(&mut *tx).await.expect("unscoped");
         tx.commit().await.expect("commit");
-        plain.push(started.elapsed());
+        let plain = started.elapsed();
 
         let started = Instant::now();
-        let mut tx = scope.begin(&pool).await.expect("begin");
+        let mut tx = plain_pool.begin_with(old_begin.clone()).await.expect("begin");
         sqlx::query("SELECT document FROM settings")
             .fetch_one(&mut *tx)
             .await
             .expect("scoped");
         tx.commit().await.expect("commit");
-        scoped.push(started.elapsed());
+        let old = started.elapsed();
+
+        let mut new = [Duration::ZERO; 2];
+        for (i, pool) in [&plain_pool, &platform_pool].into_iter().enumerate() {
+            let started = Instant::now();
+            let mut tx = scope.begin(pool).await.expect("begin");
+            sqlx::query("SELECT document FROM settings")
+                .fetch_one(&mut *tx)
+                .await
+                .expect("scoped");
+            tx.commit().await.expect("commit");
+            new[i] = started.elapsed();
+        }
+        if timed {
+            for (i, d) in [plain, old, new[0], new[1]].into_iter().enumerate() {
+                samples[i].push(d);
+            }
+        }
     }
-    let mean = |v: &[Duration]| v.iter().sum::<Duration>() / v.len() as u32;
-    let (mp, ms_) = (mean(&plain), mean(&scoped));
+    let mean = |v: &[Duration]| v.iter().sum::<Duration>().as_secs_f64() * 1000.0 / v.len() as f64;
+    let means: Vec<f64> = samples.iter().map(|v| mean(v)).collect();
+    let [plain, old, cancel_safe, released] = samples;
+    println!("| unscoped transaction (BEGIN, read settings, COMMIT), sqlx pool | {} |", summary(plain));
+    println!("| tenant-scoped, as before (sqlx `begin_with`, not cancel-safe), sqlx pool | {} |", summary(old));
+    println!("| tenant-scoped, cancel-safe begin, sqlx pool | {} |", summary(cancel_safe));
+    println!("| tenant-scoped, cancel-safe begin, platform pool (release check) | {} |", summary(released));
     println!(
-        "| unscoped transaction (BEGIN, read settings, COMMIT) | {} |",
-        summary(plain)
+        "| cost of the cancel-safe begin / of begin and release check (mean difference to before) | {:.3} ms / {:.3} ms |",
+        means[2] - means[1],
+        means[3] - means[1]
     );
-    println!(
-        "| tenant-scoped transaction (same, with SET LOCAL ROLE + search_path) | {} |",
-        summary(scoped)
-    );
-    println!(
-        "| cost of scoping per transaction (mean difference) | {:.3} ms |",
-        (ms_.as_secs_f64() - mp.as_secs_f64()) * 1000.0
-    );
+    println!("| cost of scoping per transaction (mean difference, before) | {:.3} ms |", means[1] - means[0]);
 }
 
 const DDL: Migration = Migration::new(
