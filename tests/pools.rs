@@ -354,3 +354,106 @@ async fn a_database_restart_under_concurrent_writers_answers_503_never_500() {
         assert_eq!((posts, records), (1, 1), "{title}: {}", reply.text);
     }
 }
+
+/// Every tenant route's failure paths (no token; a subscriber's token, who may do almost
+/// nothing; a body of the wrong shape) at four times the pool's size, while another tenant
+/// reads: each answer is a 4xx problem, never a 500 or a 503, and the other tenant is served.
+#[tokio::test]
+async fn every_routes_failure_paths_at_four_times_the_pool_size_leave_others_served() {
+    const POOL: u32 = 4;
+    let app = TestApp::spawn_with(|c| {
+        c.database.max_connections = POOL;
+        c.database.acquire_timeout = std::time::Duration::from_secs(3);
+        let huge = platform::limits::Quota::per_minute(10_000_000, 10_000_000);
+        c.http.limits.per_ip = huge;
+        c.http.limits.per_tenant = huge;
+        c.http.limits.per_user = huge;
+    })
+    .await;
+    app.create_tenant("victim").await;
+    app.create_tenant("bystander").await;
+    let (_, subscriber) = app.add_user("victim", "reader@victim.test", &["subscriber"]).await;
+    let spec = platform::openapi::spec();
+    let mut operations = Vec::new();
+    for (path, item) in &spec.paths.paths {
+        if !path.starts_with("/api/v1/") || path.starts_with("/api/v1/auth/") {
+            continue; // sign-in and its budgets have tests of their own
+        }
+        let concrete = path
+            .split('/')
+            .map(|part| {
+                if part.starts_with('{') {
+                    "0190a0b0-0000-7000-8000-00000000abcd"
+                } else {
+                    part
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("/");
+        for (method, present) in [
+            (reqwest::Method::GET, item.get.is_some()),
+            (reqwest::Method::POST, item.post.is_some()),
+            (reqwest::Method::PUT, item.put.is_some()),
+            (reqwest::Method::PATCH, item.patch.is_some()),
+            (reqwest::Method::DELETE, item.delete.is_some()),
+        ] {
+            if present {
+                operations.push((method, concrete.clone()));
+            }
+        }
+    }
+    assert!(operations.len() > 40, "the sweep covers the API: {}", operations.len());
+    let site = app.tenant("victim");
+    let reader = site.clone_with(&subscriber);
+    let sweep = async {
+        let mut answers = Vec::new();
+        for (method, path) in &operations {
+            let replies = futures_util::future::join_all((0..4 * POOL).map(|i| {
+                let request = match i % 3 {
+                    0 => site.request(method.clone(), path),
+                    1 => reader
+                        .request(method.clone(), path)
+                        .json(&json!({"unexpected": [1, 2, 3]})),
+                    _ => reader.request(method.clone(), path).header("if-match", "\"1\""),
+                };
+                e2e::HostClient::send(request)
+            }))
+            .await;
+            answers.push((format!("{method} {path}"), replies));
+        }
+        answers
+    };
+    let bystander = app.tenant("bystander").token(&app.admin_token("bystander").await);
+    let reads = async {
+        let mut slowest = std::time::Duration::ZERO;
+        for _ in 0..30 {
+            let started = std::time::Instant::now();
+            let reply = bystander.get("/api/v1/settings").await;
+            assert_eq!(reply.status, 200, "the other tenant is served: {}", reply.text);
+            slowest = slowest.max(started.elapsed());
+        }
+        slowest
+    };
+    let (answers, slowest) = tokio::join!(sweep, reads);
+    for (operation, replies) in &answers {
+        for reply in replies {
+            assert!(
+                (400..500).contains(&reply.status) || (200..300).contains(&reply.status),
+                "{operation}: {} {}",
+                reply.status,
+                reply.text
+            );
+            if reply.status >= 400 {
+                assert_eq!(
+                    reply.header("content-type"),
+                    Some("application/problem+json"),
+                    "{operation}"
+                );
+            }
+        }
+    }
+    assert!(
+        slowest < std::time::Duration::from_secs(2),
+        "the other tenant's slowest read took {slowest:?}"
+    );
+}
