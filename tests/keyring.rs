@@ -264,6 +264,18 @@ async fn rotation_rewraps_everything_and_a_retired_version_is_destroyed_only_whe
     assert_eq!(found.len(), 1, "{sealed}");
     assert_eq!(version_of(&found[0].1.ciphertext), 2);
 
+    // Not at once: something loaded before the rotation may still seal under version 1.
+    ops.delete(&format!("{keys}/1"))
+        .await
+        .assert_problem(409, "key_recently_retired");
+    let backdate = || async {
+        sqlx::query("UPDATE platform.tenant_keys SET created_at = created_at - interval '1 hour' WHERE tenant_id = $1")
+            .bind(acme.id)
+            .execute(pool)
+            .await
+            .expect("backdate the rotations");
+    };
+    backdate().await;
     let destroyed = ops.delete(&format!("{keys}/1")).await;
     assert_eq!(destroyed.status, 204, "{}", destroyed.text);
     // Still readable: the file, the sealed field, the pending enrolment.
@@ -277,6 +289,8 @@ async fn rotation_rewraps_everything_and_a_retired_version_is_destroyed_only_whe
     let trail = site.get("/api/v1/audit?action=keys.destroy").await;
     assert_eq!(trail.body[0]["actor_type"], "operator", "{}", trail.text);
     assert_eq!(trail.body[0]["details"]["version"], 1);
+    let rotation = site.get("/api/v1/audit?action=keys.rotate").await;
+    assert_eq!(rotation.body[0]["details"]["version"], 2, "{}", rotation.text);
 
     // A version something is still sealed under is refused.
     app.tenancy()
@@ -288,6 +302,7 @@ async fn rotation_rewraps_everything_and_a_retired_version_is_destroyed_only_whe
     refused.assert_problem(409, "key_still_used");
     let rewrapped = ops.post_empty(&format!("{keys}/rewrap")).await;
     assert_eq!(rewrapped.status, 200, "{}", rewrapped.text);
+    backdate().await;
     assert_eq!(ops.delete(&format!("{keys}/2")).await.status, 204);
     ops.delete(&format!("{keys}/9"))
         .await

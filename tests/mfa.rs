@@ -223,6 +223,20 @@ async fn tenant_policy_confines_unenrolled_users_to_enrolment() {
         .post_empty(&format!("/api/v1/users/{admin_id}/mfa/reset"))
         .await
         .assert_problem(403, "own_mfa");
+    // Someone with edit_users but less than the target's capabilities resets nothing.
+    let role = administrator
+        .post(
+            "/api/v1/roles",
+            &json!({"name": "helpdesk", "display_name": "Helpdesk", "capabilities": ["read", "list_users", "edit_users"]}),
+        )
+        .await;
+    assert_eq!(role.status, 201, "{}", role.text);
+    let (_, helpdesk) = app.add_user("acme", "helpdesk@acme.test", &["helpdesk"]).await;
+    app.tenant("acme")
+        .token(&helpdesk)
+        .post_empty(&format!("/api/v1/users/{admin_id}/mfa/reset"))
+        .await
+        .assert_problem(403, "privilege_escalation");
     let reset = administrator
         .post_empty(&format!("/api/v1/users/{editor_id}/mfa/reset"))
         .await;

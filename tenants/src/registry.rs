@@ -131,34 +131,46 @@ impl Tenancy {
     /// tenant under it. The rewrap is idempotent: if it is interrupted, running the rotation's
     /// rewrap again (or the next rotation) finishes the job.
     pub async fn rotate_key(&self, id: TenantId) -> Result<Rotated, Error> {
+        let change = self.begin_key_rotation(id).await?;
+        let version = change.commit().await?;
+        let rewrap = self.rewrap_columns(id).await?;
+        tracing::info!(tenant.id = %id, key.version = version.get(), rewrapped = rewrap.rewrapped, "tenant key rotated");
+        Ok(Rotated { version, rewrap })
+    }
+
+    /// A new primary data key for the tenant, not yet committed (what must commit with it,
+    /// its audit record, runs on the change's connection first); then `rewrap_columns`.
+    pub async fn begin_key_rotation(&self, id: TenantId) -> Result<crate::keyring::KeyChange<'_>, Error> {
         let tenant = self.get(id).await?;
         if matches!(tenant.status, TenantStatus::Deleting | TenantStatus::Provisioning) {
             return Err(Error::Conflict(format!("the tenant is {}", tenant.status.as_str())));
         }
-        let version = self.keyring.rotate(&self.owner_pool, id).await?;
-        let cipher = self.keyring.cipher(&self.owner_pool, id).await?;
-        let rewrap = rewrap_tenant(&self.owner_pool, &tenant.scope(), &cipher).await?;
-        tracing::info!(tenant.id = %id, key.version = version.get(), rewrapped = rewrap.rewrapped, "tenant key rotated");
-        Ok(Rotated { version, rewrap })
+        Ok(self.keyring.begin_rotation(&self.owner_pool, id).await?)
     }
 
     /// Re-seals the tenant's encrypted columns under its primary key (what a rotation does
     /// after adding the key): to finish an interrupted rotation. Idempotent.
     pub async fn rewrap_columns(&self, id: TenantId) -> Result<RewrapReport, Error> {
         let tenant = self.get(id).await?;
+        if matches!(tenant.status, TenantStatus::Deleting | TenantStatus::Provisioning) {
+            return Err(Error::Conflict(format!("the tenant is {}", tenant.status.as_str())));
+        }
         let cipher = self.keyring.cipher(&self.owner_pool, id).await?;
         Ok(rewrap_tenant(&self.owner_pool, &tenant.scope(), &cipher).await?)
     }
 
     /// Destroys one retired version of the tenant's data key (see `Keyring::destroy_version`);
     /// the caller checks first that nothing is left sealed under it.
-    pub async fn destroy_key_version(&self, id: TenantId, version: KeyVersion) -> Result<(), Error> {
+    /// `None` when that version already was destroyed.
+    pub async fn begin_key_destruction(
+        &self,
+        id: TenantId,
+        version: KeyVersion,
+    ) -> Result<Option<crate::keyring::KeyChange<'_>>, Error> {
         let tenant = self.get(id).await?;
         if matches!(tenant.status, TenantStatus::Deleting | TenantStatus::Provisioning) {
             return Err(Error::Conflict(format!("the tenant is {}", tenant.status.as_str())));
         }
-        self.keyring.destroy_version(&self.owner_pool, id, version).await?;
-        tracing::warn!(tenant.id = %id, key.version = version.get(), "tenant key version destroyed");
-        Ok(())
+        Ok(self.keyring.begin_destroy(&self.owner_pool, id, version).await?)
     }
 }

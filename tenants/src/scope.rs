@@ -36,6 +36,15 @@ impl TenantScope {
         self.tenant_id
     }
 
+    /// Switches a transaction already open (the owner's, say) to the tenant's role and schema
+    /// for the rest of it: for a tenant-side record of a change made to the control plane in
+    /// the same transaction.
+    pub async fn enter(&self, conn: &mut PgConnection) -> Result<(), sqlx::Error> {
+        use sqlx::Executor as _;
+        let statements = self.begin_sql.trim_start_matches("BEGIN; ").to_owned();
+        conn.execute(statements.as_str()).await.map(|_| ())
+    }
+
     /// Opens a transaction that runs as the tenant's role with the tenant's schema as its only
     /// search path. Both are `SET LOCAL`, sent in the same round trip as `BEGIN`: they end with
     /// the transaction, so a pooled connection carries nothing to its next user (also behind

@@ -52,6 +52,25 @@ pub async fn prepare_serving_role(owner: &PgPool, name: &str, password: Option<&
         .bind(name)
         .fetch_one(&mut *tx)
         .await?;
+    if exists {
+        // Never alter the owner (or a role tied to it, or a superuser) into a serving role:
+        // that would strip the owner of what provisioning needs.
+        let tied: bool = sqlx::query_scalar(
+            "SELECT $1 = current_user OR pg_has_role($1, current_user, 'MEMBER') \
+               OR (SELECT rolsuper FROM pg_roles WHERE rolname = $1)",
+        )
+        .bind(name)
+        .fetch_one(&mut *tx)
+        .await?;
+        if tied {
+            return Err(Error::Invalid {
+                field: "PLATFORM_APP_DATABASE_URL",
+                reason: format!(
+                    "{name:?} is the owner, a member of it, or a superuser: the serving role must be a role of its own"
+                ),
+            });
+        }
+    }
     // format() quotes on the server: names and passwords never meet SQL text here. An
     // existing role loses what the owner may take; what only a superuser may change
     // (SUPERUSER, BYPASSRLS) `check_serving_role` refuses at `serve`.

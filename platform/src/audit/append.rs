@@ -64,6 +64,17 @@ pub fn canonical_json(value: &Value) -> String {
 /// hashes with the position only then known, and moves the row to `audit_log`. So a tenant's
 /// writers queue on that lock for the commit alone, not for their round trips.
 pub async fn append(tx: &mut TenantTx, event: &AuditEvent<'_>, client: &ClientContext) -> Result<Uuid, sqlx::Error> {
+    append_on(tx, event, client).await
+}
+
+/// [`append`] on a connection whose transaction already runs as the tenant's role
+/// (`TenantScope::enter`): for records of changes to the control plane made in the same
+/// transaction.
+pub async fn append_on(
+    conn: &mut sqlx::PgConnection,
+    event: &AuditEvent<'_>,
+    client: &ClientContext,
+) -> Result<Uuid, sqlx::Error> {
     let id = Uuid::now_v7();
     let ip = client.ip.map(|ip| ip.to_string());
     sqlx::query("SELECT audit_append($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)")
@@ -78,7 +89,7 @@ pub async fn append(tx: &mut TenantTx, event: &AuditEvent<'_>, client: &ClientCo
         .bind(client.user_agent.as_deref())
         .bind(client.request_id.as_deref())
         .bind(canonical_json(&event.details))
-        .execute(&mut **tx)
+        .execute(conn)
         .await?;
     Ok(id)
 }

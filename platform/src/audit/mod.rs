@@ -9,7 +9,7 @@ pub mod record;
 pub mod routes;
 pub mod verify;
 
-pub use append::{AuditEvent, append, record, user_action};
+pub use append::{AuditEvent, append, append_on, record, user_action};
 pub use context::ClientContext;
 pub use deferred::Deferred;
 pub use record::{Actor, Outcome};

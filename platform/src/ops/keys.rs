@@ -104,36 +104,46 @@ async fn rewrap_media(state: &AppState, tenant: &Tenant, cipher: &FieldCipher) -
     Ok(rewrapped)
 }
 
-/// Where plugins' sealed texts can be: (table, key columns, value column, how the value reads
-/// as text, how a changed text is written back).
+/// Where plugins' sealed texts can be. Each place reads rows in its primary key's order
+/// (`k1`, `k2` as text) with the value as bytes, and writes a value back only if it is still
+/// the one read.
 struct SealedPlace {
     select: &'static str,
     update: &'static str,
+    /// The first key to read after.
+    start: (&'static str, &'static str),
 }
+
+const NIL: &str = "00000000-0000-0000-0000-000000000000";
 
 const SEALED_PLACES: &[SealedPlace] = &[
     SealedPlace {
-        select: "SELECT post_id::text || '/' || key, value::text FROM post_meta \
-                 WHERE value::text LIKE '%ps2.%' AND (post_id::text || '/' || key) > $1 \
-                 ORDER BY post_id::text || '/' || key LIMIT $2",
-        update: "UPDATE post_meta SET value = $3::jsonb WHERE post_id::text || '/' || key = $1 AND value::text = $2",
+        select: "SELECT post_id::text, key, convert_to(value::text, 'UTF8') FROM post_meta \
+                 WHERE (post_id, key) > ($1::uuid, $2) AND value::text LIKE '%ps2.%' \
+                 ORDER BY post_id, key LIMIT $3",
+        update: "UPDATE post_meta SET value = convert_from($3, 'UTF8')::jsonb \
+                 WHERE post_id = $1::uuid AND key = $2 AND value::text = convert_from($4, 'UTF8')",
+        start: (NIL, ""),
     },
     SealedPlace {
-        select: "SELECT id::text, meta::text FROM post_revisions WHERE meta::text LIKE '%ps2.%' AND id::text > $1 \
-                 ORDER BY id::text LIMIT $2",
-        update: "UPDATE post_revisions SET meta = $3::jsonb WHERE id::text = $1 AND meta::text = $2",
+        select: "SELECT id::text, '', convert_to(meta::text, 'UTF8') FROM post_revisions \
+                 WHERE id > $1::uuid AND $2 = $2 AND meta::text LIKE '%ps2.%' ORDER BY id LIMIT $3",
+        update: "UPDATE post_revisions SET meta = convert_from($3, 'UTF8')::jsonb \
+                 WHERE id = $1::uuid AND $2 = $2 AND meta::text = convert_from($4, 'UTF8')",
+        start: (NIL, ""),
     },
+    // Plugins keep any bytes in KV: only values that are text are looked into.
     SealedPlace {
-        select: "SELECT plugin || '/' || key, convert_from(value, 'UTF8') FROM plugin_kv \
-                 WHERE position('ps2.'::bytea IN value) > 0 AND (plugin || '/' || key) > $1 \
-                 ORDER BY plugin || '/' || key LIMIT $2",
-        update: "UPDATE plugin_kv SET value = convert_to($3, 'UTF8') \
-                 WHERE plugin || '/' || key = $1 AND convert_from(value, 'UTF8') = $2",
+        select: "SELECT plugin, key, value FROM plugin_kv \
+                 WHERE (plugin, key) > ($1, $2) AND position('ps2.'::bytea IN value) > 0 \
+                 ORDER BY plugin, key LIMIT $3",
+        update: "UPDATE plugin_kv SET value = $3 WHERE plugin = $1 AND key = $2 AND value = $4",
+        start: ("", ""),
     },
 ];
 
 /// Each sealed text found in the tenant's tables, with the version it is sealed under, and
-/// the text it becomes when `reseal` answers one.
+/// the text it becomes when `reseal` answers one. Returns the rows changed.
 async fn for_each_sealed(
     state: &AppState,
     tenant: &Tenant,
@@ -141,20 +151,24 @@ async fn for_each_sealed(
 ) -> ApiResult<u64> {
     let mut changed = 0;
     for place in SEALED_PLACES {
-        let mut after = String::new();
+        let mut after = (place.start.0.to_owned(), place.start.1.to_owned());
         loop {
             let mut tx = tenant.scope().begin(state.tenancy.owner_pool()).await?;
-            let rows: Vec<(String, String)> = sqlx::query_as(place.select)
-                .bind(&after)
+            let rows: Vec<(String, String, Vec<u8>)> = sqlx::query_as(place.select)
+                .bind(&after.0)
+                .bind(&after.1)
                 .bind(BATCH)
                 .fetch_all(&mut *tx)
                 .await?;
-            let Some((last, _)) = rows.last() else { break };
-            after = last.clone();
-            for (key, text) in rows {
-                let mut updated = text.clone();
+            let Some((k1, k2, _)) = rows.last() else { break };
+            after = (k1.clone(), k2.clone());
+            for (k1, k2, value) in rows {
+                let Ok(text) = std::str::from_utf8(&value) else {
+                    continue;
+                };
+                let mut updated = text.to_owned();
                 // Back to front, so earlier ranges stay valid.
-                for (range, sealed) in find_all(&text).into_iter().rev() {
+                for (range, sealed) in find_all(text).into_iter().rev() {
                     let Ok(version) = FieldCipher::version_of(&sealed.ciphertext) else {
                         continue;
                     };
@@ -163,13 +177,14 @@ async fn for_each_sealed(
                     }
                 }
                 if updated != text {
-                    sqlx::query(place.update)
-                        .bind(&key)
-                        .bind(&text)
-                        .bind(&updated)
+                    let written = sqlx::query(place.update)
+                        .bind(&k1)
+                        .bind(&k2)
+                        .bind(updated.as_bytes())
+                        .bind(&value)
                         .execute(&mut *tx)
                         .await?;
-                    changed += 1;
+                    changed += written.rows_affected();
                 }
             }
             tx.commit().await?;
@@ -210,9 +225,17 @@ async fn remaining(state: &AppState, tenant: &Tenant, version: KeyVersion) -> Ap
         .fetch_one(&mut *tx)
         .await?;
     tx.commit().await?;
+    // Only texts that open count: a made-up `ps2.` text naming this version (anyone who
+    // writes meta could plant one) must not keep it from ever being destroyed.
+    let cipher = state
+        .tenancy
+        .keyring()
+        .cipher(state.tenancy.owner_pool(), tenant.id)
+        .await?;
     let mut plugin_values = 0;
-    for_each_sealed(state, tenant, |_, sealed_under| {
-        if sealed_under == version {
+    for_each_sealed(state, tenant, |sealed, sealed_under| {
+        let field = FieldRef::new("plugin", &sealed.plugin, &sealed.context);
+        if sealed_under == version && cipher.decrypt(field, &sealed.ciphertext).is_ok() {
             plugin_values += 1;
         }
         Ok(None)
@@ -237,24 +260,20 @@ async fn rewrap_beyond_columns(state: &AppState, tenant: &Tenant) -> ApiResult<(
     Ok((media, plugin_values))
 }
 
-async fn record(
-    state: &AppState,
+/// The audit record of an operator's key change, written in the change's own transaction
+/// (as the tenant's role, in its trail): the change and its record commit together.
+async fn record_in(
+    change: &mut tenants::keyring::KeyChange<'_>,
     tenant: &Tenant,
     operator: &Operator,
+    client: &ClientContext,
     action: &'static str,
-    details: serde_json::Value,
-) {
-    let event = AuditEvent::new(action, Outcome::Success, Actor::Operator(*operator.id.as_uuid())).details(details);
-    let recorded = audit::record(
-        state.tenancy.owner_pool(),
-        &tenant.scope(),
-        &event,
-        &ClientContext::default(),
-    )
-    .await;
-    if let Err(error) = recorded {
-        tracing::error!(%error, tenant.id = %tenant.id, audit.action = action, "an operator's key change could not be recorded");
-    }
+) -> ApiResult<()> {
+    let event = AuditEvent::new(action, Outcome::Success, Actor::Operator(*operator.id.as_uuid()))
+        .details(serde_json::json!({"version": change.version().get()}));
+    tenant.scope().enter(change.conn()).await?;
+    audit::append_on(change.conn(), &event, client).await?;
+    Ok(())
 }
 
 /// Rotate the tenant's data key.
@@ -272,30 +291,27 @@ async fn record(
         (status = 409, description = "Being provisioned or deleted", body = Problem, content_type = "application/problem+json"),
     )
 )]
+
 pub async fn rotate(
     State(state): State<AppState>,
     operator: Operator,
+    client: ClientContext,
     Path(id): Path<TenantId>,
 ) -> ApiResult<axum::Json<RotatedKey>> {
-    let rotated = state.tenancy.rotate_key(id).await?;
     let tenant = state.tenancy.get(id).await?;
+    let mut change = state.tenancy.begin_key_rotation(id).await?;
+    record_in(&mut change, &tenant, &operator, &client, "keys.rotate").await?;
+    let version = change.commit().await.map_err(tenants::Error::from)?;
+    let columns = state.tenancy.rewrap_columns(id).await?;
     let (media, plugin_values) = rewrap_beyond_columns(&state, &tenant).await?;
     let answer = RotatedKey {
-        version: rotated.version.get(),
-        scanned: rotated.rewrap.scanned,
-        rewrapped: rotated.rewrap.rewrapped,
+        version: version.get(),
+        scanned: columns.scanned,
+        rewrapped: columns.rewrapped,
         media_rewrapped: media,
         plugin_values_rewrapped: plugin_values,
     };
     tracing::info!(operator.id = %operator.id, tenant.id = %id, key.version = answer.version, "operator rotated a tenant key");
-    record(
-        &state,
-        &tenant,
-        &operator,
-        "keys.rotate",
-        serde_json::to_value(&answer).unwrap_or_default(),
-    )
-    .await;
     Ok(axum::Json(answer))
 }
 
@@ -315,27 +331,34 @@ pub async fn rotate(
 pub async fn rewrap(
     State(state): State<AppState>,
     operator: Operator,
+    client: ClientContext,
     Path(id): Path<TenantId>,
 ) -> ApiResult<axum::Json<RotatedKey>> {
     let tenant = state.tenancy.get(id).await?;
     let columns = state.tenancy.rewrap_columns(id).await?;
     let (media, plugin_values) = rewrap_beyond_columns(&state, &tenant).await?;
     let cipher = state.tenancy.keyring().cipher(state.tenancy.owner_pool(), id).await?;
-    tracing::info!(operator.id = %operator.id, tenant.id = %id, "operator rewrapped a tenant's data");
-    Ok(axum::Json(RotatedKey {
+    let answer = RotatedKey {
         version: cipher.primary_version().get(),
         scanned: columns.scanned,
         rewrapped: columns.rewrapped,
         media_rewrapped: media,
         plugin_values_rewrapped: plugin_values,
-    }))
+    };
+    let event = AuditEvent::new("keys.rewrap", Outcome::Success, Actor::Operator(*operator.id.as_uuid()))
+        .details(serde_json::to_value(&answer).unwrap_or_default());
+    audit::record(state.tenancy.owner_pool(), &tenant.scope(), &event, &client).await?;
+    tracing::info!(operator.id = %operator.id, tenant.id = %id, "operator rewrapped a tenant's data");
+    Ok(axum::Json(answer))
 }
 
 /// Destroy one retired version of the tenant's data key.
 ///
 /// For good: whatever is still sealed under it can never be opened again. So it is refused
 /// for the primary version (409 `key_is_primary`) and while anything is left under it (409
-/// `key_still_used`, with the counts: rewrap first). Recorded in the tenant's audit trail.
+/// `key_still_used`, with the counts: rewrap first) and within two minutes of the rotation
+/// that retired it (409 `key_recently_retired`). Recorded in the tenant's audit trail, in the
+/// same transaction.
 #[utoipa::path(
     delete, path = "/api/ops/v1/tenants/{id}/keys/{version}", tag = "ops",
     security(("ops_token" = [])),
@@ -352,6 +375,7 @@ pub async fn rewrap(
 pub async fn destroy(
     State(state): State<AppState>,
     operator: Operator,
+    client: ClientContext,
     Path((id, version)): Path<(TenantId, u32)>,
 ) -> ApiResult<StatusCode> {
     let version = KeyVersion::new(version)
@@ -375,9 +399,9 @@ pub async fn destroy(
             ),
         ));
     }
-    state
+    let change = state
         .tenancy
-        .destroy_key_version(id, version)
+        .begin_key_destruction(id, version)
         .await
         .map_err(|error| match error {
             tenants::Error::Keyring(tenants::keyring::KeyringError::UnknownVersion(_)) => {
@@ -386,16 +410,19 @@ pub async fn destroy(
             tenants::Error::Keyring(tenants::keyring::KeyringError::IsPrimary(_)) => {
                 ApiError::conflict("key_is_primary", "this version seals new data: rotate, then destroy it")
             }
+            tenants::Error::Keyring(tenants::keyring::KeyringError::RecentlyRetired(_)) => ApiError::conflict(
+                "key_recently_retired",
+                format!(
+                    "a version may be destroyed {} s after the rotation that retired it: something may still seal under it",
+                    tenants::keyring::Keyring::DESTROY_GRACE.as_secs()
+                ),
+            ),
             other => other.into(),
         })?;
+    if let Some(mut change) = change {
+        record_in(&mut change, &tenant, &operator, &client, "keys.destroy").await?;
+        change.commit().await.map_err(tenants::Error::from)?;
+    }
     tracing::warn!(operator.id = %operator.id, tenant.id = %id, key.version = version.get(), "operator destroyed a tenant key version");
-    record(
-        &state,
-        &tenant,
-        &operator,
-        "keys.destroy",
-        serde_json::json!({"version": version.get()}),
-    )
-    .await;
     Ok(StatusCode::NO_CONTENT)
 }

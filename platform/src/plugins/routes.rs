@@ -159,11 +159,24 @@ pub async fn install(
         .to_ascii_lowercase();
     let (compiled, source, grant, enable, config) = if content_type.starts_with("application/wasm") {
         let bytes = read_component(&state, request).await?;
+        // Nothing is compiled for a tenant that could not keep the result.
+        let quota = state.plugins.quota_for(&user.tenant.plan);
+        let mut tx = user.tenant.scope().begin(state.tenancy.pool()).await?;
+        super::quota::check_installs(&mut tx, quota, bytes.len() as u64).await?;
+        tx.rollback().await?;
         super::quota::before_compile(&state, &user.tenant).await?;
-        let started = std::time::Instant::now();
-        let compiled = state.plugins.register_artifact(bytes).await;
-        super::quota::charge_compile(&state, &user.tenant, started.elapsed()).await;
-        let compiled = compiled?;
+        // Compiled and charged in a task of its own: a client hanging up mid-compile stops
+        // neither the compiler nor the charge for it.
+        let compiling = {
+            let (state, tenant) = (state.clone(), user.tenant.clone());
+            tokio::spawn(async move {
+                let started = std::time::Instant::now();
+                let compiled = state.plugins.register_artifact(bytes).await;
+                super::quota::charge_compile(&state, &tenant, started.elapsed()).await;
+                compiled
+            })
+        };
+        let compiled = compiling.await.map_err(ApiError::internal)??;
         let grant: Vec<String> = options
             .grant
             .as_deref()

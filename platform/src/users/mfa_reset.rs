@@ -61,6 +61,15 @@ pub async fn reset(
         ));
     }
     me.require_meta(MetaCap::EditUser(id))?;
+    // Resetting someone's second factor hands out their enrolment: only over users whose
+    // capabilities the actor holds all of (an editor with edit_users resets no administrator).
+    let target = super::model::find(&mut tx, id)
+        .await?
+        .ok_or_else(super::one::not_found)?;
+    let theirs = super::roles_check::role_capabilities(&mut tx, &target.roles)
+        .await
+        .unwrap_or_default();
+    super::roles_check::ensure_grantable(&me, &theirs)?;
     crate::access::trust::engine::enforce_manage_users(&state, &mut tx, &user, &me, &client).await?;
     let token = tenants::new_setup_token();
     let hash = Sha256::digest(token.expose_secret().as_bytes()).to_vec();

@@ -16,6 +16,9 @@ pub enum KeyringError {
     /// Only versions retired by a rotation can be destroyed; the primary seals new data.
     #[error("data key {0} is the tenant's primary key; rotate first")]
     IsPrimary(KeyVersion),
+    /// Retired too recently: something may still be sealing under it.
+    #[error("data key {0} was retired too recently to be destroyed")]
+    RecentlyRetired(KeyVersion),
     #[error("the ciphertext is malformed")]
     Malformed,
     /// Wrong key, wrong tenant/table/column/row binding, or tampered bytes: AEAD cannot say

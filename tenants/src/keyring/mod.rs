@@ -13,4 +13,4 @@ pub use error::KeyringError;
 pub use field::{FieldCipher, FieldRef};
 pub use kek::{KeyEncryptionKey, LocalKek, MasterKeySource};
 pub use rewrap::{ENCRYPTED_COLUMNS, EncryptedColumn, RewrapReport, remaining_under, rewrap_tenant};
-pub use store::Keyring;
+pub use store::{KeyChange, Keyring};

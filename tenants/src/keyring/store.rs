@@ -2,7 +2,33 @@ use super::field::TenantKeys;
 use super::{DataKey, FieldCipher, KeyEncryptionKey, KeyringError};
 use crate::invalidation::{Invalidation, notify};
 use crate::{KeyVersion, TenantId};
-use sqlx::{PgConnection, PgPool};
+use sqlx::{PgConnection, PgPool, Postgres, Transaction};
+
+/// A key change made but not yet committed: whatever else must commit with it (its audit
+/// record, in the tenant's trail) runs on [`KeyChange::conn`] first.
+pub struct KeyChange<'k> {
+    keyring: &'k Keyring,
+    tenant: TenantId,
+    version: KeyVersion,
+    tx: Transaction<'static, Postgres>,
+}
+
+impl KeyChange<'_> {
+    /// The version added (rotation) or destroyed.
+    pub fn version(&self) -> KeyVersion {
+        self.version
+    }
+
+    pub fn conn(&mut self) -> &mut PgConnection {
+        &mut self.tx
+    }
+
+    pub async fn commit(self) -> Result<KeyVersion, KeyringError> {
+        self.tx.commit().await?;
+        self.keyring.invalidate(self.tenant);
+        Ok(self.version)
+    }
+}
 use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
@@ -28,6 +54,10 @@ struct KeyRow {
 }
 
 impl Keyring {
+    /// How long a version must have been retired before it may be destroyed: longer than a
+    /// request may take (30 s) plus the time an instance needs to hear of a rotation.
+    pub const DESTROY_GRACE: std::time::Duration = std::time::Duration::from_secs(120);
+
     pub fn new(kek: Arc<dyn KeyEncryptionKey>) -> Self {
         Self {
             kek,
@@ -142,6 +172,11 @@ impl Keyring {
     /// Makes a new data key the primary. Old versions stay usable for decryption until their
     /// ciphertexts are rewrapped. Returns the new version.
     pub async fn rotate(&self, pool: &PgPool, tenant: TenantId) -> Result<KeyVersion, KeyringError> {
+        self.begin_rotation(pool, tenant).await?.commit().await
+    }
+
+    /// [`Self::rotate`], not yet committed.
+    pub async fn begin_rotation(&self, pool: &PgPool, tenant: TenantId) -> Result<KeyChange<'_>, KeyringError> {
         let mut tx = pool.begin().await?;
         // Serialises concurrent rotations of one tenant.
         let current: Option<i32> = sqlx::query_scalar(
@@ -163,9 +198,12 @@ impl Keyring {
         let next = KeyVersion::from_db(current).next();
         self.add_primary_key(&mut tx, tenant, next).await?;
         notify(&mut tx, Invalidation::Keys(tenant)).await?;
-        tx.commit().await?;
-        self.invalidate(tenant);
-        Ok(next)
+        Ok(KeyChange {
+            keyring: self,
+            tenant,
+            version: next,
+            tx,
+        })
     }
 
     /// Crypto-shredding: destroys every wrapped data key of the tenant. From here on nothing
@@ -189,12 +227,16 @@ impl Keyring {
 
     /// Destroys one retired version of the tenant's data key: whatever is still sealed under
     /// it can never be opened again. Idempotent; the primary version is refused.
-    pub async fn destroy_version(
+    ///
+    /// A version retired less than [`Self::DESTROY_GRACE`] ago is refused: instances that have
+    /// not heard of the rotation yet, and requests that loaded their keys before it, may still
+    /// seal under it. Not yet committed: see [`KeyChange`]. `None` when it already was.
+    pub async fn begin_destroy(
         &self,
         pool: &PgPool,
         tenant: TenantId,
         version: KeyVersion,
-    ) -> Result<(), KeyringError> {
+    ) -> Result<Option<KeyChange<'_>>, KeyringError> {
         let mut tx = pool.begin().await?;
         let status: Option<String> = sqlx::query_scalar(
             "SELECT status FROM platform.tenant_keys WHERE tenant_id = $1 AND version = $2 FOR UPDATE",
@@ -206,8 +248,20 @@ impl Keyring {
         match status.as_deref() {
             None => return Err(KeyringError::UnknownVersion(version)),
             Some("primary") => return Err(KeyringError::IsPrimary(version)),
-            Some("destroyed") => return Ok(()),
+            Some("destroyed") => return Ok(None),
             Some(_) => {}
+        }
+        let retired_long_enough: bool = sqlx::query_scalar(
+            "SELECT coalesce(min(created_at) < now() - make_interval(secs => $3), false) \
+             FROM platform.tenant_keys WHERE tenant_id = $1 AND version > $2",
+        )
+        .bind(tenant)
+        .bind(version.to_db())
+        .bind(Self::DESTROY_GRACE.as_secs_f64())
+        .fetch_one(&mut *tx)
+        .await?;
+        if !retired_long_enough {
+            return Err(KeyringError::RecentlyRetired(version));
         }
         sqlx::query(
             "UPDATE platform.tenant_keys SET wrapped = NULL, status = 'destroyed', destroyed_at = now() \
@@ -218,9 +272,12 @@ impl Keyring {
         .execute(&mut *tx)
         .await?;
         notify(&mut tx, Invalidation::Keys(tenant)).await?;
-        tx.commit().await?;
-        self.invalidate(tenant);
-        Ok(())
+        Ok(Some(KeyChange {
+            keyring: self,
+            tenant,
+            version,
+            tx,
+        }))
     }
 
     pub fn invalidate(&self, tenant: TenantId) {

@@ -38,7 +38,7 @@ pub struct Enrolment {
 #[utoipa::path(
     post, path = "/api/v1/auth/mfa/totp", tag = "auth",
     security(("tenant_token" = [])),
-    request_body(content = EnrolRequest, description = "Optional: only needed where MFA is required", content_type = "application/json"),
+    request_body(content = Option<EnrolRequest>, description = "Optional: only needed where MFA is required", content_type = "application/json"),
     responses(
         (status = 200, description = "Scan it, then confirm with a code", body = Enrolment),
         (status = 403, description = "MFA is required for your role: an administrator's enrolment token is needed, and this one is missing, wrong, used or expired", body = Problem, content_type = "application/problem+json"),
@@ -54,13 +54,11 @@ pub async fn enrol(
     let cipher = factor::cipher(&state, &user.tenant).await?;
     let mut tx = user.tenant.scope().begin(state.tenancy.pool()).await?;
     let me = Principal::load_during_enrolment(&mut tx, &user).await?;
-    let (email, enabled, token_hash, token_live): (String, bool, Option<Vec<u8>>, bool) = sqlx::query_as(
-        "SELECT email, mfa_enabled_at IS NOT NULL, mfa_enrolment_token_hash, \
-           coalesce(mfa_enrolment_token_expires_at > now(), false) FROM users WHERE id = $1",
-    )
-    .bind(me.user_id)
-    .fetch_one(&mut *tx)
-    .await?;
+    let (email, enabled): (String, bool) =
+        sqlx::query_as("SELECT email, mfa_enabled_at IS NOT NULL FROM users WHERE id = $1 FOR UPDATE")
+            .bind(me.user_id)
+            .fetch_one(&mut *tx)
+            .await?;
     if enabled {
         return Err(ApiError::conflict(
             "mfa_already_enabled",
@@ -75,21 +73,23 @@ pub async fn enrol(
                  (POST /api/v1/users/{id}/mfa/reset)",
             ));
         };
-        // Digests compared: how long a comparison takes says nothing usable about the token.
-        let given = Sha256::digest(given.as_bytes());
-        let matches = token_hash.as_deref() == Some(given.as_slice());
-        if !(matches && token_live) {
+        // Used up in the same statement that checks it: of two enrolments with one token,
+        // one wins.
+        let given = Sha256::digest(given.as_bytes()).to_vec();
+        let consumed = sqlx::query(
+            "UPDATE users SET mfa_enrolment_token_hash = NULL, mfa_enrolment_token_expires_at = NULL \
+             WHERE id = $1 AND mfa_enrolment_token_hash = $2 AND mfa_enrolment_token_expires_at > now()",
+        )
+        .bind(me.user_id)
+        .bind(given)
+        .execute(&mut *tx)
+        .await?;
+        if consumed.rows_affected() != 1 {
             return Err(ApiError::forbidden(
                 "invalid_enrolment_token",
                 "the enrolment token is wrong, used or expired: ask an administrator for a new one",
             ));
         }
-        sqlx::query(
-            "UPDATE users SET mfa_enrolment_token_hash = NULL, mfa_enrolment_token_expires_at = NULL WHERE id = $1",
-        )
-        .bind(me.user_id)
-        .execute(&mut *tx)
-        .await?;
     }
     let secret = totp::new_secret();
     let id = me.user_id.to_string();
