@@ -42,15 +42,21 @@ where
     M: std::future::Future<Output = ()>,
 {
     e2e::eventually("the pool is idle", || async { pool.num_idle() == 1 }).await;
+    let before: chrono::DateTime<chrono::Utc> = sqlx::query_scalar("SELECT clock_timestamp()")
+        .fetch_one(&app.db.pool)
+        .await
+        .expect("now");
     proxy.hold_replies();
     let load = tokio::spawn(load);
     e2e::eventually("the server answered the lookup", || async {
         let done: bool = sqlx::query_scalar(
-            "SELECT EXISTS (SELECT 1 FROM pg_stat_activity WHERE application_name = $1 AND state = 'idle' \
+            "SELECT EXISTS (SELECT 1 FROM pg_stat_activity WHERE application_name = $1 \
+             AND datname = current_database() AND state = 'idle' AND state_change > $3 \
              AND query LIKE '%' || $2 || '%')",
         )
         .bind(PROXIED)
         .bind(table)
+        .bind(before)
         .fetch_one(&app.db.pool)
         .await
         .expect("activity");

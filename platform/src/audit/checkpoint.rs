@@ -44,6 +44,9 @@ pub struct Checkpoints {
     written: Mutex<HashMap<TenantId, i64>>,
 }
 
+/// Checkpoint objects read at once.
+const READ_CONCURRENCY: usize = 16;
+
 fn prefix(tenant: TenantId) -> Path {
     Path::from(format!("tenants/{tenant}/audit-checkpoints"))
 }
@@ -69,25 +72,31 @@ impl Checkpoints {
     /// Otherwise the chain was rewritten, and signing its head would bless the rewrite:
     /// [`CheckpointError::DoesNotExtend`].
     pub async fn write(&self, pool: &sqlx::PgPool, tenant: &Tenant) -> Result<Option<i64>, CheckpointError> {
-        // Object storage first: no connection is held while waiting for it.
-        let last = self.latest(tenant.id).await?;
+        // The head first, cheaply: most ticks find nothing new for most tenants.
         let mut tx = tenant.scope().begin(pool).await?;
         let (seq, hash): (i64, Vec<u8>) = sqlx::query_as("SELECT seq, hash FROM audit_head")
             .fetch_one(&mut *tx)
             .await?;
+        tx.commit().await?;
         let already = self
             .written
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .get(&tenant.id)
             .copied();
-        if seq == 0 || already == Some(seq) || last.as_ref().is_some_and(|c| c.seq == seq && c.hash == hex(&hash)) {
+        if seq == 0 || already == Some(seq) {
+            return Ok(None);
+        }
+        // Object storage next, holding no connection while waiting for it.
+        let last = self.latest(tenant.id).await?;
+        if last.as_ref().is_some_and(|c| c.seq == seq && c.hash == hex(&hash)) {
             return Ok(None);
         }
         let (from_seq, from_hash) = match &last {
             Some(c) => (c.seq, c.hash.clone()),
             None => (0, hex(&super::record::GENESIS_HASH)),
         };
+        let mut tx = tenant.scope().begin(pool).await?;
         if let Err(why) = super::verify::extends(&mut tx, from_seq, &from_hash, seq, &hash).await? {
             metrics::counter!("audit_checkpoints_refused_total").increment(1);
             return Err(CheckpointError::DoesNotExtend(why));
@@ -122,14 +131,20 @@ impl Checkpoints {
         }
     }
 
-    /// Every checkpoint of the tenant, oldest first, each signature verified: the first that
-    /// does not verify is the error.
-    pub async fn all(&self, tenant: TenantId) -> Result<Vec<Checkpoint>, CheckpointError> {
-        let mut all = Vec::new();
-        for name in self.names(tenant).await? {
-            all.push(self.read(tenant, &name).await?);
-        }
-        Ok(all)
+    /// The newest `limit` checkpoints of the tenant, oldest first, each signature verified
+    /// (the first that does not verify is the error), read a few at a time; and how many are
+    /// stored in all.
+    pub async fn newest(&self, tenant: TenantId, limit: usize) -> Result<(Vec<Checkpoint>, usize), CheckpointError> {
+        use futures_util::{StreamExt as _, TryStreamExt as _};
+        let names = self.names(tenant).await?;
+        let stored = names.len();
+        let recent = names.into_iter().skip(stored.saturating_sub(limit));
+        let read: Vec<Checkpoint> = futures_util::stream::iter(recent)
+            .map(|name| async move { self.read(tenant, &name).await })
+            .buffered(READ_CONCURRENCY)
+            .try_collect()
+            .await?;
+        Ok((read, stored))
     }
 
     async fn names(&self, tenant: TenantId) -> Result<Vec<Path>, CheckpointError> {

@@ -13,6 +13,9 @@ use axum::response::Response;
 use std::sync::Arc;
 use tenants::TenantScope;
 
+/// Tries at writing a deferred record.
+const ATTEMPTS: u32 = 3;
+
 /// An audit record to write after the response is made.
 #[derive(Clone, Debug)]
 pub struct Deferred(Arc<DeferredRecord>);
@@ -38,9 +41,20 @@ pub async fn middleware(State(state): State<AppState>, request: Request, next: N
     if let Some(Deferred(pending)) = response.extensions_mut().remove::<Deferred>() {
         let pool = state.tenancy.pool().clone();
         let written = tokio::spawn(async move {
-            let result = record(&pool, &pending.scope, &pending.event, &pending.client).await;
-            if let Err(error) = result {
-                tracing::error!(%error, audit.action = pending.event.action, "a denial could not be recorded");
+            // A pool busy with the very flood being denied may time out: try again, a little
+            // later, before giving up (and saying so).
+            for attempt in 1..=ATTEMPTS {
+                match record(&pool, &pending.scope, &pending.event, &pending.client).await {
+                    Ok(_) => return,
+                    Err(error) if attempt < ATTEMPTS && crate::http::problem::is_transient(&error) => {
+                        tokio::time::sleep(std::time::Duration::from_millis(100 * u64::from(attempt))).await;
+                    }
+                    Err(error) => {
+                        metrics::counter!("audit_deferred_failures_total").increment(1);
+                        tracing::error!(%error, audit.action = pending.event.action, "a denial could not be recorded");
+                        return;
+                    }
+                }
             }
         });
         if let Err(error) = written.await {

@@ -21,6 +21,7 @@ pub struct AuditFilter {
     pub action: Option<String>,
     pub actor_id: Option<Uuid>,
     /// `success`, `failure` or `denied`.
+    #[param(pattern = "^(success|failure|denied)$")]
     pub outcome: Option<String>,
     /// From this time (RFC 3339), inclusive.
     pub since: Option<DateTime<Utc>>,
@@ -138,13 +139,19 @@ pub async fn list(
     )
 )]
 pub async fn verify(State(state): State<AppState>, user: TenantUser) -> ApiResult<axum::Json<Verification>> {
-    // Object storage first: no connection is held while waiting for it.
-    let checkpoints = state.checkpoints.all(user.tenant.id).await;
+    // Who may ask, before any work for them.
     let mut tx = user.tenant.scope().begin(state.tenancy.pool()).await?;
     Principal::load(&mut tx, &user).await?.require(VIEW_AUDIT_TRAIL)?;
+    tx.commit().await?;
+    // Object storage next, holding no connection while waiting for it.
+    let checkpoints = state
+        .checkpoints
+        .newest(user.tenant.id, super::verify::CHECKPOINTS_CHECKED)
+        .await;
+    let mut tx = user.tenant.scope().begin(state.tenancy.pool()).await?;
     let verdict = verify_chain(&mut tx).await?;
     let verdict = match checkpoints {
-        Ok(checkpoints) => super::verify::check_checkpoints(&mut tx, verdict, &checkpoints).await?,
+        Ok((checkpoints, _)) => super::verify::check_checkpoints(&mut tx, verdict, &checkpoints).await?,
         Err(super::checkpoint::CheckpointError::Invalid(why)) => Verification {
             valid: false,
             first_broken: None,
