@@ -128,7 +128,8 @@ impl AppState {
         let pool = connect_serving_pool(config).await?;
         tenants::check_serving_role(&pool).await?;
         let tenancy = tenancy(config, pool.clone(), owner_pool.clone()).await?;
-        // Signing keys are created and rotated by the owner: the serving role only reads them.
+        // Signing keys are created and rotated by the owner (whose pool also serves the rare
+        // reload an unknown key id triggers): the serving role cannot write them.
         let tokens = Arc::new(
             auth::tokens::TokenService::load(&owner_pool, tenancy.keyring().kek_shared(), &config.tokens).await?,
         );

@@ -73,7 +73,7 @@ impl Tenancy {
         tx.commit().await?;
         self.resolver.invalidate_tenant(id);
         self.keyring.invalidate(id);
-        tracing::info!(tenant.id = %id, keys_destroyed, objects_deleted, "tenant deleted");
+        tracing::info!(tenant.id = %id, keys.destroyed = keys_destroyed, objects.deleted = objects_deleted, "tenant deleted");
         Ok(Deprovisioned {
             keys_destroyed,
             objects_deleted,

@@ -56,32 +56,32 @@ impl TenantScope {
     /// (a role that no longer exists leaves the transaction aborted), is closed instead of
     /// going back to the pool.
     pub async fn begin(&self, pool: &PgPool) -> Result<TenantTx, sqlx::Error> {
-        let mut opening = Opening(Some(pool.acquire().await?));
-        let conn = opening.0.as_mut().expect("held until opened");
-        Manager::begin(conn, Some(self.begin_sql.to_string().into())).await?;
+        let mut conn = pool.acquire().await?;
+        let opening = Opening(&mut conn);
+        Manager::begin(opening.0, Some(self.begin_sql.to_string().into())).await?;
+        opening.opened();
         Ok(TenantTx {
             tenant_id: self.tenant_id,
-            conn: opening.opened(),
+            conn,
             open: true,
         })
     }
 }
 
-/// A connection whose transaction is being opened: dropped before [`Opening::opened`], it is
-/// closed rather than returned to the pool.
-struct Opening(Option<PoolConnection<Postgres>>);
+/// A connection whose transaction is being opened: dropped before [`Opening::opened`] (the
+/// begin failed, or its future was dropped), it marks the connection to be closed rather than
+/// returned to the pool.
+struct Opening<'c>(&'c mut PoolConnection<Postgres>);
 
-impl Opening {
-    fn opened(mut self) -> PoolConnection<Postgres> {
-        self.0.take().expect("held until opened")
+impl Opening<'_> {
+    fn opened(self) {
+        std::mem::forget(self);
     }
 }
 
-impl Drop for Opening {
+impl Drop for Opening<'_> {
     fn drop(&mut self) {
-        if let Some(mut conn) = self.0.take() {
-            conn.close_on_drop();
-        }
+        self.0.close_on_drop();
     }
 }
 

@@ -118,7 +118,11 @@ pub async fn prepare_serving_role(owner: &PgPool, name: &str, password: Option<&
     )
     .await?;
     tx.commit().await?;
-    tracing::info!(role = name, tenants = memberships.len(), "serving role prepared");
+    tracing::info!(
+        db.role = name,
+        tenants.count = memberships.len(),
+        "serving role prepared"
+    );
     Ok(())
 }
 

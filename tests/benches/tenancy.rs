@@ -85,54 +85,74 @@ async fn bench_scoping() {
         tenant.schema_name()
     );
     const N: usize = 5_000;
+    const ROUNDS: usize = 10;
+    // Each variant runs back to back on its own connection, in rounds that take turns: a
+    // transaction's time includes waiting for the previous one's release (sqlx returns a
+    // connection in a task of its own; the platform's pool checks it there).
     let mut samples: [Vec<Duration>; 4] = Default::default();
-    for round in 0..N + 500 {
-        let timed = round >= 500; // the first 500 warm statement and catalog caches
-        let started = Instant::now();
-        let mut tx = plain_pool.begin().await.expect("begin");
-        sqlx::query(&qualified).fetch_one(&mut *tx).await.expect("unscoped");
-        tx.commit().await.expect("commit");
-        let plain = started.elapsed();
-
-        let started = Instant::now();
-        let mut tx = plain_pool.begin_with(old_begin.clone()).await.expect("begin");
-        sqlx::query("SELECT document FROM settings")
-            .fetch_one(&mut *tx)
-            .await
-            .expect("scoped");
-        tx.commit().await.expect("commit");
-        let old = started.elapsed();
-
-        let mut new = [Duration::ZERO; 2];
-        for (i, pool) in [&plain_pool, &platform_pool].into_iter().enumerate() {
-            let started = Instant::now();
-            let mut tx = scope.begin(pool).await.expect("begin");
-            sqlx::query("SELECT document FROM settings")
-                .fetch_one(&mut *tx)
-                .await
-                .expect("scoped");
-            tx.commit().await.expect("commit");
-            new[i] = started.elapsed();
-        }
-        if timed {
-            for (i, d) in [plain, old, new[0], new[1]].into_iter().enumerate() {
-                samples[i].push(d);
+    for round in 0..=ROUNDS {
+        let timed = round > 0; // round 0 warms statement and catalog caches
+        for (variant, sample) in samples.iter_mut().enumerate() {
+            for _ in 0..N / ROUNDS {
+                let started = Instant::now();
+                match variant {
+                    0 => {
+                        let mut tx = plain_pool.begin().await.expect("begin");
+                        sqlx::query(&qualified).fetch_one(&mut *tx).await.expect("unscoped");
+                        tx.commit().await.expect("commit");
+                    }
+                    1 => {
+                        let mut tx = plain_pool.begin_with(old_begin.clone()).await.expect("begin");
+                        sqlx::query("SELECT document FROM settings")
+                            .fetch_one(&mut *tx)
+                            .await
+                            .expect("scoped");
+                        tx.commit().await.expect("commit");
+                    }
+                    _ => {
+                        let pool = if variant == 2 { &plain_pool } else { &platform_pool };
+                        let mut tx = scope.begin(pool).await.expect("begin");
+                        sqlx::query("SELECT document FROM settings")
+                            .fetch_one(&mut *tx)
+                            .await
+                            .expect("scoped");
+                        tx.commit().await.expect("commit");
+                    }
+                }
+                if timed {
+                    sample.push(started.elapsed());
+                }
             }
         }
     }
     let mean = |v: &[Duration]| v.iter().sum::<Duration>().as_secs_f64() * 1000.0 / v.len() as f64;
     let means: Vec<f64> = samples.iter().map(|v| mean(v)).collect();
     let [plain, old, cancel_safe, released] = samples;
-    println!("| unscoped transaction (BEGIN, read settings, COMMIT), sqlx pool | {} |", summary(plain));
-    println!("| tenant-scoped, as before (sqlx `begin_with`, not cancel-safe), sqlx pool | {} |", summary(old));
-    println!("| tenant-scoped, cancel-safe begin, sqlx pool | {} |", summary(cancel_safe));
-    println!("| tenant-scoped, cancel-safe begin, platform pool (release check) | {} |", summary(released));
+    println!(
+        "| unscoped transaction (BEGIN, read settings, COMMIT), sqlx pool | {} |",
+        summary(plain)
+    );
+    println!(
+        "| tenant-scoped, as before (sqlx `begin_with`, not cancel-safe), sqlx pool | {} |",
+        summary(old)
+    );
+    println!(
+        "| tenant-scoped, cancel-safe begin, sqlx pool | {} |",
+        summary(cancel_safe)
+    );
+    println!(
+        "| tenant-scoped, cancel-safe begin, platform pool (release check) | {} |",
+        summary(released)
+    );
     println!(
         "| cost of the cancel-safe begin / of begin and release check (mean difference to before) | {:.3} ms / {:.3} ms |",
         means[2] - means[1],
         means[3] - means[1]
     );
-    println!("| cost of scoping per transaction (mean difference, before) | {:.3} ms |", means[1] - means[0]);
+    println!(
+        "| cost of scoping per transaction (mean difference, before) | {:.3} ms |",
+        means[1] - means[0]
+    );
 }
 
 const DDL: Migration = Migration::new(
