@@ -149,6 +149,11 @@ pub async fn verify(State(state): State<AppState>, user: TenantUser) -> ApiResul
         .newest(user.tenant.id, super::verify::CHECKPOINTS_CHECKED)
         .await;
     let mut tx = user.tenant.scope().begin(state.tenancy.pool()).await?;
+    // One snapshot for the rows and the head: records committed while the walk goes on would
+    // otherwise look like rows missing after the last one read.
+    sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        .execute(&mut *tx)
+        .await?;
     let verdict = verify_chain(&mut tx).await?;
     let verdict = match checkpoints {
         Ok((checkpoints, _)) => super::verify::check_checkpoints(&mut tx, verdict, &checkpoints).await?,

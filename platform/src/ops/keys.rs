@@ -75,15 +75,19 @@ async fn rewrap_media(state: &AppState, tenant: &Tenant, cipher: &FieldCipher) -
             let media = crate::content::ids::MediaId::from_uuid(id);
             let key = media_key(tenant.id, media);
             let sealed = match state.objects.get(&key).await {
-                Ok(object) => object.bytes().await.map_err(ApiError::internal)?,
-                // The row's object is gone (a failed delete's leftovers): nothing to re-seal.
-                Err(object_store::Error::NotFound { .. }) => continue,
+                Ok(object) => Some(object.bytes().await.map_err(ApiError::internal)?),
+                // The row's object is gone: nothing is sealed under the old key any more.
+                Err(object_store::Error::NotFound { .. }) => {
+                    tracing::warn!(tenant.id = %tenant.id, media.id = %id, "a media item has no object");
+                    None
+                }
                 Err(other) => return Err(ApiError::internal(other)),
             };
             let row_id = id.to_string();
-            if let Some(resealed) = cipher
-                .rewrap(media_field(&row_id), &sealed)
-                .map_err(ApiError::internal)?
+            if let Some(sealed) = sealed
+                && let Some(resealed) = cipher
+                    .rewrap(media_field(&row_id), &sealed)
+                    .map_err(ApiError::internal)?
             {
                 state
                     .objects
@@ -93,12 +97,18 @@ async fn rewrap_media(state: &AppState, tenant: &Tenant, cipher: &FieldCipher) -
                 rewrapped += 1;
             }
             let mut tx = tenant.scope().begin(state.tenancy.owner_pool()).await?;
-            sqlx::query("UPDATE media SET key_version = $2 WHERE id = $1")
+            let still_there = sqlx::query("UPDATE media SET key_version = $2 WHERE id = $1")
                 .bind(id)
                 .bind(primary.to_db())
                 .execute(&mut *tx)
-                .await?;
+                .await?
+                .rows_affected()
+                == 1;
             tx.commit().await?;
+            if !still_there {
+                // Deleted while it was being re-sealed: the put must not bring it back.
+                drop(state.objects.delete(&key).await);
+            }
         }
     }
     Ok(rewrapped)
