@@ -34,6 +34,7 @@ const CONTROL_PLANE_GRANTS: &[&str] = &[
 
 /// Roles whose membership would give the serving role powers it must not have.
 const FORBIDDEN_MEMBERSHIPS: &[&str] = &[
+    "pg_signal_backend",
     "pg_read_all_data",
     "pg_write_all_data",
     "pg_read_server_files",
@@ -112,8 +113,12 @@ pub async fn prepare_serving_role(owner: &PgPool, name: &str, password: Option<&
         &mut tx,
         "DO $$ BEGIN
              EXECUTE format('REVOKE TEMPORARY ON DATABASE %I FROM PUBLIC', current_database());
+             -- Clusters upgraded from before PostgreSQL 15 still let PUBLIC create in `public`.
+             IF EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = 'public') THEN
+                 REVOKE CREATE ON SCHEMA public FROM PUBLIC;
+             END IF;
          EXCEPTION WHEN insufficient_privilege THEN
-             RAISE WARNING 'not the database''s owner: TEMPORARY stays granted to PUBLIC';
+             RAISE WARNING 'not the database''s owner: TEMPORARY (and CREATE on public) stay granted to PUBLIC';
          END $$",
     )
     .await?;
@@ -132,6 +137,9 @@ struct Attributes {
     rolinherit: bool,
     rolcreaterole: bool,
     rolbypassrls: bool,
+    rolreplication: bool,
+    owns_database: bool,
+    creates_in: Option<String>,
     member_of_owner: bool,
     forbidden: Option<String>,
     temporary: bool,
@@ -144,7 +152,10 @@ struct Attributes {
 /// owner).
 pub async fn check_serving_role(serving: &PgPool) -> Result<(), Error> {
     let a: Attributes = sqlx::query_as(
-        "SELECT r.rolsuper, r.rolinherit, r.rolcreaterole, r.rolbypassrls, \
+        "SELECT r.rolsuper, r.rolinherit, r.rolcreaterole, r.rolbypassrls, r.rolreplication, \
+           (SELECT datdba FROM pg_database WHERE datname = current_database()) = r.oid AS owns_database, \
+           (SELECT min(nspname) FROM pg_namespace WHERE has_schema_privilege(nspname, 'CREATE') \
+              AND nspname NOT LIKE 'pg\\_%' AND nspname <> 'information_schema') AS creates_in, \
            pg_has_role(current_user, (SELECT tableowner FROM pg_tables WHERE schemaname = 'platform' \
                                       AND tablename = 'tenants'), 'MEMBER') AS member_of_owner, \
            (SELECT min(f) FROM unnest($1::text[]) f WHERE pg_has_role(current_user, f, 'MEMBER')) AS forbidden, \
@@ -169,8 +180,16 @@ pub async fn check_serving_role(serving: &PgPool) -> Result<(), Error> {
     if a.rolinherit {
         return refuse("inherits its roles' privileges (it must be NOINHERIT)");
     }
-    if a.rolcreaterole || a.rolbypassrls {
-        return refuse("can create roles or bypass row security");
+    if a.rolcreaterole || a.rolbypassrls || a.rolreplication {
+        return refuse("can create roles, bypass row security or replicate");
+    }
+    if a.owns_database {
+        return refuse("owns the database");
+    }
+    if let Some(schema) = a.creates_in {
+        // Objects it could create would be found by the owner's sessions (functions planted
+        // in `public`, say).
+        return refuse(&format!("may create objects in the schema {schema:?}"));
     }
     if let Some(role) = a.forbidden {
         return refuse(&format!("is a member of {role}"));
