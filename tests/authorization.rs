@@ -212,7 +212,13 @@ fn cases() -> Vec<Case> {
         case(M::GET, "/api/v1/plugin-catalogue", None, &["administrator"], 403),
         // Last: a reset ends the other user's sessions, which cases above use.
         case(M::POST, "/api/v1/users/{self}/mfa/reset", None, &[], 403),
-        case(M::POST, "/api/v1/users/{other}/mfa/reset", None, &["administrator"], 404),
+        case(
+            M::POST,
+            "/api/v1/users/{other}/mfa/reset",
+            None,
+            &["administrator"],
+            404,
+        ),
     ]
 }
 

@@ -1,3 +1,5 @@
+mod problems;
+
 use std::sync::OnceLock;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -8,12 +10,18 @@ use utoipa::{Modify, OpenApi};
         title = "Healthcare platform API",
         description = "Tenant API on `{slug}.{base domain}` (`/api/v1`), operator API on the bare base domain \
                        (`/api/ops/v1`), and operational endpoints on every host. Errors are RFC 9457 \
-                       `application/problem+json` with a stable `code`.",
+                       `application/problem+json` with a stable `code`; the problems every operation \
+                       can give are declared once, in `components.responses`. No string may hold \
+                       U+0000 (the database's text cannot): a body, query or path with one is refused \
+                       with 400 `nul_character`.",
     ),
     modifiers(&Security),
     // Hook payloads, which plugins receive rather than the API; listed so `GET /api/v1/hooks`
-    // can point at them.
+    // can point at them. Then the types of query parameters, which `IntoParams` refers to
+    // without adding them.
     components(schemas(
+        crate::content::view::Context,
+        crate::content::slug::OnConflict,
         crate::content::record::PreSavePayload,
         crate::content::record::TransitionEvent,
         crate::content::record::SavedEvent,
@@ -54,12 +62,115 @@ impl Modify for Security {
     }
 }
 
+/// The bytes of a file, as the body of an upload (`type: string, format: binary`), where
+/// `Vec<u8>` would read as an array of numbers.
+pub struct Binary;
+
+impl utoipa::PartialSchema for Binary {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::Type::String)
+            .format(Some(utoipa::openapi::SchemaFormat::KnownFormat(
+                utoipa::openapi::KnownFormat::Binary,
+            )))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for Binary {}
+
+/// A string field of the document with a pattern and length, for `value_type = ..`: built
+/// here once, rather than spelled out in each field's attribute.
+macro_rules! string_schema {
+    ($(#[$doc:meta])* $name:ident { $($method:ident($value:expr)),* }) => {
+        $(#[$doc])*
+        pub struct $name;
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                utoipa::openapi::ObjectBuilder::new()
+                    .schema_type(utoipa::openapi::Type::String)
+                    $(.$method(Some($value)))*
+                    .into()
+            }
+        }
+        impl utoipa::ToSchema for $name {}
+    };
+}
+
+/// Characters the e-mail check refuses: whitespace, controls, `@`.
+const NOT_IN_EMAIL: &str = r"\s\x00-\x1f\x7f-\x9f@";
+
+string_schema!(
+    /// An e-mail address as accepted: something, `@`, a domain with a dot inside it; no
+    /// whitespace or control characters; at most 254 bytes; surrounding spaces ignored.
+    EmailAddress {
+        pattern(format!(
+            r"^\s*[^{NOT_IN_EMAIL}]+@[^{NOT_IN_EMAIL}.][^{NOT_IN_EMAIL}]*\.[^{NOT_IN_EMAIL}]*[^{NOT_IN_EMAIL}.]\s*$"
+        )),
+        max_length(254)
+    }
+);
+
+string_schema!(
+    /// A new password: at least 12 characters, at most 1,024 bytes.
+    NewPassword { min_length(12), max_length(1024) }
+);
+
 /// The whole API's OpenAPI document, built from the same routers that serve it.
 pub fn spec() -> utoipa::openapi::OpenApi {
     let mut doc = ApiDoc::openapi();
     doc.merge(crate::app::documented_routes().into_openapi());
     doc.info.version = env!("CARGO_PKG_VERSION").to_owned();
+    problems::add(&mut doc);
+    etag_headers(&mut doc);
+    optional_bodies(&mut doc);
     doc
+}
+
+/// An optional body (`request_body(content = Option<T>)`) may be left out; utoipa also lets it
+/// be the JSON `null`, which no handler takes. The body is `T`, and not required.
+fn optional_bodies(doc: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::schema::{Schema, Type};
+    use utoipa::openapi::{RefOr, Required};
+    let is_null = |item: &RefOr<Schema>| matches!(item, RefOr::T(Schema::Object(object)) if object.schema_type == Type::Null.into());
+    for item in doc.paths.paths.values_mut() {
+        for operation in problems::operations(item) {
+            let Some(body) = operation.request_body.as_mut() else {
+                continue;
+            };
+            if body.required == Some(Required::True) {
+                continue;
+            }
+            for content in body.content.values_mut() {
+                if let Some(RefOr::T(Schema::OneOf(one_of))) = &content.schema
+                    && one_of.items.len() == 2
+                    && one_of.items.iter().any(is_null)
+                {
+                    content.schema = one_of.items.iter().find(|i| !is_null(i)).cloned();
+                }
+            }
+        }
+    }
+}
+
+/// Every `If-Match` header takes an ETag of ours (`"42"`, `W/"42"`: a version number, quotes
+/// optional), as `http::etag::if_match` reads it; anything else is a 400.
+fn etag_headers(doc: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::path::ParameterIn;
+    for item in doc.paths.paths.values_mut() {
+        for operation in problems::operations(item) {
+            for parameter in operation.parameters.iter_mut().flatten() {
+                if parameter.parameter_in == ParameterIn::Header && parameter.name.eq_ignore_ascii_case("If-Match") {
+                    parameter.schema = Some(
+                        utoipa::openapi::ObjectBuilder::new()
+                            .schema_type(utoipa::openapi::Type::String)
+                            .pattern(Some(r#"^\s*(W/)*"*[+-]?[0-9]{1,18}"*\s*$"#))
+                            .into(),
+                    );
+                }
+            }
+        }
+    }
 }
 
 /// The document as pretty JSON, built once.
@@ -75,6 +186,35 @@ pub fn json() -> String {
 
 #[cfg(test)]
 mod tests {
+    /// Generators refuse a document with a reference to nothing (`openapi-typescript`: "Can't
+    /// resolve $ref"), and schemathesis skips what it cannot resolve.
+    #[test]
+    fn every_reference_resolves() {
+        fn refs<'a>(value: &'a serde_json::Value, found: &mut Vec<&'a str>) {
+            match value {
+                serde_json::Value::Object(map) => {
+                    if let Some(serde_json::Value::String(target)) = map.get("$ref") {
+                        found.push(target);
+                    }
+                    map.values().for_each(|v| refs(v, found));
+                }
+                serde_json::Value::Array(items) => items.iter().for_each(|v| refs(v, found)),
+                _ => {}
+            }
+        }
+        let doc: serde_json::Value = serde_json::from_str(&super::json()).expect("the document is JSON");
+        let mut found = Vec::new();
+        refs(&doc, &mut found);
+        let dangling: Vec<&str> = found
+            .into_iter()
+            .filter(|target| {
+                let pointer = target.strip_prefix('#').unwrap_or(target);
+                !target.starts_with('#') || doc.pointer(pointer).is_none()
+            })
+            .collect();
+        assert!(dangling.is_empty(), "references to nothing: {dangling:?}");
+    }
+
     /// `openapi/openapi.json` is what integrators read; it must match the code. Regenerate
     /// with `cargo run -p platform -- openapi > openapi/openapi.json`.
     #[test]

@@ -16,6 +16,7 @@ pub struct SetupRequest {
     /// The one-time setup token returned when the tenant was created without a password.
     pub token: String,
     /// The administrator's new password (at least 12 characters).
+    #[schema(value_type = crate::openapi::NewPassword)]
     pub password: String,
 }
 

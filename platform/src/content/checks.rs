@@ -18,14 +18,21 @@ fn builtin_taxonomies(post_type: &str) -> &'static [&'static str] {
     }
 }
 
-/// Parent, reviewer, featured media and terms must exist (in this tenant: nothing else is
-/// reachable) and fit the post.
+/// Author, parent, reviewer, featured media and terms must exist (in this tenant: nothing
+/// else is reachable) and fit the post.
 pub async fn references(
     tx: &mut TenantTx,
     post: &PostRecord,
     post_type: &PostType,
     problems: &mut Problems,
 ) -> ApiResult<()> {
+    let author_exists: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM users WHERE id = $1)")
+        .bind(post.author)
+        .fetch_one(&mut **tx)
+        .await?;
+    if !author_exists {
+        problems.add("author", "no such user");
+    }
     if let Some(parent) = post.parent {
         let parent_type: Option<String> = sqlx::query_scalar("SELECT type FROM posts WHERE id = $1")
             .bind(parent)

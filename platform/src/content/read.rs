@@ -31,33 +31,64 @@ pub struct ReadParams {
 pub struct ListParams {
     pub context: Option<Context>,
     /// Full-text search over title, excerpt and content (PostgreSQL, `websearch` syntax).
+    #[param(max_length = 200)]
     pub search: Option<String>,
     /// Comma-separated statuses, or `any` (all but trash and auto-draft). Default `publish`;
     /// others need `edit_{posts|pages}`.
+    #[param(value_type = Option<StatusList>, inline)]
     pub status: Option<String>,
     /// Comma-separated author ids.
+    #[param(value_type = Option<crate::http::pagination::IdList>, inline)]
     pub author: Option<String>,
     /// Published after / before (RFC 3339).
+    #[param(value_type = Option<String>, format = DateTime)]
     pub after: Option<String>,
+    #[param(value_type = Option<String>, format = DateTime)]
     pub before: Option<String>,
+    #[param(value_type = Option<String>, format = DateTime)]
     pub modified_after: Option<String>,
+    #[param(value_type = Option<String>, format = DateTime)]
     pub modified_before: Option<String>,
     /// Comma-separated slugs.
     pub slug: Option<String>,
     /// Parent post id (hierarchical types).
     pub parent: Option<PostId>,
     /// Comma-separated term ids of `category` (any of them).
+    #[param(value_type = Option<crate::http::pagination::IdList>, inline)]
     pub categories: Option<String>,
     /// Comma-separated term ids of `post_tag`.
+    #[param(value_type = Option<crate::http::pagination::IdList>, inline)]
     pub tags: Option<String>,
     /// Comma-separated term ids of any taxonomy (any of them).
+    #[param(value_type = Option<crate::http::pagination::IdList>, inline)]
     pub terms: Option<String>,
     pub sticky: Option<bool>,
-    /// `date` (default), `modified`, `id`, `title`, `slug`, `menu_order`, `relevance` (with search).
+    /// `date` (default), `modified`, `id`, `title`, `slug`, `menu_order`, `relevance` (only
+    /// with `search`: 400 without).
+    #[param(value_type = Option<PostOrderBy>, inline)]
     pub orderby: Option<String>,
     /// `desc` (default) or `asc`.
+    #[param(value_type = Option<crate::http::pagination::Order>, inline)]
     pub order: Option<String>,
 }
+
+/// What a list of posts can be ordered by (the document's view of `orderby`).
+#[derive(utoipa::ToSchema)]
+#[schema(rename_all = "snake_case")]
+pub enum PostOrderBy {
+    Date,
+    Modified,
+    Id,
+    Title,
+    Slug,
+    MenuOrder,
+    Relevance,
+}
+
+crate::http::pagination::pattern_schema!(
+    /// Comma-separated statuses (spaces around each allowed), or `any`.
+    StatusList = r"^(any|\s*(draft|pending|publish|future|private|trash|auto-draft)\s*(,\s*(draft|pending|publish|future|private|trash|auto-draft)\s*)*)$"
+);
 
 fn bad(detail: impl Into<std::borrow::Cow<'static, str>>) -> ApiError {
     ApiError::bad_request("invalid_query", detail)

@@ -23,14 +23,18 @@ const MANAGE_OPTIONS: &str = "manage_options";
 #[serde(deny_unknown_fields)]
 pub struct PostTypeInput {
     /// a-z first, then a-z, 0-9, `_` or `-`; at most 20 characters.
+    #[schema(pattern = "^[a-z][a-z0-9_-]{0,19}$")]
     pub name: String,
-    /// 1 to 100 characters.
+    /// 1 to 100 characters, not only spaces.
+    #[schema(min_length = 1, max_length = 100, pattern = r"\S")]
     pub label: String,
     /// Posts may have a parent of the same type (as pages). Default false.
     pub hierarchical: Option<bool>,
     /// `post` (default: edit_posts, publish_posts...) or `page` (edit_pages...).
+    #[schema(value_type = Option<String>, pattern = "^(post|page)$")]
     pub capability_type: Option<String>,
     /// Revisions kept per post, 0 to 1000 (default 25).
+    #[schema(minimum = 0, maximum = 1000)]
     pub revisions_to_keep: Option<i32>,
 }
 
@@ -39,12 +43,15 @@ pub struct PostTypeInput {
 #[serde(deny_unknown_fields)]
 pub struct TaxonomyInput {
     /// a-z first, then a-z, 0-9, `_` or `-`; at most 32 characters.
+    #[schema(pattern = "^[a-z][a-z0-9_-]{0,31}$")]
     pub name: String,
-    /// 1 to 100 characters.
+    /// 1 to 100 characters, not only spaces.
+    #[schema(min_length = 1, max_length = 100, pattern = r"\S")]
     pub label: String,
     /// Terms may have parents (as categories). Default false.
     pub hierarchical: Option<bool>,
-    /// The post types it classifies (at least one; each must exist).
+    /// The post types it classifies (1 to 50; each must exist).
+    #[schema(min_items = 1, max_items = 50)]
     pub types: Vec<String>,
 }
 
@@ -64,6 +71,7 @@ fn check_label(label: &str, problems: &mut Problems) {
 /// Read a post type.
 #[utoipa::path(
     get, path = "/api/v1/types/{name}", tag = "content",
+    security((), ("tenant_token" = [])),
     params(("name" = String, Path, description = "Post type name")),
     responses(
         (status = 200, description = "The post type", body = PostType),
@@ -219,6 +227,7 @@ pub async fn unregister_type(
 /// List the taxonomies: built-in and registered.
 #[utoipa::path(
     get, path = "/api/v1/taxonomies", tag = "terms",
+    security((), ("tenant_token" = [])),
     responses((status = 200, description = "Every taxonomy", body = [Taxonomy]))
 )]
 pub async fn list_taxonomies(
@@ -234,6 +243,7 @@ pub async fn list_taxonomies(
 /// Read a taxonomy.
 #[utoipa::path(
     get, path = "/api/v1/taxonomies/{name}", tag = "terms",
+    security((), ("tenant_token" = [])),
     params(("name" = String, Path, description = "Taxonomy name")),
     responses(
         (status = 200, description = "The taxonomy", body = Taxonomy),

@@ -66,7 +66,7 @@ macro_rules! fixed_type_routes {
         #[utoipa::path(
             get, path = $list_path, tag = $tag,
             security(("tenant_token" = [])),
-            params(("id" = String, Path, description = "Post id"), PageParams),
+            params(("id" = String, Path, format = Uuid, description = "Post id"), PageParams),
             responses(
                 (status = 200, description = "One page of revisions; X-Total-Count and Link headers", body = [Revision]),
                 (status = 403, description = "The caller may read the post but not edit it", body = Problem, content_type = "application/problem+json"),
@@ -88,7 +88,7 @@ macro_rules! fixed_type_routes {
         #[utoipa::path(
             get, path = $one_path, tag = $tag,
             security(("tenant_token" = [])),
-            params(("id" = String, Path, description = "Post id"), ("revision" = String, Path, description = "Revision id")),
+            params(("id" = String, Path, format = Uuid, description = "Post id"), ("revision" = String, Path, format = Uuid, description = "Revision id")),
             responses(
                 (status = 200, description = "The revision", body = Revision),
                 (status = 403, description = "The caller may read the post but not edit it", body = Problem, content_type = "application/problem+json"),
@@ -110,7 +110,7 @@ macro_rules! fixed_type_routes {
         #[utoipa::path(
             post, path = $restore_path, tag = $tag,
             security(("tenant_token" = [])),
-            params(("id" = String, Path, description = "Post id"), ("revision" = String, Path, description = "Revision id"),
+            params(("id" = String, Path, format = Uuid, description = "Post id"), ("revision" = String, Path, format = Uuid, description = "Revision id"),
                    ("If-Match" = String, Header, description = "The post's ETag")),
             responses(
                 (status = 200, description = "Restored; the post and its new ETag", body = PostView),
@@ -160,7 +160,7 @@ fixed_type_routes!(
 #[utoipa::path(
     get, path = "/api/v1/content/{type}/{id}/revisions", tag = "content",
     security(("tenant_token" = [])),
-    params(("type" = String, Path, description = "Post type name"), ("id" = String, Path, description = "Post id"), PageParams),
+    params(("type" = String, Path, description = "Post type name"), ("id" = String, Path, format = Uuid, description = "Post id"), PageParams),
     responses(
         (status = 200, description = "One page of revisions; X-Total-Count and Link headers", body = [Revision]),
         (status = 403, description = "The caller may read the post but not edit it", body = Problem, content_type = "application/problem+json"),
@@ -182,8 +182,8 @@ pub async fn list_content_revisions(
 #[utoipa::path(
     get, path = "/api/v1/content/{type}/{id}/revisions/{revision}", tag = "content",
     security(("tenant_token" = [])),
-    params(("type" = String, Path, description = "Post type name"), ("id" = String, Path, description = "Post id"),
-           ("revision" = String, Path, description = "Revision id")),
+    params(("type" = String, Path, description = "Post type name"), ("id" = String, Path, format = Uuid, description = "Post id"),
+           ("revision" = String, Path, format = Uuid, description = "Revision id")),
     responses(
         (status = 200, description = "The revision", body = Revision),
         (status = 403, description = "The caller may read the post but not edit it", body = Problem, content_type = "application/problem+json"),
@@ -203,8 +203,8 @@ pub async fn get_content_revision(
 #[utoipa::path(
     post, path = "/api/v1/content/{type}/{id}/revisions/{revision}/restore", tag = "content",
     security(("tenant_token" = [])),
-    params(("type" = String, Path, description = "Post type name"), ("id" = String, Path, description = "Post id"),
-           ("revision" = String, Path, description = "Revision id"), ("If-Match" = String, Header, description = "The post's ETag")),
+    params(("type" = String, Path, description = "Post type name"), ("id" = String, Path, format = Uuid, description = "Post id"),
+           ("revision" = String, Path, format = Uuid, description = "Revision id"), ("If-Match" = String, Header, description = "The post's ETag")),
     responses(
         (status = 200, description = "Restored; the post and its new ETag", body = PostView),
         (status = 403, description = "Missing capability or trust", body = Problem, content_type = "application/problem+json"),

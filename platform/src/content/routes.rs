@@ -154,6 +154,7 @@ macro_rules! fixed_type_routes {
         /// them. Paged (`X-Total-Count`, `Link`), filtered, searched and ordered as WordPress's REST API.
         #[utoipa::path(
             get, path = $path, tag = $tag,
+            security((), ("tenant_token" = [])),
             params(PageParams, ListParams),
             responses(
                 (status = 200, description = "One page of posts", body = [PostView]),
@@ -208,7 +209,8 @@ macro_rules! fixed_type_routes {
         /// 404 for posts that do not exist, belong to another type, or that the caller may not read.
         #[utoipa::path(
             get, path = $item_path, tag = $tag,
-            params(("id" = String, Path, description = "Post id"), ReadParams),
+            security((), ("tenant_token" = [])),
+            params(("id" = String, Path, format = Uuid, description = "Post id"), ReadParams),
             responses(
                 (status = 200, description = "The post; ETag header", body = PostView),
                 (status = 403, description = "The edit context without the right to edit", body = Problem, content_type = "application/problem+json"),
@@ -234,7 +236,7 @@ macro_rules! fixed_type_routes {
         #[utoipa::path(
             patch, path = $item_path, tag = $tag,
             security(("tenant_token" = [])),
-            params(("id" = String, Path, description = "Post id"), ("If-Match" = String, Header, description = "ETag of your last read"), WriteParams),
+            params(("id" = String, Path, format = Uuid, description = "Post id"), ("If-Match" = String, Header, description = "ETag of your last read"), WriteParams),
             request_body = PostInput,
             responses(
                 (status = 200, description = "Saved; the new ETag", body = PostView),
@@ -262,7 +264,7 @@ macro_rules! fixed_type_routes {
         #[utoipa::path(
             delete, path = $item_path, tag = $tag,
             security(("tenant_token" = [])),
-            params(("id" = String, Path, description = "Post id"), ("If-Match" = Option<String>, Header, description = "ETag of your last read"), DeleteParams),
+            params(("id" = String, Path, format = Uuid, description = "Post id"), ("If-Match" = Option<String>, Header, description = "ETag of your last read"), DeleteParams),
             responses(
                 (status = 200, description = "Trashed (`deleted: false`) or deleted", body = Deleted),
                 (status = 403, description = "Missing capability or trust", body = Problem, content_type = "application/problem+json"),
@@ -315,6 +317,7 @@ fixed_type_routes!(
 /// them. Paged (`X-Total-Count`, `Link`), filtered, searched and ordered as WordPress's REST API.
 #[utoipa::path(
     get, path = "/api/v1/content/{type}", tag = "content",
+    security((), ("tenant_token" = [])),
     params(("type" = String, Path, description = "Post type name"), PageParams, ListParams),
     responses(
         (status = 200, description = "One page of posts", body = [PostView]),
@@ -371,7 +374,8 @@ pub async fn create_content(
 /// 404 for posts that do not exist, belong to another type, or that the caller may not read.
 #[utoipa::path(
     get, path = "/api/v1/content/{type}/{id}", tag = "content",
-    params(("type" = String, Path, description = "Post type name"), ("id" = String, Path, description = "Post id"), ReadParams),
+    security((), ("tenant_token" = [])),
+    params(("type" = String, Path, description = "Post type name"), ("id" = String, Path, format = Uuid, description = "Post id"), ReadParams),
     responses(
         (status = 200, description = "The post; ETag header", body = PostView),
         (status = 403, description = "The edit context without the right to edit", body = Problem, content_type = "application/problem+json"),
@@ -397,7 +401,7 @@ pub async fn get_content_item(
 #[utoipa::path(
     patch, path = "/api/v1/content/{type}/{id}", tag = "content",
     security(("tenant_token" = [])),
-    params(("type" = String, Path, description = "Post type name"), ("id" = String, Path, description = "Post id"), ("If-Match" = String, Header, description = "ETag of your last read"), WriteParams),
+    params(("type" = String, Path, description = "Post type name"), ("id" = String, Path, format = Uuid, description = "Post id"), ("If-Match" = String, Header, description = "ETag of your last read"), WriteParams),
     request_body = PostInput,
     responses(
         (status = 200, description = "Saved; the new ETag", body = PostView),
@@ -425,7 +429,7 @@ pub async fn update_content(
 #[utoipa::path(
     delete, path = "/api/v1/content/{type}/{id}", tag = "content",
     security(("tenant_token" = [])),
-    params(("type" = String, Path, description = "Post type name"), ("id" = String, Path, description = "Post id"), ("If-Match" = Option<String>, Header, description = "ETag of your last read"), DeleteParams),
+    params(("type" = String, Path, description = "Post type name"), ("id" = String, Path, format = Uuid, description = "Post id"), ("If-Match" = Option<String>, Header, description = "ETag of your last read"), DeleteParams),
     responses(
         (status = 200, description = "Trashed (`deleted: false`) or deleted", body = Deleted),
         (status = 403, description = "Missing capability or trust", body = Problem, content_type = "application/problem+json"),
@@ -448,6 +452,7 @@ pub async fn delete_content(
 /// List the post types: built-in and registered.
 #[utoipa::path(
     get, path = "/api/v1/types", tag = "content",
+    security((), ("tenant_token" = [])),
     responses((status = 200, description = "Every post type", body = [PostType]))
 )]
 pub async fn list_types(State(state): State<AppState>, who: MaybeTenantUser) -> ApiResult<axum::Json<Vec<PostType>>> {

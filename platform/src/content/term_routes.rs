@@ -2,7 +2,7 @@
 //! `/api/v1/taxonomies/{taxonomy}/terms` for registered taxonomies.
 
 use super::ids::TermId;
-use super::terms::{self, DeletedTerm, Term, TermInput, TermListParams};
+use super::terms::{self, DeletedTerm, NewTerm, Term, TermInput, TermListParams};
 use crate::app::AppState;
 use crate::audit::ClientContext;
 use crate::auth::extract::{MaybeTenantUser, TenantUser};
@@ -32,9 +32,9 @@ async fn create_of(
     user: TenantUser,
     client: ClientContext,
     taxonomy: &str,
-    input: TermInput,
+    input: NewTerm,
 ) -> ApiResult<Response> {
-    let term = terms::create(&state, user, client, taxonomy, input).await?;
+    let term = terms::create(&state, user, client, taxonomy, input.into()).await?;
     let mut response = (StatusCode::CREATED, axum::Json(&term)).into_response();
     if let Ok(location) = HeaderValue::from_str(&term.link) {
         response.headers_mut().insert(LOCATION, location);
@@ -49,6 +49,7 @@ macro_rules! fixed_taxonomy_routes {
         /// List terms (public). Paged (`X-Total-Count`, `Link`), searched and ordered.
         #[utoipa::path(
             get, path = $path, tag = $tag,
+            security((), ("tenant_token" = [])),
             params(PageParams, TermListParams),
             responses(
                 (status = 200, description = "One page of terms", body = [Term]),
@@ -69,7 +70,7 @@ macro_rules! fixed_taxonomy_routes {
         #[utoipa::path(
             post, path = $path, tag = $tag,
             security(("tenant_token" = [])),
-            request_body = TermInput,
+            request_body = NewTerm,
             responses(
                 (status = 201, description = "Created; Location header", body = Term),
                 (status = 403, description = "Needs manage_categories", body = Problem, content_type = "application/problem+json"),
@@ -81,7 +82,7 @@ macro_rules! fixed_taxonomy_routes {
             State(state): State<AppState>,
             user: TenantUser,
             client: ClientContext,
-            Json(input): Json<TermInput>,
+            Json(input): Json<NewTerm>,
         ) -> ApiResult<Response> {
             create_of(state, user, client, $taxonomy, input).await
         }
@@ -89,7 +90,8 @@ macro_rules! fixed_taxonomy_routes {
         /// Read a term (public).
         #[utoipa::path(
             get, path = $item_path, tag = $tag,
-            params(("id" = String, Path, description = "Term id")),
+            security((), ("tenant_token" = [])),
+            params(("id" = String, Path, format = Uuid, description = "Term id")),
             responses(
                 (status = 200, description = "The term", body = Term),
                 (status = 404, description = "No such term here", body = Problem, content_type = "application/problem+json"),
@@ -107,7 +109,7 @@ macro_rules! fixed_taxonomy_routes {
         #[utoipa::path(
             patch, path = $item_path, tag = $tag,
             security(("tenant_token" = [])),
-            params(("id" = String, Path, description = "Term id")),
+            params(("id" = String, Path, format = Uuid, description = "Term id")),
             request_body = TermInput,
             responses(
                 (status = 200, description = "Saved", body = Term),
@@ -132,7 +134,7 @@ macro_rules! fixed_taxonomy_routes {
         #[utoipa::path(
             delete, path = $item_path, tag = $tag,
             security(("tenant_token" = [])),
-            params(("id" = String, Path, description = "Term id")),
+            params(("id" = String, Path, format = Uuid, description = "Term id")),
             responses(
                 (status = 200, description = "Deleted", body = DeletedTerm),
                 (status = 403, description = "Needs manage_categories", body = Problem, content_type = "application/problem+json"),
@@ -178,6 +180,7 @@ fixed_taxonomy_routes!(
 /// List terms of any taxonomy (public). Paged, searched and ordered.
 #[utoipa::path(
     get, path = "/api/v1/taxonomies/{taxonomy}/terms", tag = "terms",
+    security((), ("tenant_token" = [])),
     params(("taxonomy" = String, Path, description = "Taxonomy name"), PageParams, TermListParams),
     responses(
         (status = 200, description = "One page of terms", body = [Term]),
@@ -201,7 +204,7 @@ pub async fn list_terms(
     post, path = "/api/v1/taxonomies/{taxonomy}/terms", tag = "terms",
     security(("tenant_token" = [])),
     params(("taxonomy" = String, Path, description = "Taxonomy name")),
-    request_body = TermInput,
+    request_body = NewTerm,
     responses(
         (status = 201, description = "Created; Location header", body = Term),
         (status = 403, description = "Needs manage_categories", body = Problem, content_type = "application/problem+json"),
@@ -215,7 +218,7 @@ pub async fn create_term(
     user: TenantUser,
     client: ClientContext,
     Path(taxonomy): Path<String>,
-    Json(input): Json<TermInput>,
+    Json(input): Json<NewTerm>,
 ) -> ApiResult<Response> {
     create_of(state, user, client, &taxonomy, input).await
 }
@@ -223,7 +226,8 @@ pub async fn create_term(
 /// Read a term of any taxonomy (public).
 #[utoipa::path(
     get, path = "/api/v1/taxonomies/{taxonomy}/terms/{id}", tag = "terms",
-    params(("taxonomy" = String, Path, description = "Taxonomy name"), ("id" = String, Path, description = "Term id")),
+    security((), ("tenant_token" = [])),
+    params(("taxonomy" = String, Path, description = "Taxonomy name"), ("id" = String, Path, format = Uuid, description = "Term id")),
     responses(
         (status = 200, description = "The term", body = Term),
         (status = 404, description = "No such taxonomy or term here", body = Problem, content_type = "application/problem+json"),
@@ -241,7 +245,7 @@ pub async fn get_term(
 #[utoipa::path(
     patch, path = "/api/v1/taxonomies/{taxonomy}/terms/{id}", tag = "terms",
     security(("tenant_token" = [])),
-    params(("taxonomy" = String, Path, description = "Taxonomy name"), ("id" = String, Path, description = "Term id")),
+    params(("taxonomy" = String, Path, description = "Taxonomy name"), ("id" = String, Path, format = Uuid, description = "Term id")),
     request_body = TermInput,
     responses(
         (status = 200, description = "Saved", body = Term),
@@ -267,7 +271,7 @@ pub async fn update_term(
 #[utoipa::path(
     delete, path = "/api/v1/taxonomies/{taxonomy}/terms/{id}", tag = "terms",
     security(("tenant_token" = [])),
-    params(("taxonomy" = String, Path, description = "Taxonomy name"), ("id" = String, Path, description = "Term id")),
+    params(("taxonomy" = String, Path, description = "Taxonomy name"), ("id" = String, Path, format = Uuid, description = "Term id")),
     responses(
         (status = 200, description = "Deleted", body = DeletedTerm),
         (status = 403, description = "Needs manage_categories", body = Problem, content_type = "application/problem+json"),

@@ -32,14 +32,17 @@ pub struct Term {
     pub parent: Option<TermId>,
 }
 
-/// A term to create, or the fields to change.
+/// The fields of a term to change.
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TermInput {
-    /// Required to create; 1 to 200 characters.
+    /// 1 to 200 characters, not only spaces.
+    #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
     pub name: Option<String>,
-    /// Made from the name when not given.
+    /// Made URL-safe; one with no letters or digits left counts as not given (made from the
+    /// name), as in WordPress.
     pub slug: Option<String>,
+    #[schema(max_length = 10000)]
     pub description: Option<String>,
     /// A term of the same taxonomy (hierarchical taxonomies only); `null` removes it.
     #[serde(default, deserialize_with = "super::input::some")]
@@ -47,24 +50,71 @@ pub struct TermInput {
     pub parent: Option<Option<TermId>>,
 }
 
+/// A term to create: a [`TermInput`] whose `name` is required.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewTerm {
+    /// 1 to 200 characters, not only spaces.
+    #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
+    pub name: String,
+    /// Made URL-safe; one with no letters or digits left counts as not given (made from the
+    /// name), as in WordPress.
+    pub slug: Option<String>,
+    #[schema(max_length = 10000)]
+    pub description: Option<String>,
+    /// A term of the same taxonomy (hierarchical taxonomies only).
+    #[schema(value_type = Option<String>, format = Uuid)]
+    pub parent: Option<TermId>,
+}
+
+impl From<NewTerm> for TermInput {
+    fn from(term: NewTerm) -> Self {
+        Self {
+            name: Some(term.name),
+            slug: term.slug,
+            description: term.description,
+            parent: Some(term.parent),
+        }
+    }
+}
+
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct TermListParams {
     /// Matches names containing this text (any case).
+    #[param(max_length = 200)]
     pub search: Option<String>,
     /// Comma-separated slugs.
     pub slug: Option<String>,
     /// Children of this term; `0` for top-level terms.
+    #[param(value_type = Option<TermParent>, inline)]
     pub parent: Option<String>,
     /// Terms of this post.
+    #[param(value_type = Option<String>, format = Uuid)]
     pub post: Option<PostId>,
     /// Leave out terms no published post has.
     pub hide_empty: Option<bool>,
     /// `name` (default), `slug`, `count`, `id`.
+    #[param(value_type = Option<TermOrderBy>, inline)]
     pub orderby: Option<String>,
     /// `asc` (default) or `desc`.
+    #[param(value_type = Option<crate::http::pagination::Order>, inline)]
     pub order: Option<String>,
 }
+
+#[derive(ToSchema)]
+#[schema(rename_all = "snake_case")]
+pub enum TermOrderBy {
+    Name,
+    Slug,
+    Count,
+    Id,
+}
+
+crate::http::pagination::pattern_schema!(
+    /// A term id, or `0`.
+    TermParent = r"^(0|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$"
+);
 
 /// The answer to a delete: the term as it was.
 #[derive(Debug, Serialize, ToSchema)]
@@ -236,13 +286,11 @@ fn check(input: TermInput, taxonomy: &Taxonomy, creating: bool) -> ApiResult<Che
         }
         _ => {}
     }
-    let slug = input.slug.map(|s| {
-        let clean = super::slug::sanitize(&s);
-        if clean.is_empty() {
-            problems.add("slug", "a slug needs letters or digits");
-        }
-        clean
-    });
+    // Nothing URL-safe left: as if no slug was given (WordPress makes one from the name).
+    let slug = input
+        .slug
+        .map(|s| super::slug::sanitize(&s))
+        .filter(|clean| !clean.is_empty());
     if input
         .description
         .as_ref()
@@ -319,18 +367,17 @@ pub async fn create(
     me.require(MANAGE_TERMS)?;
     let checked = check(input, &taxonomy, true)?;
     let name = checked.name.unwrap_or_default();
-    let slug = checked.slug.unwrap_or_else(|| super::slug::sanitize(&name));
-    if slug.is_empty() {
-        return Err(ApiError::invalid_field(
-            "slug",
-            "give a slug: the name has no letters or digits for one",
-        ));
-    }
+    let id = TermId::new();
+    // A name with nothing URL-safe in it (`€`, `中`) gets a slug from the term's id, as a
+    // post without a title does.
+    let slug = checked
+        .slug
+        .or_else(|| Some(super::slug::sanitize(&name)).filter(|s| !s.is_empty()))
+        .unwrap_or_else(|| format!("{}-{}", taxonomy.name.replace('_', "-"), &id.to_string()[..8]));
     let parent = checked.parent.flatten();
     if let Some(parent) = parent {
         check_parent(&mut tx, &taxonomy, parent, None).await?;
     }
-    let id = TermId::new();
     sqlx::query("INSERT INTO terms (id, taxonomy, name, slug, description, parent_id) VALUES ($1, $2, $3, $4, $5, $6)")
         .bind(id)
         .bind(&taxonomy.name)

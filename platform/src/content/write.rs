@@ -162,7 +162,7 @@ pub async fn create(
     if status == PostStatus::Trash {
         problems.add("status", "a new post cannot start in the trash");
     }
-    let requested_slug = requested_slug(input.slug.as_deref(), &mut problems);
+    let requested_slug = requested_slug(input.slug.as_deref());
     let mut tx = user.tenant.scope().begin(state.tenancy.pool()).await?;
     let me = Principal::load(&mut tx, &user).await?;
     let post_type = PostType::load(&mut tx, type_name).await?;
@@ -195,14 +195,10 @@ pub async fn create(
     Ok(view)
 }
 
-fn requested_slug(slug: Option<&str>, problems: &mut Problems) -> Option<String> {
-    let asked = slug?;
-    let clean = slug::sanitize(asked);
-    if clean.is_empty() {
-        problems.add("slug", "a slug needs letters or digits");
-        return None;
-    }
-    Some(clean)
+/// The slug asked for, made URL-safe; one with nothing URL-safe left counts as not given (a
+/// new post's slug then comes from its title), as in WordPress.
+fn requested_slug(slug: Option<&str>) -> Option<String> {
+    Some(slug::sanitize(slug?)).filter(|clean| !clean.is_empty())
 }
 
 /// Loads a post of this type for a change, locked; 404 unless the caller may read it, 403
@@ -245,7 +241,7 @@ pub async fn update(
 ) -> ApiResult<PostView> {
     let mut problems = Problems::default();
     let status = input.status(&mut problems);
-    let requested_slug = requested_slug(input.slug.as_deref(), &mut problems);
+    let requested_slug = requested_slug(input.slug.as_deref());
     let mut tx = user.tenant.scope().begin(state.tenancy.pool()).await?;
     let me = Principal::load(&mut tx, &user).await?;
     let post_type = PostType::load(&mut tx, type_name).await?;

@@ -5,13 +5,49 @@ use sqlx::postgres::PgRow;
 use sqlx::{PgConnection, Postgres, QueryBuilder};
 use utoipa::IntoParams;
 
+/// A string parameter with a pattern, for the document (`#[param(value_type = .., inline)]`):
+/// the pattern is built once here rather than spelled in each attribute.
+macro_rules! pattern_schema {
+    ($(#[$doc:meta])* $name:ident = $pattern:expr) => {
+        $(#[$doc])*
+        pub struct $name;
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                utoipa::openapi::ObjectBuilder::new()
+                    .schema_type(utoipa::openapi::Type::String)
+                    .pattern(Some($pattern))
+                    .into()
+            }
+        }
+        impl utoipa::ToSchema for $name {}
+    };
+}
+pub(crate) use pattern_schema;
+
+const UUID: &str = "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}";
+
+pattern_schema!(
+    /// A comma-separated list of 1 to 100 ids (UUIDs), as list filters take them.
+    IdList = format!(r"^\s*{UUID}\s*(,\s*{UUID}\s*){{0,99}}$")
+);
+
+/// `asc` or `desc`: the document's view of the `order` parameter of lists.
+#[derive(utoipa::ToSchema)]
+#[schema(rename_all = "lowercase")]
+pub enum Order {
+    Asc,
+    Desc,
+}
+
 /// `page` (from 1) and `per_page` (1 to 100, default 20).
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct PageParams {
     /// Page number, from 1.
+    #[param(minimum = 1, maximum = 1_000_000)]
     pub page: Option<u32>,
     /// Items per page, 1 to 100 (default 20).
+    #[param(minimum = 1, maximum = 100)]
     pub per_page: Option<u32>,
 }
 

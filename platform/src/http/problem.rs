@@ -110,10 +110,11 @@ impl ApiError {
     /// that is briefly out of reach, wherever in the chain: that is a 503 to retry.
     pub fn internal(source: impl Into<anyhow::Error>) -> Self {
         let source = source.into();
-        if source
-            .chain()
-            .any(|cause| cause.downcast_ref::<sqlx::Error>().is_some_and(is_transient))
-        {
+        let database = || source.chain().filter_map(|cause| cause.downcast_ref::<sqlx::Error>());
+        if database().any(|e| matches!(e, sqlx::Error::PoolTimedOut)) {
+            return sqlx::Error::PoolTimedOut.into();
+        }
+        if database().any(is_transient) {
             tracing::warn!(error = format!("{source:#}"), "the database is out of reach");
             return Self::database_unavailable();
         }
@@ -133,7 +134,7 @@ impl ApiError {
     pub fn database_unavailable() -> Self {
         Self::unavailable(
             "database_unavailable",
-            "the database is out of reach for a moment; nothing was changed unless a retry finds it was; retry shortly",
+            "the database was out of reach for a moment; retry shortly (a change whose answer was lost may have been saved: look before repeating a create)",
         )
         .retry_after(std::time::Duration::from_secs(1))
     }
@@ -174,8 +175,30 @@ impl From<sqlx::Error> for ApiError {
             sqlx::Error::RowNotFound => Self::not_found("not_found", "the resource does not exist"),
             sqlx::Error::PoolTimedOut => Self::unavailable("database_busy", "the database is busy; retry shortly")
                 .retry_after(std::time::Duration::from_secs(1)),
+            sqlx::Error::Database(db) if let Some(problem) = rejected_input(db.code().as_deref()) => {
+                // A value the edge should have refused: a 4xx for the client, a warning for us.
+                tracing::warn!(error = %db, "the database refused a value of the request");
+                problem
+            }
             other => Self::internal(other),
         }
+    }
+}
+
+/// The last net for input no check caught: PostgreSQL's data exceptions (SQLSTATE class 22:
+/// a NUL in text, a number or date out of range...) and `statement_too_complex` (54001: nested
+/// too deeply) are the request's fault, a 400, never a 500. `None` for every other code.
+fn rejected_input(sqlstate: Option<&str>) -> Option<ApiError> {
+    match sqlstate? {
+        "54001" => Some(ApiError::bad_request(
+            "too_complex",
+            "the request is nested too deeply or is too complex to store",
+        )),
+        code if code.starts_with("22") => Some(ApiError::bad_request(
+            "invalid_value",
+            "a value of the request cannot be stored (out of range, or a character text cannot hold)",
+        )),
+        _ => None,
     }
 }
 

@@ -177,15 +177,18 @@ pub async fn upload(state: &AppState, user: TenantUser, client: ClientContext, u
 #[into_params(parameter_in = Query)]
 pub struct MediaListParams {
     /// `image`, `video`, `audio` or `file`.
+    #[param(pattern = "^(image|video|audio|file)$")]
     pub media_type: Option<String>,
     /// An exact MIME type (`image/png`).
     pub mime_type: Option<String>,
     /// Files of this post.
+    #[param(value_type = Option<String>, format = Uuid)]
     pub parent: Option<PostId>,
     /// Files uploaded by this user.
     #[param(value_type = Option<String>, format = Uuid)]
     pub author: Option<UserId>,
     /// Matches titles and file names containing this text (any case).
+    #[param(max_length = 200)]
     pub search: Option<String>,
 }
 

@@ -28,7 +28,14 @@ use axum::response::{IntoResponse, Response};
     post, path = "/api/v1/media", tag = "media",
     security(("tenant_token" = [])),
     params(UploadFields),
-    request_body(content = Vec<u8>, description = "The file, or a multipart form", content_type = "application/octet-stream"),
+    params(("Content-Disposition" = Option<String>, Header, description = "For a raw upload: `attachment; filename=\"scan.png\"` (the name's extension must match the file's type)")),
+    request_body(
+        content(
+            (inline(crate::openapi::Binary) = "application/octet-stream"),
+            (inline(crate::media::upload::UploadForm) = "multipart/form-data"),
+        ),
+        description = "The file as the body (with Content-Disposition), or a multipart form with a `file` part"
+    ),
     responses(
         (status = 201, description = "Stored; Location header", body = MediaView),
         (status = 400, description = "No file name, or a malformed form", body = Problem, content_type = "application/problem+json"),
@@ -91,7 +98,8 @@ pub async fn list_media(
 /// everybody when it is the featured image of a published post.
 #[utoipa::path(
     get, path = "/api/v1/media/{id}", tag = "media",
-    params(("id" = String, Path, description = "Media id")),
+    security((), ("tenant_token" = [])),
+    params(("id" = String, Path, format = Uuid, description = "Media id")),
     responses(
         (status = 200, description = "The media item", body = MediaView),
         (status = 404, description = "No such media here, or not for this reader", body = Problem, content_type = "application/problem+json"),
@@ -110,9 +118,19 @@ pub async fn get_media(
 /// `If-None-Match` answers 304.
 #[utoipa::path(
     get, path = "/api/v1/media/{id}/file", tag = "media",
-    params(("id" = String, Path, description = "Media id")),
+    security((), ("tenant_token" = [])),
+    params(("id" = String, Path, format = Uuid, description = "Media id")),
     responses(
-        (status = 200, description = "The file", content_type = "application/octet-stream"),
+        (status = 200, description = "The file, as the type its bytes were found to be", content(
+            (inline(crate::openapi::Binary) = "image/jpeg"),
+            (inline(crate::openapi::Binary) = "image/png"),
+            (inline(crate::openapi::Binary) = "image/gif"),
+            (inline(crate::openapi::Binary) = "image/webp"),
+            (inline(crate::openapi::Binary) = "application/pdf"),
+            (inline(crate::openapi::Binary) = "video/mp4"),
+            (inline(crate::openapi::Binary) = "audio/mpeg"),
+            (inline(crate::openapi::Binary) = "audio/x-wav"),
+        )),
         (status = 304, description = "Unchanged since the ETag given"),
         (status = 404, description = "No such media here, or not for this reader", body = Problem, content_type = "application/problem+json"),
     )
@@ -153,7 +171,7 @@ pub async fn download_media(
 #[utoipa::path(
     patch, path = "/api/v1/media/{id}", tag = "media",
     security(("tenant_token" = [])),
-    params(("id" = String, Path, description = "Media id")),
+    params(("id" = String, Path, format = Uuid, description = "Media id")),
     request_body = MediaInput,
     responses(
         (status = 200, description = "Saved", body = MediaView),
@@ -176,7 +194,7 @@ pub async fn update_media(
 #[utoipa::path(
     delete, path = "/api/v1/media/{id}", tag = "media",
     security(("tenant_token" = [])),
-    params(("id" = String, Path, description = "Media id"), DeleteParams),
+    params(("id" = String, Path, format = Uuid, description = "Media id"), DeleteParams),
     responses(
         (status = 200, description = "Deleted; the item as it was", body = MediaView),
         (status = 403, description = "Not its uploader, nor an editor", body = Problem, content_type = "application/problem+json"),

@@ -12,7 +12,7 @@ use axum::http::StatusCode;
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_LENGTH, CONTENT_TYPE};
 use futures_util::StreamExt;
 use serde::Deserialize;
-use utoipa::IntoParams;
+use utoipa::{IntoParams, ToSchema};
 
 /// The descriptive fields of an upload, from the query string (raw uploads) or form parts.
 #[derive(Debug, Default, Deserialize, IntoParams)]
@@ -25,6 +25,20 @@ pub struct UploadFields {
     pub caption: Option<String>,
     /// The post the file belongs to; its readers may download it. Needs the right to edit it.
     pub post: Option<PostId>,
+}
+
+/// The multipart form of an upload: the file (its part's file name required), and the same
+/// optional fields as the query takes.
+#[derive(ToSchema)]
+#[expect(dead_code, reason = "the document's view of a form read part by part")]
+pub struct UploadForm {
+    #[schema(value_type = crate::openapi::Binary)]
+    file: Vec<u8>,
+    title: Option<String>,
+    alt_text: Option<String>,
+    caption: Option<String>,
+    #[schema(value_type = Option<String>, format = Uuid)]
+    post: Option<String>,
 }
 
 pub struct Upload {

@@ -11,7 +11,7 @@ use utoipa::ToSchema;
 #[serde(deny_unknown_fields)]
 pub struct RotateSigningKey {
     /// `tenant` (tenant access tokens, published in JWKS) or `ops` (operator tokens).
-    #[schema(value_type = String)]
+    #[schema(value_type = String, pattern = "^(tenant|ops)$")]
     pub purpose: Purpose,
 }
 

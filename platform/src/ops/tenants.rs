@@ -17,15 +17,27 @@ use utoipa::{IntoParams, ToSchema};
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateTenant {
-    /// 3 to 40 of a-z, 0-9 and '-', starting with a letter; becomes `{slug}.{base domain}`.
-    #[schema(example = "st-mary")]
+    /// 3 to 40 of a-z, 0-9 and '-', starting with a letter, not ending with '-', no '--';
+    /// becomes `{slug}.{base domain}`. Reserved names (`www`, `api`, `admin`, ... and `pg-*`)
+    /// answer 422.
+    #[schema(
+        example = "st-mary",
+        min_length = 3,
+        max_length = 40,
+        pattern = "^[a-z](-?[a-z0-9])*$"
+    )]
     pub slug: String,
-    #[schema(example = "St Mary's Hospital")]
+    /// 1 to 200 characters, not only spaces.
+    #[schema(example = "St Mary's Hospital", min_length = 1, max_length = 200, pattern = r"\S")]
     pub name: String,
+    #[schema(value_type = crate::openapi::EmailAddress)]
     pub admin_email: String,
     /// Omit to receive a one-time `setup_token` instead.
+    #[schema(value_type = Option<crate::openapi::NewPassword>)]
     pub admin_password: Option<String>,
     pub admin_name: Option<String>,
+    /// 1 to 40 of a-z, 0-9 and '-'.
+    #[schema(pattern = "^[a-z0-9-]{1,40}$")]
     pub plan: Option<String>,
 }
 
@@ -86,6 +98,7 @@ impl CreateTenant {
 #[into_params(parameter_in = Query)]
 pub struct ListFilter {
     /// Only tenants in this status.
+    #[param(pattern = "^(provisioning|active|suspended|deleting)$")]
     pub status: Option<String>,
 }
 

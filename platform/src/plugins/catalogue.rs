@@ -157,7 +157,7 @@ pub async fn list(State(state): State<AppState>, _: Operator) -> ApiResult<axum:
 #[utoipa::path(
     post, path = "/api/ops/v1/plugins", tag = "ops",
     security(("ops_token" = [])),
-    request_body(content = Vec<u8>, content_type = "application/wasm", description = "A WebAssembly component of the world platform:plugin@0.1.0"),
+    request_body(content = inline(crate::openapi::Binary), content_type = "application/wasm", description = "A WebAssembly component of the world platform:plugin@0.1.0"),
     responses(
         (status = 201, description = "In the catalogue", body = CatalogueEntry),
         (status = 401, description = "Not an operator", body = Problem, content_type = "application/problem+json"),

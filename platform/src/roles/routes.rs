@@ -24,12 +24,46 @@ pub struct RoleView {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RoleDefinition {
-    /// 1 to 64 of a-z, 0-9 and _, starting with a letter. Only on creation.
+    /// The role's name, if given, must be the one in the path: roles are not renamed.
+    #[schema(pattern = "^[a-z][a-z0-9_]{0,63}$")]
     pub name: Option<String>,
+    /// 1 to 100 characters, not only spaces.
+    #[schema(min_length = 1, max_length = 100, pattern = r"\S")]
     pub display_name: String,
-    /// Capability names (1 to 64 of a-z, 0-9 and _), at most 200.
+    /// Capability names (1 to 64 of a-z, 0-9 and _, starting with a letter), at most 200.
+    #[schema(max_items = 200, inline, value_type = Vec<crate::roles::routes::CapabilityName>)]
     pub capabilities: Vec<String>,
 }
+
+/// A custom role to define.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewRole {
+    /// 1 to 64 of a-z, 0-9 and _, starting with a letter.
+    #[schema(pattern = "^[a-z][a-z0-9_]{0,63}$")]
+    pub name: String,
+    /// 1 to 100 characters, not only spaces.
+    #[schema(min_length = 1, max_length = 100, pattern = r"\S")]
+    pub display_name: String,
+    /// Capability names (1 to 64 of a-z, 0-9 and _, starting with a letter), at most 200.
+    #[schema(max_items = 200, inline, value_type = Vec<crate::roles::routes::CapabilityName>)]
+    pub capabilities: Vec<String>,
+}
+
+impl From<NewRole> for RoleDefinition {
+    fn from(role: NewRole) -> Self {
+        Self {
+            name: Some(role.name),
+            display_name: role.display_name,
+            capabilities: role.capabilities,
+        }
+    }
+}
+
+crate::http::pagination::pattern_schema!(
+    /// A capability name: 1 to 64 of a-z, 0-9 and _, starting with a letter.
+    CapabilityName = "^[a-z][a-z0-9_]{0,63}$"
+);
 
 const MANAGE_ROLES: &str = "manage_options";
 const MAX_CAPABILITIES: usize = 200;
@@ -135,7 +169,7 @@ pub async fn list(State(state): State<AppState>, user: TenantUser) -> ApiResult<
 #[utoipa::path(
     post, path = "/api/v1/roles", tag = "users",
     security(("tenant_token" = [])),
-    request_body = RoleDefinition,
+    request_body = NewRole,
     responses(
         (status = 201, description = "Defined", body = RoleView),
         (status = 403, description = "Needs manage_options, and only capabilities you hold", body = Problem, content_type = "application/problem+json"),
@@ -147,8 +181,9 @@ pub async fn create(
     State(state): State<AppState>,
     user: TenantUser,
     client: ClientContext,
-    Json(body): Json<RoleDefinition>,
+    Json(body): Json<NewRole>,
 ) -> ApiResult<(StatusCode, axum::Json<RoleView>)> {
+    let body = RoleDefinition::from(body);
     let name = body.name.clone().unwrap_or_default();
     if !valid_name(&name) {
         return Err(ApiError::invalid_field(

@@ -7,28 +7,68 @@ use utoipa::ToSchema;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct Settings {
-    /// Shown to the organisation's users; the tenant's name when empty.
+    /// Shown to the organisation's users (1 to 200 characters, not only spaces); the
+    /// tenant's name when absent.
+    #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
     pub site_title: Option<String>,
     /// IANA time zone name, such as `America/Sao_Paulo`.
+    #[schema(schema_with = timezone_schema)]
     pub timezone: String,
     /// BCP 47 language tag, such as `pt-BR`.
+    #[schema(max_length = 35, pattern = "^[a-z]{2,3}(-[A-Za-z0-9]{1,8})*$")]
     pub locale: String,
-    /// Browser origins allowed to call this tenant's API (`https://portal.clinic.example`).
+    /// Browser origins allowed to call this tenant's API (`https://portal.clinic.example`):
+    /// scheme, lower-case host and optional port; at most 50.
+    #[schema(max_items = 50, inline, value_type = Vec<Origin>)]
     pub cors_allowed_origins: Vec<String>,
-    /// Roles whose users must use multi-factor authentication.
+    /// Roles whose users must use multi-factor authentication; at most 32.
+    #[schema(max_items = 32, inline, value_type = Vec<RoleName>)]
     pub mfa_required_roles: Vec<String>,
+    /// Default: create_draft 50, publish 85, read_phi 75, manage_users 0.
+    #[schema(schema_with = thresholds_schema)]
     pub trust_thresholds: TrustThresholds,
 }
+
+/// The thresholds' own schema, each with its default, without the whole object as a default
+/// of its own (which generators cannot model).
+fn thresholds_schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+    <TrustThresholds as utoipa::PartialSchema>::schema()
+}
+
+/// The time zones `timezone` takes: every IANA name, as an enum.
+fn timezone_schema() -> utoipa::openapi::schema::Schema {
+    utoipa::openapi::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::Type::String)
+        .enum_values(Some(chrono_tz::TZ_VARIANTS.iter().map(|tz| tz.name())))
+        .default(Some(serde_json::json!("UTC")))
+        .into()
+}
+
+const LABEL: &str = "[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?";
+
+crate::http::pagination::pattern_schema!(
+    /// A browser origin: `http` or `https`, a lower-case host name, an optional port.
+    Origin = format!(r"^https?://{LABEL}(\.{LABEL})*(:[0-9]{{1,5}})?$")
+);
+
+crate::http::pagination::pattern_schema!(
+    /// A role name: 1 to 64 of a-z, 0-9 and _.
+    RoleName = "^[a-z0-9_]{1,64}$"
+);
 
 /// The zero-trust score (0 to 100) an action requires.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct TrustThresholds {
+    #[schema(maximum = 100)]
     pub create_draft: u8,
+    #[schema(maximum = 100)]
     pub publish: u8,
+    #[schema(maximum = 100)]
     pub read_phi: u8,
     /// Creating users, changing roles, deactivating, verifying registries, custom roles.
     /// 0 (off) unless the tenant raises it.
+    #[schema(maximum = 100)]
     pub manage_users: u8,
 }
 

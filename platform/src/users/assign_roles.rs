@@ -16,6 +16,7 @@ use utoipa::ToSchema;
 #[serde(deny_unknown_fields)]
 pub struct RoleAssignment {
     /// The user's roles from now on (1 to 16).
+    #[schema(min_items = 1, max_items = 16)]
     pub roles: Vec<String>,
 }
 

@@ -18,13 +18,19 @@ use utoipa::ToSchema;
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewUser {
+    #[schema(value_type = crate::openapi::EmailAddress)]
     pub email: String,
     /// Omit to invite: the response then carries a one-time `setup_token` for the new user.
+    #[schema(value_type = Option<crate::openapi::NewPassword>)]
     pub password: Option<String>,
+    /// 1 to 200 characters, not only spaces.
+    #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
     pub display_name: String,
     /// One role (as WordPress's user form). Needs promote_users for anything but `subscriber`.
+    /// Not with `roles`.
     pub role: Option<String>,
-    /// Several roles at once; same rule.
+    /// Several roles at once (1 to 16); same rule.
+    #[schema(min_items = 1, max_items = 16)]
     pub roles: Option<Vec<String>>,
     pub registry: Option<Registry>,
 }

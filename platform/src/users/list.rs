@@ -13,11 +13,13 @@ use utoipa::IntoParams;
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct UserFilter {
-    /// Part of the e-mail or display name, case-insensitive.
+    /// Part of the e-mail or display name, case-insensitive; at most 200 characters.
+    #[param(max_length = 200)]
     pub search: Option<String>,
     /// Users holding this role.
     pub role: Option<String>,
     /// `active`, `invited` or `disabled`.
+    #[param(pattern = "^(active|invited|disabled)$")]
     pub status: Option<String>,
 }
 
@@ -48,7 +50,7 @@ pub async fn list(
     Query(filter): Query<UserFilter>,
 ) -> ApiResult<(HeaderMap, axum::Json<Vec<UserView>>)> {
     let page = Page::try_from(&params)?;
-    if filter.search.as_ref().is_some_and(|s| s.len() > 200) {
+    if filter.search.as_ref().is_some_and(|s| s.chars().count() > 200) {
         return Err(ApiError::bad_request(
             "invalid_query",
             "search is at most 200 characters",

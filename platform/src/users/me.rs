@@ -77,6 +77,7 @@ pub async fn update_me(
 pub struct PasswordChange {
     pub current_password: String,
     /// At least 12 characters.
+    #[schema(value_type = crate::openapi::NewPassword)]
     pub new_password: String,
 }
 

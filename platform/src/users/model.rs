@@ -9,14 +9,19 @@ use utoipa::ToSchema;
 pub struct Registry {
     /// Council: 2 to 10 capital letters (CRM, CRP, CRMV, COREN, ...).
     #[serde(rename = "type")]
+    #[schema(pattern = "^[A-Z]{2,10}$")]
     pub kind: String,
     /// 1 to 20 of letters, digits, '.' and '-'.
+    #[schema(pattern = "^[A-Za-z0-9.-]{1,20}$")]
     pub number: String,
     /// Two-letter state (SP, RJ, ...).
+    #[schema(pattern = "^[A-Z]{2}$")]
     pub state: String,
     #[serde(default)]
     pub verified: bool,
+    /// Set by the server when `verified` becomes true.
     #[serde(default)]
+    #[schema(read_only)]
     pub verified_at: Option<DateTime<Utc>>,
 }
 

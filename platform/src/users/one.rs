@@ -50,7 +50,10 @@ pub async fn get(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UserPatch {
+    /// 1 to 200 characters, not only spaces.
+    #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
     pub display_name: Option<String>,
+    #[schema(value_type = Option<crate::openapi::EmailAddress>)]
     pub email: Option<String>,
     /// Set or replace the professional registry; `verified` needs manage_compliance. `null`
     /// removes it.
