@@ -45,10 +45,12 @@ fn timezone_schema() -> utoipa::openapi::schema::Schema {
 }
 
 const LABEL: &str = "[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?";
+/// 1 to 65535, no leading zeros.
+const PORT: &str = "(6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[1-5][0-9]{4}|[1-9][0-9]{0,3})";
 
 crate::http::pagination::pattern_schema!(
     /// A browser origin: `http` or `https`, a lower-case host name, an optional port.
-    Origin = format!(r"^https?://{LABEL}(\.{LABEL})*(:[0-9]{{1,5}})?$")
+    Origin = format!(r"^https?://{LABEL}(\.{LABEL})*(:{PORT})?$")
 );
 
 crate::http::pagination::pattern_schema!(
@@ -174,19 +176,35 @@ fn valid_locale(tag: &str) -> bool {
         && parts.all(|p| (1..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphanumeric()))
 }
 
+/// Exactly what [`Origin`]'s pattern says: `http` or `https`, lower-case labels of a-z, 0-9
+/// and inner hyphens, and a port of 1 to 65535 without leading zeros. IP addresses are origins
+/// too (a development front end at `http://127.0.0.1:3000`).
 fn valid_origin(origin: &str) -> bool {
-    let Some((scheme, rest)) = origin.split_once("://") else {
+    let Some(rest) = origin
+        .strip_prefix("https://")
+        .or_else(|| origin.strip_prefix("http://"))
+    else {
         return false;
     };
-    if scheme != "https" && scheme != "http" {
-        return false;
-    }
-    let (host, port) = match rest.rsplit_once(':') {
-        Some((h, p)) => (h, Some(p)),
+    let (host, port) = match rest.split_once(':') {
+        Some((host, port)) => (host, Some(port)),
         None => (rest, None),
     };
-    let port_ok = port.is_none_or(|p| p.parse::<u16>().is_ok_and(|n| n > 0));
-    port_ok && tenants::Hostname::parse(host).is_ok_and(|h| h.as_str() == host)
+    let port_ok = port.is_none_or(|p| {
+        (1..=5).contains(&p.len())
+            && !p.starts_with('0')
+            && p.bytes().all(|b| b.is_ascii_digit())
+            && p.parse::<u32>().is_ok_and(|n| n <= 65_535)
+    });
+    let label_ok = |label: &str| {
+        (1..=63).contains(&label.len())
+            && label
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+            && !label.starts_with('-')
+            && !label.ends_with('-')
+    };
+    port_ok && host.split('.').all(label_ok)
 }
 
 #[cfg(test)]
@@ -237,6 +255,14 @@ mod tests {
         assert!(valid_origin("http://localhost:3000"));
         assert!(valid_origin("https://portal.clinic.example"));
         assert!(!valid_origin("https://portal.clinic.example:0"));
+        assert!(!valid_origin("https://portal.clinic.example:080"));
+        assert!(!valid_origin("https://portal.clinic.example:65536"));
+        assert!(valid_origin("http://127.0.0.1:65535"), "addresses are origins too");
+        assert!(valid_origin("http://3"));
+        assert!(
+            !valid_origin("https://Portal.example"),
+            "lower case, as browsers send it"
+        );
         assert!(!valid_origin("https://"));
     }
 }
