@@ -154,12 +154,12 @@ fn png() -> Vec<u8> {
     bytes
 }
 
-/// Every route whose failure paths record something (trust denials, PHI reads), driven at
-/// four times the pool's size, while another tenant reads: no request may wait for a second
-/// connection while holding one, so every denial is answered and the other tenant is served.
-#[tokio::test]
-async fn denials_at_four_times_the_pool_size_never_starve_it() {
-    const POOL: u32 = 4;
+/// Connections of the small pool the starvation tests below drive at four times its size.
+const POOL: u32 = 4;
+
+/// An app whose pool holds [`POOL`] connections (a request waits at most 3 s for one, then
+/// answers 503), request limits out of the way, and two tenants: `victim` and `bystander`.
+async fn small_pool_app() -> TestApp {
     let app = TestApp::spawn_with(|c| {
         c.database.max_connections = POOL;
         c.database.acquire_timeout = std::time::Duration::from_secs(3);
@@ -171,6 +171,29 @@ async fn denials_at_four_times_the_pool_size_never_starve_it() {
     .await;
     app.create_tenant("victim").await;
     app.create_tenant("bystander").await;
+    app
+}
+
+/// Runs `load` while the bystander reads its settings again and again: every read must be
+/// served (one that waited for a connection past the acquire timeout would answer 503).
+async fn while_the_bystander_reads<T>(app: &TestApp, load: impl std::future::Future<Output = T>) -> T {
+    let bystander = app.tenant("bystander").token(&app.admin_token("bystander").await);
+    let reads = async {
+        for _ in 0..20 {
+            let reply = bystander.get("/api/v1/settings").await;
+            assert_eq!(reply.status, 200, "the other tenant is served: {}", reply.text);
+        }
+    };
+    let (out, ()) = tokio::join!(load, reads);
+    out
+}
+
+/// Every route whose failure paths record something (trust denials, PHI reads), driven at
+/// four times the pool's size, while another tenant reads: no request may wait for a second
+/// connection while holding one, so every denial is answered and the other tenant is served.
+#[tokio::test]
+async fn denials_at_four_times_the_pool_size_never_starve_it() {
+    let app = small_pool_app().await;
     let site = app.open_trust("victim").await;
     let post = site.post("/api/v1/posts", &json!({"title": "kept"})).await;
     assert_eq!(post.status, 201, "{}", post.text);
@@ -233,19 +256,7 @@ async fn denials_at_four_times_the_pool_size_never_starve_it() {
         }
         all
     };
-    let bystander = app.tenant("bystander").token(&app.admin_token("bystander").await);
-    let reads = async {
-        let mut slowest = std::time::Duration::ZERO;
-        for _ in 0..20 {
-            let started = std::time::Instant::now();
-            let reply = bystander.get("/api/v1/settings").await;
-            assert_eq!(reply.status, 200, "the other tenant is served: {}", reply.text);
-            slowest = slowest.max(started.elapsed());
-        }
-        slowest
-    };
-    // A read that waited for a connection past the acquire timeout would have answered 503.
-    let (all, _slowest) = tokio::join!(denials, reads);
+    let all = while_the_bystander_reads(&app, denials).await;
     for (request, replies) in &all {
         for reply in replies {
             assert_eq!(reply.status, 403, "{request}: {}", reply.text);
@@ -361,18 +372,7 @@ async fn a_database_restart_under_concurrent_writers_answers_503_never_500() {
 /// reads: each answer is a 4xx problem, never a 500 or a 503, and the other tenant is served.
 #[tokio::test]
 async fn every_routes_failure_paths_at_four_times_the_pool_size_leave_others_served() {
-    const POOL: u32 = 4;
-    let app = TestApp::spawn_with(|c| {
-        c.database.max_connections = POOL;
-        c.database.acquire_timeout = std::time::Duration::from_secs(3);
-        let huge = platform::limits::Quota::per_minute(10_000_000, 10_000_000);
-        c.http.limits.per_ip = huge;
-        c.http.limits.per_tenant = huge;
-        c.http.limits.per_user = huge;
-    })
-    .await;
-    app.create_tenant("victim").await;
-    app.create_tenant("bystander").await;
+    let app = small_pool_app().await;
     let (_, subscriber) = app.add_user("victim", "reader@victim.test", &["subscriber"]).await;
     let spec = platform::openapi::spec();
     let mut operations = Vec::new();
@@ -424,19 +424,7 @@ async fn every_routes_failure_paths_at_four_times_the_pool_size_leave_others_ser
         }
         answers
     };
-    let bystander = app.tenant("bystander").token(&app.admin_token("bystander").await);
-    let reads = async {
-        let mut slowest = std::time::Duration::ZERO;
-        for _ in 0..30 {
-            let started = std::time::Instant::now();
-            let reply = bystander.get("/api/v1/settings").await;
-            assert_eq!(reply.status, 200, "the other tenant is served: {}", reply.text);
-            slowest = slowest.max(started.elapsed());
-        }
-        slowest
-    };
-    // A read that waited for a connection past the acquire timeout would have answered 503.
-    let (answers, _slowest) = tokio::join!(sweep, reads);
+    let answers = while_the_bystander_reads(&app, sweep).await;
     for (operation, replies) in &answers {
         for reply in replies {
             assert!(
