@@ -5,7 +5,7 @@ use e2e::{DbProxy, TestApp};
 use sqlx::postgres::{PgPool, PgPoolOptions};
 use std::sync::Arc;
 use tenants::keyring::{FieldCipher, FieldRef, Keyring, LocalKek};
-use tenants::{Hostname, TenantResolver, TenantSlug, TenantStatus};
+use tenants::{Hostname, TenantResolver, TenantStatus};
 
 const PROXIED: &str = "caches-test-proxied";
 
@@ -71,12 +71,7 @@ where
 #[tokio::test]
 async fn a_tenant_suspended_while_its_host_is_looked_up_stops_routing_at_once() {
     let app = TestApp::spawn().await;
-    app.create_tenant("alpha").await;
-    let alpha = app
-        .tenancy()
-        .get_by_slug(&TenantSlug::parse("alpha").expect("slug"))
-        .await
-        .expect("alpha");
+    let alpha = app.created_tenant("alpha").await;
     let proxy = DbProxy::start(e2e::server_addr().await).await;
     let pool = pool_through(&app, &proxy).await;
     let resolver = Arc::new(TenantResolver::new(pool.clone(), std::time::Duration::from_secs(60)));
@@ -110,24 +105,14 @@ async fn a_tenant_suspended_while_its_host_is_looked_up_stops_routing_at_once() 
 #[tokio::test]
 async fn keys_loaded_while_a_rotation_lands_are_not_cached() {
     let app = TestApp::spawn().await;
-    app.create_tenant("alpha").await;
-    let alpha = app
-        .tenancy()
-        .get_by_slug(&TenantSlug::parse("alpha").expect("slug"))
-        .await
-        .expect("alpha");
+    let alpha = app.created_tenant("alpha").await;
     let proxy = DbProxy::start(e2e::server_addr().await).await;
     let pool = pool_through(&app, &proxy).await;
     // This instance's keyring, under the same master key as the app's.
     let kek = LocalKek::load(&app.config().master_key).expect("kek");
     let keyring = Arc::new(Keyring::new(Arc::new(kek)));
     // Prepares the statement, so the load below is one round trip.
-    app.create_tenant("beta").await;
-    let beta = app
-        .tenancy()
-        .get_by_slug(&TenantSlug::parse("beta").expect("slug"))
-        .await
-        .expect("beta");
+    let beta = app.created_tenant("beta").await;
     keyring.cipher(&pool, beta.id).await.expect("cipher");
 
     let load = {

@@ -216,13 +216,8 @@ async fn failed_or_abandoned_transactions_leave_nothing_on_the_connection() {
 #[tokio::test]
 async fn the_serving_role_reaches_nothing_once_out_of_the_tenant_role() {
     let app = TestApp::spawn().await;
-    app.create_tenant("alpha").await;
+    let alpha = app.created_tenant("alpha").await;
     app.create_tenant("beta").await;
-    let alpha = app
-        .tenancy()
-        .get_by_slug(&TenantSlug::parse("alpha").expect("slug"))
-        .await
-        .expect("alpha");
     let serving = app.tenancy().pool();
 
     let mut tx = alpha.scope().begin(serving).await.expect("begin");

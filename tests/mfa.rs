@@ -304,3 +304,32 @@ async fn wrong_codes_inside_a_session_share_the_accounts_failure_budget() {
     limited.assert_problem(429, "rate_limited");
     assert!(limited.header("retry-after").is_some());
 }
+
+#[tokio::test]
+async fn an_enrolment_body_is_optional_and_bad_ones_are_problems() {
+    let app = TestApp::spawn().await;
+    app.create_tenant("acme").await;
+    let site = app.tenant("acme").token(&app.admin_token("acme").await);
+    let send = |content_type: &str, body: &'static str| {
+        e2e::HostClient::send(
+            site.request(reqwest::Method::POST, "/api/v1/auth/mfa/totp")
+                .header("content-type", content_type)
+                .body(body),
+        )
+    };
+    send("application/json", "{not json")
+        .await
+        .assert_problem(400, "malformed_json");
+    send("application/json", r#"{"token": "x"}"#)
+        .await
+        .assert_problem(422, "invalid_body");
+    send("application/json", r#"{"enrolment_token": "a\u0000b"}"#)
+        .await
+        .assert_problem(400, "nul_character");
+    send("text/plain", "enrolment_token=x")
+        .await
+        .assert_problem(415, "unsupported_media_type");
+    // No body at all, as before: where MFA is not required, none is needed.
+    let started = send("application/json", "  ").await;
+    assert_eq!(started.status, 200, "{}", started.text);
+}

@@ -5,15 +5,6 @@ use e2e::{DbProxy, TestApp};
 use serde_json::json;
 use sqlx::postgres::{PgPool, PgPoolOptions};
 use sqlx::{Executor as _, Row as _};
-use tenants::{Tenant, TenantSlug};
-
-async fn tenant(app: &TestApp, slug: &str) -> Tenant {
-    app.create_tenant(slug).await;
-    app.tenancy()
-        .get_by_slug(&TenantSlug::parse(slug).expect("slug"))
-        .await
-        .expect("tenant")
-}
 
 /// The application name of the connections through the proxy.
 const PROXIED: &str = "pools-test-proxied";
@@ -77,7 +68,7 @@ async fn drop_mid_flight<F: std::future::Future>(app: &TestApp, proxy: &DbProxy,
 #[tokio::test]
 async fn a_tenant_begin_dropped_mid_flight_leaves_the_next_user_a_clean_session() {
     let app = TestApp::spawn().await;
-    let alpha = tenant(&app, "alpha").await;
+    let alpha = app.created_tenant("alpha").await;
     let proxy = DbProxy::start(app.db.server_addr().await).await;
     // Plain sqlx options, without the pool's release check: the begin itself must be safe.
     let pool = pool_of_one(&app, &proxy, PgPoolOptions::new()).await;
@@ -103,7 +94,7 @@ async fn a_plain_transaction_dropped_mid_begin_is_not_handed_out_again() {
 #[tokio::test]
 async fn a_begin_for_a_role_that_no_longer_exists_leaves_the_pool_serving() {
     let app = TestApp::spawn().await;
-    let alpha = tenant(&app, "alpha").await;
+    let alpha = app.created_tenant("alpha").await;
     let role = format!("\"{}\"", alpha.role_name());
     app.db
         .pool
@@ -129,7 +120,7 @@ async fn a_begin_for_a_role_that_no_longer_exists_leaves_the_pool_serving() {
 #[tokio::test]
 async fn a_session_level_role_change_never_reaches_the_next_user() {
     let app = TestApp::spawn().await;
-    let alpha = tenant(&app, "alpha").await;
+    let alpha = app.created_tenant("alpha").await;
     let proxy = DbProxy::start(app.db.server_addr().await).await;
     let pool = pool_of_one(&app, &proxy, tenants::pool_options()).await;
     let (session_role, _) = next_users_session(&pool).await;

@@ -171,6 +171,16 @@ impl TestApp {
         reply.body
     }
 
+    /// Onboards a tenant (as [`Self::create_tenant`]) and returns it as the tenancy layer knows
+    /// it: for tests that reach its tables or keys directly.
+    pub async fn created_tenant(&self, slug: &str) -> tenants::Tenant {
+        self.create_tenant(slug).await;
+        self.tenancy()
+            .get_by_slug(&tenants::TenantSlug::parse(slug).expect("slug"))
+            .await
+            .expect("tenant")
+    }
+
     /// Adds a user with these roles straight into the tenant schema (password
     /// [`ADMIN_PASSWORD`]) and signs them in; returns (user id, access token).
     pub async fn add_user(&self, slug: &str, email: &str, roles: &[&str]) -> (uuid::Uuid, String) {

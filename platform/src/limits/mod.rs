@@ -116,23 +116,6 @@ impl RateLimiter {
         }
     }
 
-    /// Gives back `cost` charged on every key by [`Self::check`]: for budgets charged before
-    /// the outcome is known (a sign-in), refunded when it turns out not to count. Best effort:
-    /// when Redis does not answer, the charge stays (the safe side).
-    pub async fn refund(&self, keys: &[(String, Quota)], cost: u32) {
-        let prefixed: Vec<(String, Quota)> = keys.iter().map(|(k, q)| (format!("{}{k}", self.prefix), *q)).collect();
-        match &self.redis {
-            None => self.local.refund(&prefixed, cost),
-            Some(redis) => {
-                if let Err(error) = redis.refund(&prefixed, cost).await {
-                    tracing::warn!(%error, "rate limiter cannot reach Redis to refund; the charge stays");
-                }
-            }
-        }
-    }
-}
-
-impl RateLimiter {
     /// Charges `cost` on every key whatever the quota says: for costs known only once paid
     /// (the time a compile took), after a [`Self::check`] of cost 0 let the work start. Best
     /// effort when Redis does not answer (the local limiter takes the charge).
@@ -144,6 +127,21 @@ impl RateLimiter {
                 if let Err(error) = redis.charge(&prefixed, cost).await {
                     tracing::warn!(%error, "rate limiter cannot reach Redis to charge; charged locally");
                     self.local.charge(&prefixed, cost);
+                }
+            }
+        }
+    }
+
+    /// Gives back `cost` charged on every key by [`Self::check`]: for budgets charged before
+    /// the outcome is known (a sign-in), refunded when it turns out not to count. Best effort:
+    /// when Redis does not answer, the charge stays (the safe side).
+    pub async fn refund(&self, keys: &[(String, Quota)], cost: u32) {
+        let prefixed: Vec<(String, Quota)> = keys.iter().map(|(k, q)| (format!("{}{k}", self.prefix), *q)).collect();
+        match &self.redis {
+            None => self.local.refund(&prefixed, cost),
+            Some(redis) => {
+                if let Err(error) = redis.refund(&prefixed, cost).await {
+                    tracing::warn!(%error, "rate limiter cannot reach Redis to refund; the charge stays");
                 }
             }
         }

@@ -48,9 +48,9 @@ pub struct Enrolment {
 pub async fn enrol(
     State(state): State<AppState>,
     user: TenantUser,
-    body: axum::body::Bytes,
+    body: Option<Json<EnrolRequest>>,
 ) -> ApiResult<axum::Json<Enrolment>> {
-    let request = enrol_request(&body)?;
+    let request = body.map(|Json(request)| request).unwrap_or_default();
     let cipher = factor::cipher(&state, &user.tenant).await?;
     let mut tx = user.tenant.scope().begin(state.tenancy.pool()).await?;
     let me = Principal::load_during_enrolment(&mut tx, &user).await?;
@@ -104,20 +104,6 @@ pub async fn enrol(
     tx.commit().await?;
     let (otpauth_uri, secret) = totp::enrolment(&secret, &user.tenant.name, &email).map_err(ApiError::internal)?;
     Ok(axum::Json(Enrolment { otpauth_uri, secret }))
-}
-
-/// An empty body, or an [`EnrolRequest`] as JSON.
-fn enrol_request(body: &[u8]) -> ApiResult<EnrolRequest> {
-    if body.iter().all(u8::is_ascii_whitespace) {
-        return Ok(EnrolRequest::default());
-    }
-    serde_json::from_slice(body).map_err(|e| {
-        if e.is_data() {
-            ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_body", e.to_string())
-        } else {
-            ApiError::bad_request("malformed_json", format!("the body is not valid JSON: {e}"))
-        }
-    })
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
