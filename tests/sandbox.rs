@@ -180,7 +180,13 @@ async fn fuel_runs_out() {
 #[tokio::test]
 async fn memory_growth_past_the_limit_is_stopped() {
     let runtime = runtime();
-    let error = filter(&runtime, &setup(Limits::default()), "grow").await.unwrap_err();
+    // Growing to the limit takes a while on a loaded machine: the deadline must not be what
+    // stops it (it ran out first once under a full test run on two cores).
+    let limits = Limits {
+        deadline_ms: 5_000,
+        ..Limits::default()
+    };
+    let error = filter(&runtime, &setup(limits), "grow").await.unwrap_err();
     assert_eq!(limit_of(&error), Some(Limit::Memory), "{error}");
     assert!(error.to_string().contains("32 MiB"), "{error}");
     still_serves(&runtime).await;
