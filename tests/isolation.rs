@@ -263,7 +263,7 @@ async fn serve_refuses_a_serving_role_that_reaches_further() {
     // The owner itself (or, where tests run as one, a superuser).
     let mut config = app.config();
     config.database.serve_connect = app.db.connect_options();
-    let refused = platform::app::AppState::build(&config).await.err().expect("refused");
+    let refused = platform::state::AppState::build(&config).await.err().expect("refused");
     assert!(
         format!("{refused:#}").contains("PLATFORM_APP_DATABASE_URL"),
         "{refused:#}"
@@ -274,7 +274,7 @@ async fn serve_refuses_a_serving_role_that_reaches_further() {
         .execute(&app.db.pool)
         .await
         .expect("alter");
-    let refused = platform::app::AppState::build(&app.config())
+    let refused = platform::state::AppState::build(&app.config())
         .await
         .err()
         .expect("refused");

@@ -365,7 +365,7 @@ async fn a_database_restart_under_concurrent_writers_answers_503_never_500() {
 async fn every_routes_failure_paths_at_four_times_the_pool_size_leave_others_served() {
     let app = small_pool_app().await;
     let (_, subscriber) = app.add_user("victim", "reader@victim.test", &["subscriber"]).await;
-    let spec = platform::openapi::spec();
+    let spec = platform::app::openapi();
     let mut operations = Vec::new();
     for (path, item) in &spec.paths.paths {
         if !path.starts_with("/api/v1/") || path.starts_with("/api/v1/auth/") {

@@ -1,7 +1,7 @@
 //! Liveness, readiness, metrics and the OpenAPI document: served on every host, so load
 //! balancers and scrapers need no tenant.
 
-use crate::app::AppState;
+use crate::state::AppState;
 use crate::http::{ApiError, Problem};
 use axum::extract::State;
 use axum::http::header::{AUTHORIZATION, CONTENT_TYPE};
@@ -120,20 +120,4 @@ pub async fn metrics(State(state): State<AppState>, headers: HeaderMap) -> Resul
 
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
-}
-
-/// This API's OpenAPI 3.1 document.
-#[utoipa::path(get, path = "/openapi.json", tag = "operations", responses((status = 200, body = Object)))]
-pub async fn openapi_json() -> Response {
-    (
-        [
-            (CONTENT_TYPE, HeaderValue::from_static("application/json")),
-            (
-                axum::http::header::CACHE_CONTROL,
-                HeaderValue::from_static("public, max-age=300"),
-            ),
-        ],
-        crate::openapi::json(),
-    )
-        .into_response()
 }

@@ -18,5 +18,7 @@ pub mod ops;
 pub mod plugins;
 pub mod roles;
 pub mod settings;
+pub mod startup;
+pub mod state;
 pub mod telemetry;
 pub mod users;

@@ -1,6 +1,5 @@
 mod problems;
 
-use std::sync::OnceLock;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
@@ -116,10 +115,10 @@ string_schema!(
     NewPassword { min_length(12), max_length(1024) }
 );
 
-/// The whole API's OpenAPI document, built from the same routers that serve it.
-pub fn spec() -> utoipa::openapi::OpenApi {
+/// The whole API's OpenAPI document: the router's paths (`app::openapi`) on this base.
+pub fn document(paths: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
     let mut doc = ApiDoc::openapi();
-    doc.merge(crate::app::documented_routes().into_openapi());
+    doc.merge(paths);
     doc.info.version = env!("CARGO_PKG_VERSION").to_owned();
     problems::add(&mut doc);
     etag_headers(&mut doc);
@@ -170,60 +169,5 @@ fn etag_headers(doc: &mut utoipa::openapi::OpenApi) {
                 }
             }
         }
-    }
-}
-
-/// The document as pretty JSON, built once.
-pub fn json() -> String {
-    static JSON: OnceLock<String> = OnceLock::new();
-    JSON.get_or_init(|| {
-        spec()
-            .to_pretty_json()
-            .unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
-    })
-    .clone()
-}
-
-#[cfg(test)]
-mod tests {
-    /// Generators refuse a document with a reference to nothing (`openapi-typescript`: "Can't
-    /// resolve $ref"), and schemathesis skips what it cannot resolve.
-    #[test]
-    fn every_reference_resolves() {
-        fn refs<'a>(value: &'a serde_json::Value, found: &mut Vec<&'a str>) {
-            match value {
-                serde_json::Value::Object(map) => {
-                    if let Some(serde_json::Value::String(target)) = map.get("$ref") {
-                        found.push(target);
-                    }
-                    map.values().for_each(|v| refs(v, found));
-                }
-                serde_json::Value::Array(items) => items.iter().for_each(|v| refs(v, found)),
-                _ => {}
-            }
-        }
-        let doc: serde_json::Value = serde_json::from_str(&super::json()).expect("the document is JSON");
-        let mut found = Vec::new();
-        refs(&doc, &mut found);
-        let dangling: Vec<&str> = found
-            .into_iter()
-            .filter(|target| {
-                let pointer = target.strip_prefix('#').unwrap_or(target);
-                !target.starts_with('#') || doc.pointer(pointer).is_none()
-            })
-            .collect();
-        assert!(dangling.is_empty(), "references to nothing: {dangling:?}");
-    }
-
-    /// `openapi/openapi.json` is what integrators read; it must match the code. Regenerate
-    /// with `cargo run -p platform -- openapi > openapi/openapi.json`.
-    #[test]
-    fn checked_in_openapi_document_is_current() {
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../openapi/openapi.json");
-        let checked_in = std::fs::read_to_string(path).unwrap_or_default();
-        assert!(
-            checked_in.trim_end() == super::json().trim_end(),
-            "openapi/openapi.json is stale: run `cargo run -p platform -- openapi > openapi/openapi.json`"
-        );
     }
 }

@@ -19,7 +19,7 @@ pub use db::{TestDb, server_addr};
 pub use proxy::DbProxy;
 
 use base64::Engine as _;
-use platform::app::AppState;
+use platform::state::AppState;
 use platform::config::Config;
 use rand::RngCore as _;
 use secrecy::SecretString;

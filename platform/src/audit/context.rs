@@ -1,6 +1,6 @@
 //! Who is on the other end of a request, for the audit trail: client IP, user agent, request id.
 
-use crate::app::AppState;
+use crate::state::AppState;
 use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::header::USER_AGENT;
 use axum::http::request::Parts;

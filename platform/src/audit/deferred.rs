@@ -6,7 +6,7 @@
 //! released its connection.
 
 use super::{AuditEvent, ClientContext, record};
-use crate::app::AppState;
+use crate::state::AppState;
 use axum::extract::{Request, State};
 use axum::middleware::Next;
 use axum::response::Response;

@@ -13,13 +13,3 @@ pub use append::{AuditEvent, append, append_on, record, user_action};
 pub use context::ClientContext;
 pub use deferred::Deferred;
 pub use record::{Actor, Outcome};
-
-use crate::app::AppState;
-use utoipa_axum::router::OpenApiRouter;
-use utoipa_axum::routes;
-
-pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(routes::list))
-        .routes(routes!(routes::verify))
-}

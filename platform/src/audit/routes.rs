@@ -2,7 +2,7 @@ use super::record::AuditRecord;
 use super::verify::{Verification, verify_chain};
 use crate::access::Principal;
 use crate::access::builtin_roles::VIEW_AUDIT_TRAIL;
-use crate::app::AppState;
+use crate::state::AppState;
 use crate::auth::extract::TenantUser;
 use crate::http::extract::Query;
 use crate::http::pagination::{self, Page, PageParams};

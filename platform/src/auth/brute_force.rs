@@ -8,7 +8,7 @@
 //! limiters fail closed: without Redis (when it is configured) nobody signs in, rather than
 //! everybody guessing without limit.
 
-use crate::app::AppState;
+use crate::state::AppState;
 use crate::audit::{self, Actor, AuditEvent, ClientContext, Outcome};
 use crate::http::ApiResult;
 use crate::limits::{Quota, Refusal, WhenUnreachable, client_bucket};

@@ -1,7 +1,7 @@
 //! Who is calling: bearer-token extractors for tenant users and operators.
 
 use super::tokens::{TenantSubject, TokenError};
-use crate::app::AppState;
+use crate::state::AppState;
 use crate::http::ApiError;
 use crate::http::site::CurrentTenant;
 use axum::extract::FromRequestParts;

@@ -1,4 +1,4 @@
-use crate::app::AppState;
+use crate::state::AppState;
 use axum::extract::State;
 
 /// Public keys that verify this platform's tenant access tokens (JWKS, RFC 7517).

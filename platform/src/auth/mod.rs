@@ -12,21 +12,3 @@ pub mod sessions;
 pub mod setup;
 pub mod signing_keys;
 pub mod tokens;
-
-use crate::app::AppState;
-use utoipa_axum::router::OpenApiRouter;
-use utoipa_axum::routes;
-
-pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(login::login))
-        .routes(routes!(refresh::refresh))
-        .routes(routes!(crate::access::trust::routes::explain))
-        .routes(routes!(mfa::routes::enrol, mfa::routes::disable))
-        .routes(routes!(mfa::routes::confirm))
-        .routes(routes!(session_routes::logout))
-        .routes(routes!(session_routes::list))
-        .routes(routes!(session_routes::revoke))
-        .routes(routes!(setup::setup))
-        .routes(routes!(jwks::jwks))
-}

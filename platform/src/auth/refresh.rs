@@ -1,6 +1,6 @@
 use super::login::TokenPair;
 use super::sessions::{self, Refreshed};
-use crate::app::AppState;
+use crate::state::AppState;
 use crate::audit::{self, Actor, AuditEvent, ClientContext, Outcome};
 use crate::http::extract::Json;
 use crate::http::site::CurrentTenant;

@@ -1,5 +1,5 @@
 use super::{CliError, CliResult};
-use crate::app::{connect_owner_pool, ensure_migrated, tenancy};
+use crate::startup::{connect_owner_pool, ensure_migrated, tenancy};
 use crate::auth::signing_keys::Purpose;
 use crate::auth::tokens::TokenService;
 use clap::Subcommand;

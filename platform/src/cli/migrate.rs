@@ -1,5 +1,5 @@
 use super::{CliError, CliResult};
-use crate::app::connect_owner_pool;
+use crate::startup::connect_owner_pool;
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 use std::io::IsTerminal as _;

@@ -62,7 +62,7 @@ pub async fn run(cli: Cli) -> CliResult {
         Command::Plugin(command) => plugin::run(command).await,
         Command::Healthcheck => healthcheck::run().await,
         Command::Openapi => {
-            println!("{}", crate::openapi::json());
+            println!("{}", crate::app::openapi_text());
             Ok(())
         }
     }

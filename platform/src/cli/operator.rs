@@ -1,5 +1,5 @@
 use super::{CliError, CliResult};
-use crate::app::{connect_owner_pool, ensure_migrated};
+use crate::startup::{connect_owner_pool, ensure_migrated};
 use clap::Subcommand;
 use secrecy::SecretString;
 

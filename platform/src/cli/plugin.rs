@@ -2,7 +2,7 @@
 //! operations as the APIs, audited in the tenant's trail as the system.
 
 use super::{CliError, CliResult, config_for_command};
-use crate::app::{connect_owner_pool, ensure_migrated};
+use crate::startup::{connect_owner_pool, ensure_migrated};
 use crate::audit::{Actor, ClientContext};
 use crate::plugins::installs::{self, InstalledPlugin, Source};
 use crate::plugins::manage::{self, Action, By, Install};
@@ -104,7 +104,7 @@ async fn context() -> CliResult<Context> {
     let config = config_for_command()?;
     let pool = connect_owner_pool(&config).await?;
     ensure_migrated(&pool).await?;
-    let tenancy = crate::app::tenancy(&config, pool.clone(), pool).await?;
+    let tenancy = crate::startup::tenancy(&config, pool.clone(), pool).await?;
     let objects = crate::media::objects::open(&config.object_store)?;
     let host = PluginHost::new(tenancy.clone(), tenancy.pool().clone(), objects, config.plugins.clone())?;
     Ok(Context { tenancy, host })

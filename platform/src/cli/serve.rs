@@ -1,5 +1,5 @@
 use super::CliResult;
-use crate::app::AppState;
+use crate::state::AppState;
 use crate::config::Config;
 use anyhow::Context as _;
 

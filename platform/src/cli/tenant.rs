@@ -1,5 +1,5 @@
 use super::{CliError, CliResult};
-use crate::app::{connect_owner_pool, ensure_migrated};
+use crate::startup::{connect_owner_pool, ensure_migrated};
 use crate::ops::views::TenantView;
 use clap::Subcommand;
 use secrecy::{ExposeSecret as _, SecretString};
@@ -89,7 +89,7 @@ pub async fn run(command: TenantCommand) -> CliResult {
     let config = super::config_for_command()?;
     let pool = connect_owner_pool(&config).await?;
     ensure_migrated(&pool).await?;
-    let tenancy = crate::app::tenancy(&config, pool.clone(), pool).await?;
+    let tenancy = crate::startup::tenancy(&config, pool.clone(), pool).await?;
     match command {
         TenantCommand::Create {
             slug,

@@ -5,7 +5,7 @@
 use super::record::PostRow;
 use super::viewer::Viewer;
 use crate::access::trust::{Action, enforce};
-use crate::app::AppState;
+use crate::state::AppState;
 use crate::audit::{self, Actor, AuditEvent, ClientContext, Outcome};
 use crate::http::ApiResult;
 use tenants::TenantTx;

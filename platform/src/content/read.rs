@@ -7,7 +7,7 @@ use super::record::{PAGE_SELECT, PostRow, find};
 use super::status::PostStatus;
 use super::view::{Context, PostView, Reader};
 use super::viewer::Viewer;
-use crate::app::AppState;
+use crate::state::AppState;
 use crate::audit::ClientContext;
 use crate::auth::extract::MaybeTenantUser;
 use crate::http::pagination::{self, Page};

@@ -6,7 +6,7 @@ use super::input::Problems;
 use super::post_type::{self, CapabilityType, PostType};
 use super::taxonomy::{self, Taxonomy};
 use crate::access::Principal;
-use crate::app::AppState;
+use crate::state::AppState;
 use crate::audit::{self, ClientContext};
 use crate::auth::extract::{MaybeTenantUser, TenantUser};
 use crate::http::extract::{Json, Path};

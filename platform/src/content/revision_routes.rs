@@ -5,7 +5,7 @@
 use super::ids::{PostId, RevisionId};
 use super::revisions::{self, Revision};
 use super::view::PostView;
-use crate::app::AppState;
+use crate::state::AppState;
 use crate::audit::ClientContext;
 use crate::auth::extract::TenantUser;
 use crate::http::etag::{etag, require_if_match};

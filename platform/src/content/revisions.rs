@@ -12,7 +12,7 @@ use super::view::PostView;
 use super::viewer::{Viewer, facts};
 use super::write::{authorise, hook_context, load_for_change, user_write};
 use crate::access::{MetaCap, Principal};
-use crate::app::AppState;
+use crate::state::AppState;
 use crate::audit::ClientContext;
 use crate::auth::extract::TenantUser;
 use crate::http::pagination::{self, Page};

@@ -9,7 +9,7 @@ use super::public_cache::{Cached, Key};
 use super::read::{self, ListParams, ReadParams};
 use super::view::{Context, PostView};
 use super::write::{self, DeleteParams, Deleted, WriteParams};
-use crate::app::AppState;
+use crate::state::AppState;
 use crate::audit::ClientContext;
 use crate::auth::extract::{MaybeTenantUser, TenantUser};
 use crate::http::etag::{etag, if_match, require_if_match};

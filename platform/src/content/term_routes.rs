@@ -3,7 +3,7 @@
 
 use super::ids::TermId;
 use super::terms::{self, DeletedTerm, NewTerm, Term, TermInput, TermListParams};
-use crate::app::AppState;
+use crate::state::AppState;
 use crate::audit::ClientContext;
 use crate::auth::extract::{MaybeTenantUser, TenantUser};
 use crate::http::extract::{Json, Path, Query};

@@ -6,7 +6,7 @@ use super::ids::{PostId, TermId};
 use super::input::Problems;
 use super::taxonomy::{MANAGE_TERMS, Taxonomy};
 use crate::access::Principal;
-use crate::app::AppState;
+use crate::state::AppState;
 use crate::audit::{self, ClientContext};
 use crate::auth::extract::{MaybeTenantUser, TenantUser};
 use crate::http::pagination::{self, Page};

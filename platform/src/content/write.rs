@@ -14,7 +14,7 @@ use super::view::{Context, PostView, Reader};
 use super::viewer::{Viewer, facts};
 use crate::access::trust::{Action, enforce};
 use crate::access::{MetaCap, Principal};
-use crate::app::AppState;
+use crate::state::AppState;
 use crate::audit::{self, Actor, AuditEvent, ClientContext, Outcome};
 use crate::auth::extract::TenantUser;
 use crate::hooks::{Hook, HookContext};

@@ -2,7 +2,7 @@
 //! round trip to Redis. When Redis does not answer, this instance's own limiter takes over.
 
 use super::site::Site;
-use crate::app::AppState;
+use crate::state::AppState;
 use crate::audit::context::client_ip_of;
 use crate::auth::extract::{VerifiedBearer, bearer_of};
 use crate::limits::WhenUnreachable;

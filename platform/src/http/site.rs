@@ -3,7 +3,7 @@
 //! pick or switch the tenant (X-Forwarded-Host and friends are ignored on purpose).
 
 use super::problem::ApiError;
-use crate::app::AppState;
+use crate::state::AppState;
 use axum::extract::{FromRequestParts, Request, State};
 use axum::http::header::HOST;
 use axum::http::request::Parts;

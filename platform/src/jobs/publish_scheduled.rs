@@ -3,7 +3,7 @@
 //! for a later date (its date changed after this job was queued), is left alone.
 
 use super::queue::Job;
-use crate::app::AppState;
+use crate::state::AppState;
 use crate::audit::{self, Actor, AuditEvent, ClientContext, Outcome};
 use crate::content::ids::PostId;
 use crate::content::post_type::PostType;

@@ -2,7 +2,7 @@
 //! retries it.
 
 use super::queue::{self, Job};
-use crate::app::AppState;
+use crate::state::AppState;
 use std::time::Duration;
 
 /// How many jobs one poll claims.

@@ -8,7 +8,7 @@ use super::record::{MediaRow, MediaView, Readable, can_manage, fetch, hex, not_f
 use super::upload::Upload;
 use crate::access::trust::{Action, enforce};
 use crate::access::{MetaCap, Principal};
-use crate::app::AppState;
+use crate::state::AppState;
 use crate::audit::{self, ClientContext};
 use crate::auth::extract::{MaybeTenantUser, TenantUser};
 use crate::content::ids::{MediaId, PostId};

@@ -4,7 +4,7 @@
 use super::library::{self, MediaInput, MediaListParams};
 use super::record::{MediaView, hex};
 use super::upload::{self, UploadFields};
-use crate::app::AppState;
+use crate::state::AppState;
 use crate::audit::ClientContext;
 use crate::auth::extract::{MaybeTenantUser, TenantUser};
 use crate::content::ids::MediaId;

@@ -3,7 +3,7 @@
 //! with a `file` part (and optional `title`, `alt_text`, `caption`, `post` parts). Either
 //! way the bytes are counted as they arrive and refused with 413 past the limit.
 
-use crate::app::AppState;
+use crate::state::AppState;
 use crate::content::ids::PostId;
 use crate::http::ApiError;
 use axum::body::{Body, Bytes};

@@ -1,5 +1,5 @@
 use super::views::DomainView;
-use crate::app::AppState;
+use crate::state::AppState;
 use crate::auth::extract::Operator;
 use crate::http::extract::{Json, Path};
 use crate::http::{ApiError, ApiResult, Problem};

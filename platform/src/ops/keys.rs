@@ -3,7 +3,7 @@
 //! version can be destroyed once nothing is left under it. Each change is recorded in the
 //! tenant's own audit trail, with the operator as actor.
 
-use crate::app::AppState;
+use crate::state::AppState;
 use crate::audit::{self, Actor, AuditEvent, ClientContext, Outcome};
 use crate::auth::extract::Operator;
 use crate::http::extract::Path;

@@ -1,4 +1,4 @@
-use crate::app::AppState;
+use crate::state::AppState;
 use crate::auth::extract::Operator;
 use crate::auth::signing_keys::Purpose;
 use crate::http::extract::Json;

@@ -1,5 +1,5 @@
 use super::views::TenantView;
-use crate::app::AppState;
+use crate::state::AppState;
 use crate::auth::extract::Operator;
 use crate::http::extract::{Json, Path, Query};
 use crate::http::pagination::{self, Page, PageParams};

@@ -3,7 +3,7 @@
 //! install from it by name. First-party plugins are registered at start (`builtin`).
 
 use super::PluginHost;
-use crate::app::AppState;
+use crate::state::AppState;
 use crate::auth::extract::Operator;
 use crate::auth::extract::TenantUser;
 use crate::http::extract::Path;

@@ -2,7 +2,7 @@
 //! installed, how many bytes of components it uploaded, and how long compiling its uploads
 //! may take per hour. Uploads are the one place a tenant makes the platform burn CPU at will.
 
-use crate::app::AppState;
+use crate::state::AppState;
 use crate::config::PluginQuota;
 use crate::http::{ApiError, ApiResult};
 use crate::limits::{Quota, Refusal, WhenUnreachable};

@@ -7,7 +7,7 @@ use super::catalogue;
 use super::installs::{self, InstalledPlugin, Source};
 use super::manage::{self, Action, By, Install, not_installed};
 use crate::access::Principal;
-use crate::app::AppState;
+use crate::state::AppState;
 use crate::audit::{Actor, ClientContext};
 use crate::auth::extract::TenantUser;
 use crate::http::extract::{Json, Path, Query};
@@ -19,23 +19,10 @@ use serde::Deserialize;
 use serde_json::Value;
 use tenants::TenantTx;
 use utoipa::{IntoParams, ToSchema};
-use utoipa_axum::router::OpenApiRouter;
-use utoipa_axum::routes;
 
 const INSTALL: &str = "install_plugins";
 const ACTIVATE: &str = "activate_plugins";
 const CONFIGURE: &str = "manage_options";
-
-pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(list, install))
-        .routes(routes!(get_one, uninstall))
-        .routes(routes!(enable))
-        .routes(routes!(disable))
-        .routes(routes!(get_config, put_config))
-        .routes(routes!(put_grants))
-        .routes(routes!(catalogue::available))
-}
 
 /// Install from the platform's catalogue.
 #[derive(Debug, Deserialize, ToSchema)]

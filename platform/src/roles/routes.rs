@@ -1,6 +1,6 @@
 use crate::access::Principal;
 use crate::access::builtin_roles::{BUILTIN_ROLES, builtin_role};
-use crate::app::AppState;
+use crate::state::AppState;
 use crate::audit::{self, Actor, AuditEvent, ClientContext, Outcome};
 use crate::auth::extract::TenantUser;
 use crate::http::extract::{Json, Path};

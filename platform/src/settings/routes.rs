@@ -1,6 +1,6 @@
 use super::model::Settings;
 use crate::access::Principal;
-use crate::app::AppState;
+use crate::state::AppState;
 use crate::audit::{self, Actor, AuditEvent, ClientContext, Outcome};
 use crate::auth::extract::TenantUser;
 use crate::http::etag::{etag, if_match, stale};

@@ -2,7 +2,7 @@ use super::model::{UserView, find};
 use super::one::{not_found, visible};
 use super::roles_check::{ensure_grantable, role_capabilities};
 use crate::access::{MetaCap, Principal};
-use crate::app::AppState;
+use crate::state::AppState;
 use crate::audit::{self, Actor, AuditEvent, ClientContext, Outcome};
 use crate::auth::extract::TenantUser;
 use crate::http::extract::{Json, Path};

@@ -1,7 +1,7 @@
 use super::model::{Registry, UserView, find, valid_display_name};
 use super::roles_check::{ensure_grantable, role_capabilities};
 use crate::access::Principal;
-use crate::app::AppState;
+use crate::state::AppState;
 use crate::audit::{self, Actor, AuditEvent, ClientContext, Outcome};
 use crate::auth::extract::TenantUser;
 use crate::http::extract::Json;

@@ -1,6 +1,6 @@
 use super::model::{USER_COLUMNS, UserRow, UserView};
 use crate::access::Principal;
-use crate::app::AppState;
+use crate::state::AppState;
 use crate::auth::extract::TenantUser;
 use crate::http::extract::Query;
 use crate::http::pagination::{self, Page, PageParams};

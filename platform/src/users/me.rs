@@ -1,7 +1,7 @@
 use super::model::UserView;
 use super::one::{UserPatch, apply_patch, not_found};
 use crate::access::Principal;
-use crate::app::AppState;
+use crate::state::AppState;
 use crate::audit::{self, Actor, AuditEvent, ClientContext, Outcome};
 use crate::auth::extract::TenantUser;
 use crate::auth::sessions::revoke_others;

@@ -4,7 +4,7 @@
 
 use super::one::visible;
 use crate::access::{MetaCap, Principal};
-use crate::app::AppState;
+use crate::state::AppState;
 use crate::audit::{self, Actor, AuditEvent, ClientContext, Outcome};
 use crate::auth::extract::TenantUser;
 use crate::auth::sessions::revoke_others;

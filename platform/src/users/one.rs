@@ -2,7 +2,7 @@ use super::create::conflicts;
 use super::model::{Registry, UserView, find, valid_display_name};
 use crate::access::builtin_roles::MANAGE_COMPLIANCE;
 use crate::access::{MetaCap, Principal};
-use crate::app::AppState;
+use crate::state::AppState;
 use crate::audit::{self, Actor, AuditEvent, ClientContext, Outcome};
 use crate::auth::extract::TenantUser;
 use crate::http::extract::{Json, Path};

@@ -2,7 +2,7 @@ use super::model::{UserView, find};
 use super::one::not_found;
 use crate::access::Principal;
 use crate::access::builtin_roles::MANAGE_COMPLIANCE;
-use crate::app::AppState;
+use crate::state::AppState;
 use crate::audit::{self, Actor, AuditEvent, ClientContext, Outcome};
 use crate::auth::extract::TenantUser;
 use crate::http::extract::{Json, Path};

@@ -2,7 +2,7 @@
 
 use super::factors::{Observations, Sensitivity, TrustScore, score};
 use crate::access::Principal;
-use crate::app::AppState;
+use crate::state::AppState;
 use crate::audit::{self, Actor, AuditEvent, ClientContext, Outcome};
 use crate::http::{ApiError, ApiResult};
 use crate::settings::model::Settings;

@@ -1,6 +1,6 @@
 use super::engine::{Action, Decision, evaluate};
 use crate::access::Principal;
-use crate::app::AppState;
+use crate::state::AppState;
 use crate::audit::ClientContext;
 use crate::auth::extract::TenantUser;
 use crate::http::extract::Query;

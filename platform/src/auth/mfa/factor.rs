@@ -1,7 +1,7 @@
 //! Checking a second factor: a TOTP code, or else a backup code.
 
 use super::{backup_codes, totp};
-use crate::app::AppState;
+use crate::state::AppState;
 use crate::http::{ApiError, ApiResult};
 use tenants::keyring::{FieldCipher, FieldRef};
 use tenants::{Tenant, TenantTx, UserId};

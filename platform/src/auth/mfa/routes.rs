@@ -1,7 +1,7 @@
 use super::factor::{self, pending_field, secret_field};
 use super::{backup_codes, totp};
 use crate::access::Principal;
-use crate::app::AppState;
+use crate::state::AppState;
 use crate::audit::{self, Actor, AuditEvent, ClientContext, Outcome};
 use crate::auth::brute_force;
 use crate::auth::extract::TenantUser;

@@ -1,0 +1,57 @@
+//! The application's shared state: what every request may reach. It sits at the bottom of
+//! the crate: it names the components (pools, caches, services) and nothing above them, and
+//! handlers and extractors take the narrow part they need through `FromRef`.
+
+use axum::extract::FromRef;
+use metrics_exporter_prometheus::PrometheusHandle;
+use secrecy::SecretString;
+use std::ops::Deref;
+use std::sync::Arc;
+use tenants::Tenancy;
+
+pub struct Inner {
+    pub tenancy: Tenancy,
+    pub tokens: Arc<crate::auth::tokens::TokenService>,
+    pub redis: Option<redis::Client>,
+    pub metrics: PrometheusHandle,
+    pub metrics_token: Option<SecretString>,
+    pub max_body_bytes: usize,
+    /// Proxies in front of us that append to X-Forwarded-For (`PLATFORM_TRUSTED_PROXY_HOPS`).
+    pub trusted_proxy_hops: usize,
+    pub session_limits: crate::auth::sessions::SessionLimits,
+    pub cors: crate::http::cors::CorsCache,
+    pub limiter: crate::limits::RateLimiter,
+    pub trust: crate::access::trust::DecisionCache,
+    pub checkpoints: Arc<crate::audit::checkpoint::Checkpoints>,
+    /// The hook dispatcher; plugins are its subscribers.
+    pub hooks: Arc<crate::hooks::Hooks>,
+    /// Object storage (media, audit checkpoints); every key under `tenants/{tenant id}/`.
+    pub objects: Arc<dyn object_store::ObjectStore>,
+    pub media: crate::media::MediaLimits,
+    /// Anonymous reads of published content, kept until the tenant's content changes.
+    pub public_cache: Arc<crate::content::public_cache::PublicCache>,
+    /// The plugin runtime and each tenant's enabled plugins; the hook dispatcher's source.
+    pub plugins: Arc<crate::plugins::PluginHost>,
+}
+
+#[derive(Clone)]
+pub struct AppState(Arc<Inner>);
+
+impl Deref for AppState {
+    type Target = Inner;
+    fn deref(&self) -> &Inner {
+        &self.0
+    }
+}
+
+impl AppState {
+    pub fn new(inner: Inner) -> Self {
+        Self(Arc::new(inner))
+    }
+}
+
+impl FromRef<AppState> for Tenancy {
+    fn from_ref(state: &AppState) -> Self {
+        state.tenancy.clone()
+    }
+}
