@@ -96,7 +96,11 @@ fn content_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(registry::list_taxonomies, registry::register_taxonomy))
         .routes(routes!(registry::get_taxonomy, registry::unregister_taxonomy))
         .routes(routes!(terms::list_categories, terms::create_category))
-        .routes(routes!(terms::get_category, terms::update_category, terms::delete_category))
+        .routes(routes!(
+            terms::get_category,
+            terms::update_category,
+            terms::delete_category
+        ))
         .routes(routes!(terms::list_tags, terms::create_tag))
         .routes(routes!(terms::get_tag, terms::update_tag, terms::delete_tag))
         .routes(routes!(terms::list_terms, terms::create_term))
@@ -202,7 +206,10 @@ pub fn router(state: AppState) -> Router {
     let sites = sites
         .method_not_allowed_fallback(fallback::method_not_allowed)
         .fallback(fallback::not_found)
-        .layer(from_fn_with_state(state.clone(), audit::deferred::middleware))
+        .layer(from_fn_with_state(
+            state.clone(),
+            crate::http::deferred_audit::middleware,
+        ))
         .layer(from_fn_with_state(state.clone(), crate::http::rate_limit::middleware))
         .layer(from_fn_with_state(state.clone(), crate::http::cors::middleware))
         .layer(from_fn_with_state(state.clone(), site::resolve));

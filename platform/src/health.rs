@@ -1,8 +1,8 @@
 //! Liveness, readiness, metrics and the OpenAPI document: served on every host, so load
 //! balancers and scrapers need no tenant.
 
-use crate::state::AppState;
 use crate::http::{ApiError, Problem};
+use crate::state::AppState;
 use axum::extract::State;
 use axum::http::header::{AUTHORIZATION, CONTENT_TYPE};
 use axum::http::{HeaderMap, HeaderValue};

@@ -19,7 +19,7 @@ pub struct Inner {
     /// Proxies in front of us that append to X-Forwarded-For (`PLATFORM_TRUSTED_PROXY_HOPS`).
     pub trusted_proxy_hops: usize,
     pub session_limits: crate::auth::sessions::SessionLimits,
-    pub cors: crate::http::cors::CorsCache,
+    pub cors: crate::http::cors_cache::CorsCache,
     pub limiter: crate::limits::RateLimiter,
     pub trust: crate::access::trust::DecisionCache,
     pub checkpoints: Arc<crate::audit::checkpoint::Checkpoints>,
@@ -53,5 +53,11 @@ impl AppState {
 impl FromRef<AppState> for Tenancy {
     fn from_ref(state: &AppState) -> Self {
         state.tenancy.clone()
+    }
+}
+
+impl FromRef<AppState> for crate::http::client::ProxyHops {
+    fn from_ref(state: &AppState) -> Self {
+        Self(state.trusted_proxy_hops)
     }
 }

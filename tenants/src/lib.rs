@@ -31,7 +31,7 @@ pub use host::Hostname;
 pub use ids::{KeyVersion, OperatorId, TenantId, UserId};
 pub use model::{Domain, Tenant, TenantStatus};
 pub use naming::DbNaming;
-pub use pool::pool_options;
+pub use pool::{is_transient, pool_options};
 pub use provision::{
     NewTenant, ProvisionHook, ProvisionStep, Provisioned, SETUP_TOKEN_TTL, check_name, check_plan, new_setup_token,
 };

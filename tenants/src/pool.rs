@@ -37,3 +37,31 @@ async fn is_clean(conn: &mut PgConnection) -> Result<bool, sqlx::Error> {
     }
     Ok(clean)
 }
+
+/// Whether a database error is one a retry may not meet: the connection lost (or cut while
+/// it was being opened, which shows as a protocol error), the server restarting or shutting
+/// down, refusing connections, out of connections, or a transaction that lost a
+/// serialization conflict or a deadlock and was rolled back.
+pub fn is_transient(err: &sqlx::Error) -> bool {
+    match err {
+        sqlx::Error::Io(_)
+        | sqlx::Error::Tls(_)
+        | sqlx::Error::Protocol(_)
+        | sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::WorkerCrashed => true,
+        sqlx::Error::Database(db) => db.code().is_some_and(|code| {
+            code.starts_with("08") // connection exception
+                || matches!(
+                    code.as_ref(),
+                    "57P01" // admin_shutdown: the server is restarting
+                        | "57P02" // crash_shutdown
+                        | "57P03" // cannot_connect_now: starting up
+                        | "53300" // too_many_connections
+                        | "40001" // serialization_failure
+                        | "40P01" // deadlock_detected
+                )
+        }),
+        _ => false,
+    }
+}

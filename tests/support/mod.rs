@@ -19,8 +19,8 @@ pub use db::{TestDb, server_addr};
 pub use proxy::DbProxy;
 
 use base64::Engine as _;
-use platform::state::AppState;
 use platform::config::Config;
+use platform::state::AppState;
 use rand::RngCore as _;
 use secrecy::SecretString;
 use serde_json::{Value, json};

@@ -1,6 +1,5 @@
 use super::builtin_roles::builtin_role;
 use super::meta_cap::{MetaCap, Required, map_meta_cap};
-use crate::auth::extract::TenantUser;
 use crate::auth::tokens::TenantSubject;
 use crate::http::{ApiError, ApiResult};
 use std::collections::HashSet;
@@ -35,8 +34,8 @@ impl Principal {
     /// The caller, for any route. When the tenant requires MFA for one of their roles and
     /// this session was opened without it, only enrolment is open to them: 403
     /// `mfa_enrolment_required` everywhere else.
-    pub async fn load(tx: &mut TenantTx, user: &TenantUser) -> ApiResult<Self> {
-        let me = Self::load_during_enrolment(tx, user).await?;
+    pub async fn load(tx: &mut TenantTx, subject: &TenantSubject) -> ApiResult<Self> {
+        let me = Self::load_during_enrolment(tx, subject).await?;
         if me.mfa_required_by_policy && !me.mfa {
             return Err(ApiError::forbidden(
                 "mfa_enrolment_required",
@@ -49,8 +48,8 @@ impl Principal {
     /// The caller, without the MFA policy: for enrolling in MFA, reading `me` and signing out.
     /// One query: the user, their roles, whether the token's session is still live, and the
     /// tenant's MFA policy.
-    pub async fn load_during_enrolment(tx: &mut TenantTx, user: &TenantUser) -> ApiResult<Self> {
-        let TenantSubject { user_id, session_id } = user.subject;
+    pub async fn load_during_enrolment(tx: &mut TenantTx, subject: &TenantSubject) -> ApiResult<Self> {
+        let TenantSubject { user_id, session_id } = *subject;
         let row: Option<Row> = sqlx::query_as(
             "SELECT u.roles, u.status, s.revoked_at IS NULL AND s.expires_at > now() AS session_live, s.mfa, \
                ARRAY(SELECT jsonb_array_elements_text(coalesce(st.document->'mfa_required_roles', '[]')) \

@@ -2,11 +2,11 @@ use super::record::AuditRecord;
 use super::verify::{Verification, verify_chain};
 use crate::access::Principal;
 use crate::access::builtin_roles::VIEW_AUDIT_TRAIL;
-use crate::state::AppState;
 use crate::auth::extract::TenantUser;
 use crate::http::extract::Query;
 use crate::http::pagination::{self, Page, PageParams};
 use crate::http::{ApiError, ApiResult, Problem};
+use crate::state::AppState;
 use axum::extract::State;
 use axum::http::HeaderMap;
 use chrono::{DateTime, Utc};
@@ -103,7 +103,9 @@ pub async fn list(
         ));
     }
     let mut tx = user.tenant.scope().begin(state.tenancy.pool()).await?;
-    Principal::load(&mut tx, &user).await?.require(VIEW_AUDIT_TRAIL)?;
+    Principal::load(&mut tx, &user.subject)
+        .await?
+        .require(VIEW_AUDIT_TRAIL)?;
     let rows: Vec<AuditRecord> = sqlx::query_as(&format!(
         "SELECT * FROM audit_log WHERE {FILTER} ORDER BY seq DESC LIMIT $6 OFFSET $7"
     ))
@@ -141,7 +143,9 @@ pub async fn list(
 pub async fn verify(State(state): State<AppState>, user: TenantUser) -> ApiResult<axum::Json<Verification>> {
     // Who may ask, before any work for them.
     let mut tx = user.tenant.scope().begin(state.tenancy.pool()).await?;
-    Principal::load(&mut tx, &user).await?.require(VIEW_AUDIT_TRAIL)?;
+    Principal::load(&mut tx, &user.subject)
+        .await?
+        .require(VIEW_AUDIT_TRAIL)?;
     tx.commit().await?;
     // Object storage next, holding no connection while waiting for it.
     let checkpoints = state

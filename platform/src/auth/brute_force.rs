@@ -8,10 +8,10 @@
 //! limiters fail closed: without Redis (when it is configured) nobody signs in, rather than
 //! everybody guessing without limit.
 
-use crate::state::AppState;
 use crate::audit::{self, Actor, AuditEvent, ClientContext, Outcome};
 use crate::http::ApiResult;
 use crate::limits::{Quota, Refusal, WhenUnreachable, client_bucket};
+use crate::state::AppState;
 use sha2::{Digest, Sha256};
 use tenants::{Tenant, UserId};
 

@@ -1,9 +1,9 @@
 //! Who is calling: bearer-token extractors for tenant users and operators.
 
 use super::tokens::{TenantSubject, TokenError};
-use crate::state::AppState;
 use crate::http::ApiError;
 use crate::http::site::CurrentTenant;
+use crate::state::AppState;
 use axum::extract::FromRequestParts;
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;

@@ -1,10 +1,10 @@
 use super::login::TokenPair;
 use super::sessions::{self, Refreshed};
-use crate::state::AppState;
 use crate::audit::{self, Actor, AuditEvent, ClientContext, Outcome};
 use crate::http::extract::Json;
 use crate::http::site::CurrentTenant;
 use crate::http::{ApiError, ApiResult, Problem};
+use crate::state::AppState;
 use axum::extract::State;
 use serde::Deserialize;
 use utoipa::ToSchema;

@@ -1,7 +1,7 @@
-use crate::state::AppState;
 use crate::http::extract::Json;
 use crate::http::site::CurrentTenant;
 use crate::http::{ApiError, ApiResult, Problem};
+use crate::state::AppState;
 use axum::extract::State;
 use axum::http::StatusCode;
 use secrecy::SecretString;

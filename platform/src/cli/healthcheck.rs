@@ -2,7 +2,7 @@
 //! container's health check. The image has no shell tools to do it (Debian's `sh` is dash,
 //! which has no `/dev/tcp`), and needs none: the binary is there.
 
-use super::{CliError, CliResult};
+use super::exit::{CliError, CliResult};
 use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::time::Duration;
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};

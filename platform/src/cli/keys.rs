@@ -1,7 +1,7 @@
-use super::{CliError, CliResult};
-use crate::startup::{connect_owner_pool, ensure_migrated, tenancy};
+use super::exit::{CliError, CliResult};
 use crate::auth::signing_keys::Purpose;
 use crate::auth::tokens::TokenService;
+use crate::startup::{connect_owner_pool, ensure_migrated, tenancy};
 use clap::Subcommand;
 
 #[derive(Debug, Subcommand)]
@@ -25,7 +25,7 @@ pub async fn run(command: KeysCommand) -> CliResult {
             )));
         }
     };
-    let config = super::config_for_command()?;
+    let config = super::config::config_for_command()?;
     let pool = connect_owner_pool(&config).await?;
     ensure_migrated(&pool).await?;
     let tenancy = tenancy(&config, pool.clone(), pool.clone()).await?;

@@ -1,4 +1,4 @@
-use super::{CliError, CliResult};
+use super::exit::{CliError, CliResult};
 use crate::startup::connect_owner_pool;
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
@@ -26,7 +26,7 @@ pub struct MigrateArgs {
 }
 
 pub async fn run(args: MigrateArgs) -> CliResult {
-    let config = super::config_for_command()?;
+    let config = super::config::config_for_command()?;
     let pool = connect_owner_pool(&config).await?;
     let applied = migrate_control_plane(&pool, platform_migrations()).await?;
     eprintln!("control plane: {} migration(s) applied", applied.len());

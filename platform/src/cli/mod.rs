@@ -1,5 +1,7 @@
 //! The `platform` command line.
 
+mod command;
+mod config;
 mod exit;
 mod healthcheck;
 mod keys;
@@ -9,69 +11,5 @@ mod plugin;
 mod serve;
 mod tenant;
 
+pub use command::{Cli, Command, run};
 pub use exit::{CliError, CliResult};
-
-use clap::{Parser, Subcommand};
-
-#[derive(Debug, Parser)]
-#[command(
-    name = "platform",
-    version,
-    about = "Multi-tenant healthcare platform: server, migrations and tenant administration",
-    long_about = "Multi-tenant healthcare platform: server, migrations and tenant administration.\n\n\
-                  Configuration comes from the environment (DATABASE_URL, REDIS_URL, PLATFORM_*); see the README.",
-    after_help = "Exit codes: 0 ok, 1 failure, 2 usage, 3 not found, 4 conflict (already exists or wrong state), \
-                  5 invalid input, 6 some tenants failed to migrate."
-)]
-pub struct Cli {
-    #[command(subcommand)]
-    pub command: Command,
-}
-
-#[derive(Debug, Subcommand)]
-pub enum Command {
-    /// Serve the HTTP API on PLATFORM_LISTEN.
-    Serve,
-    /// Migrate the control plane, then every tenant schema.
-    Migrate(migrate::MigrateArgs),
-    /// Create and manage tenants.
-    #[command(subcommand)]
-    Tenant(tenant::TenantCommand),
-    /// Manage platform operators.
-    #[command(subcommand)]
-    Operator(operator::OperatorCommand),
-    /// The plugin catalogue, and tenants' plugins.
-    #[command(subcommand)]
-    Plugin(plugin::PluginCommand),
-    /// Manage token signing keys.
-    #[command(subcommand)]
-    Keys(keys::KeysCommand),
-    /// Print the OpenAPI document (JSON) to stdout.
-    Openapi,
-    /// Exit 0 when the server on PLATFORM_LISTEN answers /health (a container's health check).
-    Healthcheck,
-}
-
-pub async fn run(cli: Cli) -> CliResult {
-    match cli.command {
-        Command::Serve => serve::run().await,
-        Command::Migrate(args) => migrate::run(args).await,
-        Command::Tenant(command) => tenant::run(command).await,
-        Command::Operator(command) => operator::run(command).await,
-        Command::Keys(command) => keys::run(command).await,
-        Command::Plugin(command) => plugin::run(command).await,
-        Command::Healthcheck => healthcheck::run().await,
-        Command::Openapi => {
-            println!("{}", crate::app::openapi_text());
-            Ok(())
-        }
-    }
-}
-
-/// Configuration and a quiet logger (warnings only, unless `RUST_LOG` says otherwise) for the
-/// one-shot commands.
-fn config_for_command() -> CliResult<crate::config::Config> {
-    let config = crate::config::Config::from_env().map_err(CliError::invalid)?;
-    crate::telemetry::init_tracing(crate::config::LogFormat::Pretty, "warn");
-    Ok(config)
-}

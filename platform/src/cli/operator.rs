@@ -1,4 +1,4 @@
-use super::{CliError, CliResult};
+use super::exit::{CliError, CliResult};
 use crate::startup::{connect_owner_pool, ensure_migrated};
 use clap::Subcommand;
 use secrecy::SecretString;
@@ -19,7 +19,7 @@ pub enum OperatorCommand {
 }
 
 pub async fn run(command: OperatorCommand) -> CliResult {
-    let config = super::config_for_command()?;
+    let config = super::config::config_for_command()?;
     let pool = connect_owner_pool(&config).await?;
     ensure_migrated(&pool).await?;
     match command {

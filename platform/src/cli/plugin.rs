@@ -1,12 +1,13 @@
 //! `platform plugin`: the plugin catalogue, and a tenant's plugins, from the shell. The same
 //! operations as the APIs, audited in the tenant's trail as the system.
 
-use super::{CliError, CliResult, config_for_command};
-use crate::startup::{connect_owner_pool, ensure_migrated};
+use super::config::config_for_command;
+use super::exit::{CliError, CliResult};
 use crate::audit::{Actor, ClientContext};
 use crate::plugins::installs::{self, InstalledPlugin, Source};
 use crate::plugins::manage::{self, Action, By, Install};
 use crate::plugins::{PluginHost, catalogue};
+use crate::startup::{connect_owner_pool, ensure_migrated};
 use clap::Subcommand;
 use serde_json::Value;
 use std::path::PathBuf;

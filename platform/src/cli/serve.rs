@@ -1,6 +1,6 @@
 use super::CliResult;
-use crate::state::AppState;
 use crate::config::Config;
+use crate::state::AppState;
 use anyhow::Context as _;
 
 pub async fn run() -> CliResult {

@@ -1,6 +1,6 @@
-use super::{CliError, CliResult};
-use crate::startup::{connect_owner_pool, ensure_migrated};
+use super::exit::{CliError, CliResult};
 use crate::ops::views::TenantView;
+use crate::startup::{connect_owner_pool, ensure_migrated};
 use clap::Subcommand;
 use secrecy::{ExposeSecret as _, SecretString};
 use tenants::password::Password;
@@ -86,7 +86,7 @@ fn print(tenant: &TenantView, json: bool) -> CliResult {
 }
 
 pub async fn run(command: TenantCommand) -> CliResult {
-    let config = super::config_for_command()?;
+    let config = super::config::config_for_command()?;
     let pool = connect_owner_pool(&config).await?;
     ensure_migrated(&pool).await?;
     let tenancy = crate::startup::tenancy(&config, pool.clone(), pool).await?;

@@ -5,9 +5,9 @@
 use super::record::PostRow;
 use super::viewer::Viewer;
 use crate::access::trust::{Action, enforce};
-use crate::state::AppState;
 use crate::audit::{self, Actor, AuditEvent, ClientContext, Outcome};
 use crate::http::ApiResult;
+use crate::state::AppState;
 use tenants::TenantTx;
 
 pub fn is_phi(row: &PostRow) -> bool {
@@ -31,7 +31,7 @@ pub async fn record_reads<'a>(
     if ids.is_empty() {
         return Ok(());
     }
-    enforce(state, tx, &tenant.scope(), me, Action::ReadPhi, client).await?;
+    enforce(&state.trust, tx, &tenant.scope(), me, Action::ReadPhi, client).await?;
     let event = AuditEvent::new("content.phi_read", Outcome::Success, Actor::User(*me.user_id.as_uuid()))
         .resource("post", ids.join(","))
         .details(serde_json::json!({ "posts": ids }));

@@ -6,11 +6,11 @@ use super::input::Problems;
 use super::post_type::{self, CapabilityType, PostType};
 use super::taxonomy::{self, Taxonomy};
 use crate::access::Principal;
-use crate::state::AppState;
 use crate::audit::{self, ClientContext};
 use crate::auth::extract::{MaybeTenantUser, TenantUser};
 use crate::http::extract::{Json, Path};
 use crate::http::{ApiError, ApiResult, Problem};
+use crate::state::AppState;
 use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Deserialize;
@@ -130,7 +130,7 @@ pub async fn register_type(
         ));
     }
     let mut tx = user.tenant.scope().begin(state.tenancy.pool()).await?;
-    let me = Principal::load(&mut tx, &user).await?;
+    let me = Principal::load(&mut tx, &user.subject).await?;
     me.require(MANAGE_OPTIONS)?;
     let inserted = sqlx::query(
         "INSERT INTO post_types (name, label, hierarchical, capability_type, revisions_to_keep) \
@@ -182,7 +182,7 @@ pub async fn unregister_type(
     Path(name): Path<String>,
 ) -> ApiResult<StatusCode> {
     let mut tx = user.tenant.scope().begin(state.tenancy.pool()).await?;
-    let me = Principal::load(&mut tx, &user).await?;
+    let me = Principal::load(&mut tx, &user.subject).await?;
     me.require(MANAGE_OPTIONS)?;
     if PostType::builtin(&name).is_some() {
         return Err(ApiError::conflict("core_type", "post and page are built in"));
@@ -298,7 +298,7 @@ pub async fn register_taxonomy(
         ));
     }
     let mut tx = user.tenant.scope().begin(state.tenancy.pool()).await?;
-    let me = Principal::load(&mut tx, &user).await?;
+    let me = Principal::load(&mut tx, &user.subject).await?;
     me.require(MANAGE_OPTIONS)?;
     for name in &input.types {
         if PostType::load(&mut tx, name).await.is_err() {
@@ -360,7 +360,7 @@ pub async fn unregister_taxonomy(
     Path(name): Path<String>,
 ) -> ApiResult<StatusCode> {
     let mut tx = user.tenant.scope().begin(state.tenancy.pool()).await?;
-    let me = Principal::load(&mut tx, &user).await?;
+    let me = Principal::load(&mut tx, &user.subject).await?;
     me.require(MANAGE_OPTIONS)?;
     if Taxonomy::builtin(&name).is_some() {
         return Err(ApiError::conflict(

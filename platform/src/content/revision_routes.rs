@@ -5,13 +5,13 @@
 use super::ids::{PostId, RevisionId};
 use super::revisions::{self, Revision};
 use super::view::PostView;
-use crate::state::AppState;
 use crate::audit::ClientContext;
 use crate::auth::extract::TenantUser;
 use crate::http::etag::{etag, require_if_match};
 use crate::http::extract::{Path, Query};
 use crate::http::pagination::{Page, PageParams};
 use crate::http::{ApiResult, Problem};
+use crate::state::AppState;
 use axum::extract::State;
 use axum::http::header::ETAG;
 use axum::http::{HeaderMap, Uri};

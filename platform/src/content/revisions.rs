@@ -12,11 +12,11 @@ use super::view::PostView;
 use super::viewer::{Viewer, facts};
 use super::write::{authorise, hook_context, load_for_change, user_write};
 use crate::access::{MetaCap, Principal};
-use crate::state::AppState;
 use crate::audit::ClientContext;
 use crate::auth::extract::TenantUser;
 use crate::http::pagination::{self, Page};
 use crate::http::{ApiError, ApiResult};
+use crate::state::AppState;
 use axum::http::HeaderMap;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -83,7 +83,7 @@ async fn parent(
     post_type: &PostType,
     id: PostId,
 ) -> ApiResult<PostRow> {
-    let me = Principal::load(tx, user).await?;
+    let me = Principal::load(tx, &user.subject).await?;
     let viewer = Viewer::User(me.clone());
     let row = find(tx, id, false)
         .await?
@@ -176,7 +176,7 @@ pub async fn restore(
     expected: i64,
 ) -> ApiResult<PostView> {
     let mut tx = user.tenant.scope().begin(state.tenancy.pool()).await?;
-    let me = Principal::load(&mut tx, &user).await?;
+    let me = Principal::load(&mut tx, &user.subject).await?;
     let post_type = PostType::load(&mut tx, type_name).await?;
     let row = load_for_change(&mut tx, &me, &post_type, id, Some(expected)).await?;
     me.require_meta(MetaCap::EditPost(facts(&row, &post_type)))?;

@@ -3,12 +3,12 @@
 
 use super::ids::TermId;
 use super::terms::{self, DeletedTerm, NewTerm, Term, TermInput, TermListParams};
-use crate::state::AppState;
 use crate::audit::ClientContext;
 use crate::auth::extract::{MaybeTenantUser, TenantUser};
 use crate::http::extract::{Json, Path, Query};
 use crate::http::pagination::{Page, PageParams};
 use crate::http::{ApiResult, Problem};
+use crate::state::AppState;
 use axum::extract::State;
 use axum::http::header::LOCATION;
 use axum::http::{HeaderValue, StatusCode, Uri};

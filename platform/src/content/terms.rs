@@ -6,11 +6,11 @@ use super::ids::{PostId, TermId};
 use super::input::Problems;
 use super::taxonomy::{MANAGE_TERMS, Taxonomy};
 use crate::access::Principal;
-use crate::state::AppState;
 use crate::audit::{self, ClientContext};
 use crate::auth::extract::{MaybeTenantUser, TenantUser};
 use crate::http::pagination::{self, Page};
 use crate::http::{ApiError, ApiResult};
+use crate::state::AppState;
 use axum::http::HeaderMap;
 use serde::{Deserialize, Serialize};
 use tenants::TenantTx;
@@ -362,7 +362,7 @@ pub async fn create(
     input: TermInput,
 ) -> ApiResult<Term> {
     let mut tx = user.tenant.scope().begin(state.tenancy.pool()).await?;
-    let me = Principal::load(&mut tx, &user).await?;
+    let me = Principal::load(&mut tx, &user.subject).await?;
     let taxonomy = Taxonomy::load(&mut tx, taxonomy_name).await?;
     me.require(MANAGE_TERMS)?;
     let checked = check(input, &taxonomy, true)?;
@@ -412,7 +412,7 @@ pub async fn update(
     input: TermInput,
 ) -> ApiResult<Term> {
     let mut tx = user.tenant.scope().begin(state.tenancy.pool()).await?;
-    let me = Principal::load(&mut tx, &user).await?;
+    let me = Principal::load(&mut tx, &user.subject).await?;
     let taxonomy = Taxonomy::load(&mut tx, taxonomy_name).await?;
     me.require(MANAGE_TERMS)?;
     let before = fetch(&mut tx, &taxonomy, id, true).await?;
@@ -460,7 +460,7 @@ pub async fn delete(
     id: TermId,
 ) -> ApiResult<DeletedTerm> {
     let mut tx = user.tenant.scope().begin(state.tenancy.pool()).await?;
-    let me = Principal::load(&mut tx, &user).await?;
+    let me = Principal::load(&mut tx, &user.subject).await?;
     let taxonomy = Taxonomy::load(&mut tx, taxonomy_name).await?;
     me.require(MANAGE_TERMS)?;
     let term = fetch(&mut tx, &taxonomy, id, true).await?;

@@ -18,7 +18,7 @@ impl Viewer {
     pub async fn load(tx: &mut TenantTx, who: &MaybeTenantUser) -> ApiResult<Self> {
         Ok(match &who.user {
             None => Self::Anonymous,
-            Some(user) => Self::User(Principal::load(tx, user).await?),
+            Some(user) => Self::User(Principal::load(tx, &user.subject).await?),
         })
     }
 

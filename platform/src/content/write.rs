@@ -14,12 +14,12 @@ use super::view::{Context, PostView, Reader};
 use super::viewer::{Viewer, facts};
 use crate::access::trust::{Action, enforce};
 use crate::access::{MetaCap, Principal};
-use crate::state::AppState;
 use crate::audit::{self, Actor, AuditEvent, ClientContext, Outcome};
 use crate::auth::extract::TenantUser;
 use crate::hooks::{Hook, HookContext};
 use crate::http::etag::stale;
 use crate::http::{ApiError, ApiResult};
+use crate::state::AppState;
 use axum::http::StatusCode;
 use chrono::Utc;
 use serde::Deserialize;
@@ -97,7 +97,7 @@ pub(super) async fn authorise(
     }
     let public = post.status.is_published() || previous.is_some_and(|p| p.status.is_published());
     let action = if public { Action::Publish } else { Action::CreateDraft };
-    enforce(state, tx, &user.tenant.scope(), me, action, client).await?;
+    enforce(&state.trust, tx, &user.tenant.scope(), me, action, client).await?;
     Ok(())
 }
 
@@ -164,7 +164,7 @@ pub async fn create(
     }
     let requested_slug = requested_slug(input.slug.as_deref());
     let mut tx = user.tenant.scope().begin(state.tenancy.pool()).await?;
-    let me = Principal::load(&mut tx, &user).await?;
+    let me = Principal::load(&mut tx, &user.subject).await?;
     let post_type = PostType::load(&mut tx, type_name).await?;
     let now = Utc::now();
     let mut post = PostRecord::new(&post_type.name, me.user_id, now);
@@ -243,7 +243,7 @@ pub async fn update(
     let status = input.status(&mut problems);
     let requested_slug = requested_slug(input.slug.as_deref());
     let mut tx = user.tenant.scope().begin(state.tenancy.pool()).await?;
-    let me = Principal::load(&mut tx, &user).await?;
+    let me = Principal::load(&mut tx, &user.subject).await?;
     let post_type = PostType::load(&mut tx, type_name).await?;
     let row = load_for_change(&mut tx, &me, &post_type, id, Some(expected)).await?;
     let previous = row.record();
@@ -333,7 +333,7 @@ pub async fn delete(
 ) -> ApiResult<(StatusCode, Deleted)> {
     let force = params.force.unwrap_or(false);
     let mut tx = user.tenant.scope().begin(state.tenancy.pool()).await?;
-    let me = Principal::load(&mut tx, &user).await?;
+    let me = Principal::load(&mut tx, &user.subject).await?;
     let post_type = PostType::load(&mut tx, type_name).await?;
     let row = load_for_change(&mut tx, &me, &post_type, id, expected).await?;
     me.require_meta(MetaCap::DeletePost(facts(&row, &post_type)))?;
@@ -347,7 +347,7 @@ pub async fn delete(
     }
     let public = previous.status.is_published();
     let action = if public { Action::Publish } else { Action::CreateDraft };
-    enforce(state, &mut tx, &user.tenant.scope(), &me, action, &client).await?;
+    enforce(&state.trust, &mut tx, &user.tenant.scope(), &me, action, &client).await?;
     let before = respond(&mut tx, id, &post_type).await?;
     let context = hook_context(&user, &me, &client);
     if !force {

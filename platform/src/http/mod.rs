@@ -1,4 +1,7 @@
+pub mod client;
 pub mod cors;
+pub mod cors_cache;
+pub mod deferred_audit;
 pub mod etag;
 pub mod extract;
 pub mod fallback;

@@ -2,10 +2,10 @@
 //! round trip to Redis. When Redis does not answer, this instance's own limiter takes over.
 
 use super::site::Site;
-use crate::state::AppState;
-use crate::audit::context::client_ip_of;
 use crate::auth::extract::{VerifiedBearer, bearer_of};
+use crate::http::client::client_ip_of;
 use crate::limits::WhenUnreachable;
+use crate::state::AppState;
 use axum::extract::{Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse as _, Response};

@@ -3,7 +3,6 @@
 //! for a later date (its date changed after this job was queued), is left alone.
 
 use super::queue::Job;
-use crate::state::AppState;
 use crate::audit::{self, Actor, AuditEvent, ClientContext, Outcome};
 use crate::content::ids::PostId;
 use crate::content::post_type::PostType;
@@ -12,6 +11,7 @@ use crate::content::slug::OnConflict;
 use crate::content::status::PostStatus;
 use crate::content::store::{Write, store};
 use crate::hooks::HookContext;
+use crate::state::AppState;
 use chrono::{DateTime, Utc};
 use tenants::TenantTx;
 

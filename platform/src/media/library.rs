@@ -8,7 +8,6 @@ use super::record::{MediaRow, MediaView, Readable, can_manage, fetch, hex, not_f
 use super::upload::Upload;
 use crate::access::trust::{Action, enforce};
 use crate::access::{MetaCap, Principal};
-use crate::state::AppState;
 use crate::audit::{self, ClientContext};
 use crate::auth::extract::{MaybeTenantUser, TenantUser};
 use crate::content::ids::{MediaId, PostId};
@@ -18,6 +17,7 @@ use crate::content::record::find;
 use crate::content::viewer::{Viewer, facts};
 use crate::http::pagination::{self, Page};
 use crate::http::{ApiError, ApiResult};
+use crate::state::AppState;
 use axum::body::Bytes;
 use axum::http::{HeaderMap, StatusCode};
 use serde::Deserialize;
@@ -99,12 +99,20 @@ pub async fn upload(state: &AppState, user: TenantUser, client: ClientContext, u
     // Before the transaction: loading the key may need a connection of the same pool.
     let cipher = crate::auth::mfa::factor::cipher(state, &user.tenant).await?;
     let mut tx = user.tenant.scope().begin(state.tenancy.pool()).await?;
-    let me = Principal::load(&mut tx, &user).await?;
+    let me = Principal::load(&mut tx, &user.subject).await?;
     me.require("upload_files")?;
     if let Some(post) = fields.post {
         check_post(&mut tx, &me, post).await?;
     }
-    enforce(state, &mut tx, &user.tenant.scope(), &me, Action::CreateDraft, &client).await?;
+    enforce(
+        &state.trust,
+        &mut tx,
+        &user.tenant.scope(),
+        &me,
+        Action::CreateDraft,
+        &client,
+    )
+    .await?;
 
     let id = MediaId::new();
     let key = media_key(user.tenant.id, id);
@@ -235,7 +243,7 @@ pub async fn list(
         return Err(bad("search is at most 200 characters"));
     }
     let mut tx = user.tenant.scope().begin(state.tenancy.pool()).await?;
-    let me = Principal::load(&mut tx, &user).await?;
+    let me = Principal::load(&mut tx, &user.subject).await?;
     me.require("upload_files")?;
     let pattern = search.map(crate::content::input::contains_pattern);
     // The page and its total in one query; past the last page, the same query's first row
@@ -392,12 +400,20 @@ pub async fn update(
         input.caption.as_deref(),
     )?;
     let mut tx = user.tenant.scope().begin(state.tenancy.pool()).await?;
-    let me = Principal::load(&mut tx, &user).await?;
+    let me = Principal::load(&mut tx, &user.subject).await?;
     let before = managed(&mut tx, &me, id).await?;
     if let Some(Some(post)) = input.post {
         check_post(&mut tx, &me, post).await?;
     }
-    enforce(state, &mut tx, &user.tenant.scope(), &me, Action::CreateDraft, &client).await?;
+    enforce(
+        &state.trust,
+        &mut tx,
+        &user.tenant.scope(),
+        &me,
+        Action::CreateDraft,
+        &client,
+    )
+    .await?;
     sqlx::query(
         "UPDATE media SET title = coalesce($2, title), alt_text = coalesce($3, alt_text), \
            caption = coalesce($4, caption), post_id = CASE WHEN $5 THEN $6 ELSE post_id END, modified_gmt = now() \
@@ -436,7 +452,7 @@ pub async fn delete(
     force: bool,
 ) -> ApiResult<MediaView> {
     let mut tx = user.tenant.scope().begin(state.tenancy.pool()).await?;
-    let me = Principal::load(&mut tx, &user).await?;
+    let me = Principal::load(&mut tx, &user.subject).await?;
     let row = managed(&mut tx, &me, id).await?;
     if !force {
         return Err(ApiError::new(
@@ -445,7 +461,15 @@ pub async fn delete(
             "media have no trash: delete with force=true",
         ));
     }
-    enforce(state, &mut tx, &user.tenant.scope(), &me, Action::CreateDraft, &client).await?;
+    enforce(
+        &state.trust,
+        &mut tx,
+        &user.tenant.scope(),
+        &me,
+        Action::CreateDraft,
+        &client,
+    )
+    .await?;
     sqlx::query(
         "WITH unfeatured AS (UPDATE posts SET featured_media = NULL, version = version + 1, modified_gmt = now() \
            WHERE featured_media = $1) \

@@ -2,8 +2,8 @@
 //! tenant's key, served through the platform with access checks.
 
 pub mod kind;
-pub mod limits;
 pub mod library;
+pub mod limits;
 pub mod objects;
 pub mod record;
 pub mod routes;

@@ -4,7 +4,6 @@
 use super::library::{self, MediaInput, MediaListParams};
 use super::record::{MediaView, hex};
 use super::upload::{self, UploadFields};
-use crate::state::AppState;
 use crate::audit::ClientContext;
 use crate::auth::extract::{MaybeTenantUser, TenantUser};
 use crate::content::ids::MediaId;
@@ -12,6 +11,7 @@ use crate::content::write::DeleteParams;
 use crate::http::extract::{Json, Path, Query};
 use crate::http::pagination::{Page, PageParams};
 use crate::http::{ApiError, ApiResult, Problem};
+use crate::state::AppState;
 use axum::extract::{Request, State};
 use axum::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE, ETAG, IF_NONE_MATCH, LOCATION};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri};

@@ -3,9 +3,9 @@
 //! with a `file` part (and optional `title`, `alt_text`, `caption`, `post` parts). Either
 //! way the bytes are counted as they arrive and refused with 413 past the limit.
 
-use crate::state::AppState;
 use crate::content::ids::PostId;
 use crate::http::ApiError;
+use crate::state::AppState;
 use axum::body::{Body, Bytes};
 use axum::extract::{FromRequest, Multipart, Request};
 use axum::http::StatusCode;

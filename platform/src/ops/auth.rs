@@ -1,8 +1,8 @@
-use crate::state::AppState;
 use crate::audit::ClientContext;
 use crate::auth::brute_force;
 use crate::http::extract::Json;
 use crate::http::{ApiError, ApiResult, Problem};
+use crate::state::AppState;
 use axum::extract::State;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;

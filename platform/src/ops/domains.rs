@@ -1,8 +1,8 @@
 use super::views::DomainView;
-use crate::state::AppState;
 use crate::auth::extract::Operator;
 use crate::http::extract::{Json, Path};
 use crate::http::{ApiError, ApiResult, Problem};
+use crate::state::AppState;
 use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Deserialize;

@@ -3,13 +3,13 @@
 //! version can be destroyed once nothing is left under it. Each change is recorded in the
 //! tenant's own audit trail, with the operator as actor.
 
-use crate::state::AppState;
 use crate::audit::{self, Actor, AuditEvent, ClientContext, Outcome};
 use crate::auth::extract::Operator;
 use crate::http::extract::Path;
 use crate::http::{ApiError, ApiResult, Problem};
 use crate::media::objects::{media_field, media_key};
 use crate::plugins::sealed::{SealedText, find_all};
+use crate::state::AppState;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::StatusCode;

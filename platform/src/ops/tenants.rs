@@ -1,9 +1,9 @@
 use super::views::TenantView;
-use crate::state::AppState;
 use crate::auth::extract::Operator;
 use crate::http::extract::{Json, Path, Query};
 use crate::http::pagination::{self, Page, PageParams};
 use crate::http::{ApiError, ApiResult, FieldError, Problem};
+use crate::state::AppState;
 use axum::extract::State;
 use axum::http::header::LOCATION;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};

@@ -3,11 +3,11 @@
 //! install from it by name. First-party plugins are registered at start (`builtin`).
 
 use super::PluginHost;
-use crate::state::AppState;
 use crate::auth::extract::Operator;
 use crate::auth::extract::TenantUser;
 use crate::http::extract::Path;
 use crate::http::{ApiError, ApiResult, Problem};
+use crate::state::AppState;
 use axum::extract::{Request, State};
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
@@ -131,7 +131,7 @@ pub async fn offer(pool: &PgPool, compiled: &Compiled, builtin: bool) -> Result<
 )]
 pub async fn available(State(state): State<AppState>, user: TenantUser) -> ApiResult<axum::Json<Vec<CatalogueEntry>>> {
     let mut tx = user.tenant.scope().begin(state.tenancy.pool()).await?;
-    crate::access::Principal::load(&mut tx, &user)
+    crate::access::Principal::load(&mut tx, &user.subject)
         .await?
         .require("install_plugins")?;
     tx.commit().await?;

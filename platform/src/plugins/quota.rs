@@ -2,10 +2,10 @@
 //! installed, how many bytes of components it uploaded, and how long compiling its uploads
 //! may take per hour. Uploads are the one place a tenant makes the platform burn CPU at will.
 
-use crate::state::AppState;
 use crate::config::PluginQuota;
 use crate::http::{ApiError, ApiResult};
 use crate::limits::{Quota, Refusal, WhenUnreachable};
+use crate::state::AppState;
 use axum::http::StatusCode;
 use tenants::{Tenant, TenantTx};
 

@@ -7,11 +7,11 @@ use super::catalogue;
 use super::installs::{self, InstalledPlugin, Source};
 use super::manage::{self, Action, By, Install, not_installed};
 use crate::access::Principal;
-use crate::state::AppState;
 use crate::audit::{Actor, ClientContext};
 use crate::auth::extract::TenantUser;
 use crate::http::extract::{Json, Path, Query};
 use crate::http::{ApiError, ApiResult, Problem};
+use crate::state::AppState;
 use axum::extract::{FromRequest as _, Request, State};
 use axum::http::StatusCode;
 use axum::http::header::{CONTENT_LENGTH, CONTENT_TYPE};
@@ -60,7 +60,7 @@ pub struct Grants {
 
 async fn principal(state: &AppState, user: &TenantUser, capability: &str) -> ApiResult<(TenantTx, Principal)> {
     let mut tx = user.tenant.scope().begin(state.tenancy.pool()).await?;
-    let me = Principal::load(&mut tx, user).await?;
+    let me = Principal::load(&mut tx, &user.subject).await?;
     me.require(capability)?;
     Ok((tx, me))
 }

@@ -1,10 +1,10 @@
 use crate::access::Principal;
 use crate::access::builtin_roles::{BUILTIN_ROLES, builtin_role};
-use crate::state::AppState;
 use crate::audit::{self, Actor, AuditEvent, ClientContext, Outcome};
 use crate::auth::extract::TenantUser;
 use crate::http::extract::{Json, Path};
 use crate::http::{ApiError, ApiResult, FieldError, Problem};
+use crate::state::AppState;
 use crate::users::roles_check::ensure_grantable;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -141,7 +141,7 @@ fn builtin_is_fixed(name: &str) -> ApiError {
 )]
 pub async fn list(State(state): State<AppState>, user: TenantUser) -> ApiResult<axum::Json<Vec<RoleView>>> {
     let mut tx = user.tenant.scope().begin(state.tenancy.pool()).await?;
-    Principal::load(&mut tx, &user).await?.require("list_users")?;
+    Principal::load(&mut tx, &user.subject).await?.require("list_users")?;
     let custom: Vec<(String, String, Vec<String>)> =
         sqlx::query_as("SELECT name, display_name, capabilities FROM roles ORDER BY name")
             .fetch_all(&mut *tx)
@@ -196,9 +196,10 @@ pub async fn create(
         return Err(builtin_is_fixed(&name));
     }
     let mut tx = user.tenant.scope().begin(state.tenancy.pool()).await?;
-    let me = Principal::load(&mut tx, &user).await?;
+    let me = Principal::load(&mut tx, &user.subject).await?;
     me.require(MANAGE_ROLES)?;
-    crate::access::trust::engine::enforce_manage_users(&state, &mut tx, &user, &me, &client).await?;
+    crate::access::trust::engine::enforce_manage_users(&state.trust, &mut tx, &user.tenant.scope(), &me, &client)
+        .await?;
     ensure_grantable(&me, &caps)?;
     let inserted = sqlx::query("INSERT INTO roles (name, display_name, capabilities) VALUES ($1, $2, $3)")
         .bind(&name)
@@ -257,9 +258,10 @@ pub async fn update(
     }
     let caps = validate(&body)?;
     let mut tx = user.tenant.scope().begin(state.tenancy.pool()).await?;
-    let me = Principal::load(&mut tx, &user).await?;
+    let me = Principal::load(&mut tx, &user.subject).await?;
     me.require(MANAGE_ROLES)?;
-    crate::access::trust::engine::enforce_manage_users(&state, &mut tx, &user, &me, &client).await?;
+    crate::access::trust::engine::enforce_manage_users(&state.trust, &mut tx, &user.tenant.scope(), &me, &client)
+        .await?;
     let current = custom_role(&mut tx, &name).await?.ok_or_else(not_found)?;
     ensure_grantable(&me, &caps)?;
     ensure_grantable(&me, &current.capabilities)?;
@@ -303,9 +305,10 @@ pub async fn delete(
         return Err(builtin_is_fixed(&name));
     }
     let mut tx = user.tenant.scope().begin(state.tenancy.pool()).await?;
-    let me = Principal::load(&mut tx, &user).await?;
+    let me = Principal::load(&mut tx, &user.subject).await?;
     me.require(MANAGE_ROLES)?;
-    crate::access::trust::engine::enforce_manage_users(&state, &mut tx, &user, &me, &client).await?;
+    crate::access::trust::engine::enforce_manage_users(&state.trust, &mut tx, &user.tenant.scope(), &me, &client)
+        .await?;
     let current = custom_role(&mut tx, &name).await?.ok_or_else(not_found)?;
     ensure_grantable(&me, &current.capabilities)?;
     let holders: i64 = sqlx::query_scalar("SELECT count(*) FROM users WHERE $1 = ANY(roles)")

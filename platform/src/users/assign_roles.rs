@@ -2,11 +2,11 @@ use super::model::{UserView, find};
 use super::one::{not_found, visible};
 use super::roles_check::{ensure_grantable, role_capabilities};
 use crate::access::{MetaCap, Principal};
-use crate::state::AppState;
 use crate::audit::{self, Actor, AuditEvent, ClientContext, Outcome};
 use crate::auth::extract::TenantUser;
 use crate::http::extract::{Json, Path};
 use crate::http::{ApiResult, Problem};
+use crate::state::AppState;
 use axum::extract::State;
 use serde::Deserialize;
 use tenants::UserId;
@@ -42,7 +42,7 @@ pub async fn assign(
     Json(body): Json<RoleAssignment>,
 ) -> ApiResult<axum::Json<UserView>> {
     let mut tx = user.tenant.scope().begin(state.tenancy.pool()).await?;
-    let me = Principal::load(&mut tx, &user).await?;
+    let me = Principal::load(&mut tx, &user.subject).await?;
     let target = visible(&mut tx, &me, id).await?;
     me.require_meta(MetaCap::PromoteUser(id))?;
     let mut roles = body.roles;
@@ -53,7 +53,8 @@ pub async fn assign(
     // Taking a role away is as powerful as giving it: an editor cannot demote an administrator.
     let current = role_capabilities(&mut tx, &target.roles).await.unwrap_or_default();
     ensure_grantable(&me, &current)?;
-    crate::access::trust::engine::enforce_manage_users(&state, &mut tx, &user, &me, &client).await?;
+    crate::access::trust::engine::enforce_manage_users(&state.trust, &mut tx, &user.tenant.scope(), &me, &client)
+        .await?;
     sqlx::query("UPDATE users SET roles = $2, updated_at = now() WHERE id = $1")
         .bind(id)
         .bind(&roles)

@@ -1,11 +1,11 @@
 use super::model::{Registry, UserView, find, valid_display_name};
 use super::roles_check::{ensure_grantable, role_capabilities};
 use crate::access::Principal;
-use crate::state::AppState;
 use crate::audit::{self, Actor, AuditEvent, ClientContext, Outcome};
 use crate::auth::extract::TenantUser;
 use crate::http::extract::Json;
 use crate::http::{ApiError, ApiResult, FieldError, Problem};
+use crate::state::AppState;
 use axum::extract::State;
 use axum::http::StatusCode;
 use secrecy::{ExposeSecret as _, SecretString};
@@ -98,14 +98,15 @@ pub async fn create(
     };
 
     let mut tx = user.tenant.scope().begin(state.tenancy.pool()).await?;
-    let me = Principal::load(&mut tx, &user).await?;
+    let me = Principal::load(&mut tx, &user.subject).await?;
     me.require("create_users")?;
     let capabilities = role_capabilities(&mut tx, &roles).await?;
     if roles != ["subscriber"] {
         me.require("promote_users")?;
     }
     ensure_grantable(&me, &capabilities)?;
-    crate::access::trust::engine::enforce_manage_users(&state, &mut tx, &user, &me, &client).await?;
+    crate::access::trust::engine::enforce_manage_users(&state.trust, &mut tx, &user.tenant.scope(), &me, &client)
+        .await?;
     let registry_verified = body.registry.as_ref().is_some_and(|r| r.verified);
     if registry_verified {
         me.require(crate::access::builtin_roles::MANAGE_COMPLIANCE)?;

@@ -1,10 +1,10 @@
 use super::model::{USER_COLUMNS, UserRow, UserView};
 use crate::access::Principal;
-use crate::state::AppState;
 use crate::auth::extract::TenantUser;
 use crate::http::extract::Query;
 use crate::http::pagination::{self, Page, PageParams};
 use crate::http::{ApiError, ApiResult, Problem};
+use crate::state::AppState;
 use axum::extract::State;
 use axum::http::HeaderMap;
 use serde::Deserialize;
@@ -66,7 +66,7 @@ pub async fn list(
     }
     let search = filter.search.as_deref().map(contains_pattern);
     let mut tx = user.tenant.scope().begin(state.tenancy.pool()).await?;
-    Principal::load(&mut tx, &user).await?.require("list_users")?;
+    Principal::load(&mut tx, &user.subject).await?.require("list_users")?;
     let rows: Vec<UserRow> = sqlx::query_as(&format!(
         "SELECT {USER_COLUMNS} FROM users WHERE {FILTER} ORDER BY lower(email) LIMIT $4 OFFSET $5"
     ))

@@ -1,12 +1,12 @@
 use super::model::UserView;
 use super::one::{UserPatch, apply_patch, not_found};
 use crate::access::Principal;
-use crate::state::AppState;
 use crate::audit::{self, Actor, AuditEvent, ClientContext, Outcome};
 use crate::auth::extract::TenantUser;
 use crate::auth::sessions::revoke_others;
 use crate::http::extract::Json;
 use crate::http::{ApiError, ApiResult, Problem};
+use crate::state::AppState;
 use axum::extract::State;
 use axum::http::StatusCode;
 use secrecy::SecretString;
@@ -35,7 +35,7 @@ pub struct Me {
 )]
 pub async fn get_me(State(state): State<AppState>, user: TenantUser) -> ApiResult<axum::Json<Me>> {
     let mut tx = user.tenant.scope().begin(state.tenancy.pool()).await?;
-    let me = Principal::load_during_enrolment(&mut tx, &user).await?;
+    let me = Principal::load_during_enrolment(&mut tx, &user.subject).await?;
     let view = super::model::find(&mut tx, me.user_id).await?.ok_or_else(not_found)?;
     tx.commit().await?;
     let mut capabilities: Vec<String> = me.capabilities().map(str::to_owned).collect();
@@ -66,7 +66,7 @@ pub async fn update_me(
     Json(patch): Json<UserPatch>,
 ) -> ApiResult<axum::Json<UserView>> {
     let mut tx = user.tenant.scope().begin(state.tenancy.pool()).await?;
-    let me = Principal::load(&mut tx, &user).await?;
+    let me = Principal::load(&mut tx, &user.subject).await?;
     let view = apply_patch(&mut tx, &me, me.user_id, patch, &client).await?;
     tx.commit().await?;
     Ok(axum::Json(view))
@@ -101,7 +101,7 @@ pub async fn change_password(
 ) -> ApiResult<StatusCode> {
     let new = Password::parse(SecretString::from(body.new_password))?;
     let mut tx = user.tenant.scope().begin(state.tenancy.pool()).await?;
-    let me = Principal::load(&mut tx, &user).await?;
+    let me = Principal::load(&mut tx, &user.subject).await?;
     let (stored, email): (Option<String>, String) =
         sqlx::query_as("SELECT password_hash, email FROM users WHERE id = $1")
             .bind(me.user_id)

@@ -4,12 +4,12 @@
 
 use super::one::visible;
 use crate::access::{MetaCap, Principal};
-use crate::state::AppState;
 use crate::audit::{self, Actor, AuditEvent, ClientContext, Outcome};
 use crate::auth::extract::TenantUser;
 use crate::auth::sessions::revoke_others;
 use crate::http::extract::Path;
 use crate::http::{ApiError, ApiResult, Problem};
+use crate::state::AppState;
 use axum::extract::State;
 use chrono::{DateTime, Utc};
 use secrecy::ExposeSecret as _;
@@ -52,7 +52,7 @@ pub async fn reset(
     Path(id): Path<UserId>,
 ) -> ApiResult<axum::Json<EnrolmentToken>> {
     let mut tx = user.tenant.scope().begin(state.tenancy.pool()).await?;
-    let me = Principal::load(&mut tx, &user).await?;
+    let me = Principal::load(&mut tx, &user.subject).await?;
     visible(&mut tx, &me, id).await?;
     if id == me.user_id {
         return Err(ApiError::forbidden(
@@ -70,7 +70,8 @@ pub async fn reset(
         .await
         .unwrap_or_default();
     super::roles_check::ensure_grantable(&me, &theirs)?;
-    crate::access::trust::engine::enforce_manage_users(&state, &mut tx, &user, &me, &client).await?;
+    crate::access::trust::engine::enforce_manage_users(&state.trust, &mut tx, &user.tenant.scope(), &me, &client)
+        .await?;
     let token = tenants::new_setup_token();
     let hash = Sha256::digest(token.expose_secret().as_bytes()).to_vec();
     let expires_at: DateTime<Utc> = sqlx::query_scalar(

@@ -2,11 +2,11 @@ use super::create::conflicts;
 use super::model::{Registry, UserView, find, valid_display_name};
 use crate::access::builtin_roles::MANAGE_COMPLIANCE;
 use crate::access::{MetaCap, Principal};
-use crate::state::AppState;
 use crate::audit::{self, Actor, AuditEvent, ClientContext, Outcome};
 use crate::auth::extract::TenantUser;
 use crate::http::extract::{Json, Path};
 use crate::http::{ApiError, ApiResult, FieldError, Problem};
+use crate::state::AppState;
 use axum::extract::State;
 use serde::Deserialize;
 use tenants::{Email, TenantTx, UserId};
@@ -41,7 +41,7 @@ pub async fn get(
     Path(id): Path<UserId>,
 ) -> ApiResult<axum::Json<UserView>> {
     let mut tx = user.tenant.scope().begin(state.tenancy.pool()).await?;
-    let me = Principal::load(&mut tx, &user).await?;
+    let me = Principal::load(&mut tx, &user.subject).await?;
     let view = visible(&mut tx, &me, id).await?;
     tx.commit().await?;
     Ok(axum::Json(view))
@@ -178,7 +178,7 @@ pub async fn update(
     Json(patch): Json<UserPatch>,
 ) -> ApiResult<axum::Json<UserView>> {
     let mut tx = user.tenant.scope().begin(state.tenancy.pool()).await?;
-    let me = Principal::load(&mut tx, &user).await?;
+    let me = Principal::load(&mut tx, &user.subject).await?;
     visible(&mut tx, &me, id).await?;
     me.require_meta(MetaCap::EditUser(id))?;
     let view = apply_patch(&mut tx, &me, id, patch, &client).await?;

@@ -2,11 +2,11 @@ use super::model::{UserView, find};
 use super::one::not_found;
 use crate::access::Principal;
 use crate::access::builtin_roles::MANAGE_COMPLIANCE;
-use crate::state::AppState;
 use crate::audit::{self, Actor, AuditEvent, ClientContext, Outcome};
 use crate::auth::extract::TenantUser;
 use crate::http::extract::{Json, Path};
 use crate::http::{ApiError, ApiResult, Problem};
+use crate::state::AppState;
 use axum::extract::State;
 use serde::Deserialize;
 use tenants::UserId;
@@ -40,9 +40,10 @@ pub async fn verify(
     Json(body): Json<RegistryVerdict>,
 ) -> ApiResult<axum::Json<UserView>> {
     let mut tx = user.tenant.scope().begin(state.tenancy.pool()).await?;
-    let me = Principal::load(&mut tx, &user).await?;
+    let me = Principal::load(&mut tx, &user.subject).await?;
     me.require(MANAGE_COMPLIANCE)?;
-    crate::access::trust::engine::enforce_manage_users(&state, &mut tx, &user, &me, &client).await?;
+    crate::access::trust::engine::enforce_manage_users(&state.trust, &mut tx, &user.tenant.scope(), &me, &client)
+        .await?;
     let current = find(&mut tx, id).await?.ok_or_else(not_found)?;
     let Some(registry) = current.registry else {
         return Err(ApiError::conflict(

@@ -1,12 +1,12 @@
 use super::model::{UserView, find};
 use super::one::{not_found, visible};
 use crate::access::{MetaCap, Principal};
-use crate::state::AppState;
 use crate::audit::{self, Actor, AuditEvent, ClientContext, Outcome};
 use crate::auth::extract::TenantUser;
 use crate::auth::sessions::revoke_others;
 use crate::http::extract::Path;
 use crate::http::{ApiError, ApiResult, Problem};
+use crate::state::AppState;
 use axum::extract::State;
 use tenants::UserId;
 
@@ -60,10 +60,11 @@ async fn set_status(
     status: &'static str,
 ) -> ApiResult<axum::Json<UserView>> {
     let mut tx = user.tenant.scope().begin(state.tenancy.pool()).await?;
-    let me = Principal::load(&mut tx, &user).await?;
+    let me = Principal::load(&mut tx, &user.subject).await?;
     visible(&mut tx, &me, id).await?;
     me.require_meta(MetaCap::DeleteUser(id))?;
-    crate::access::trust::engine::enforce_manage_users(&state, &mut tx, &user, &me, &client).await?;
+    crate::access::trust::engine::enforce_manage_users(&state.trust, &mut tx, &user.tenant.scope(), &me, &client)
+        .await?;
     let updated = sqlx::query("UPDATE users SET status = $2, updated_at = now() WHERE id = $1")
         .bind(id)
         .bind(status)

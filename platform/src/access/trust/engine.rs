@@ -2,7 +2,6 @@
 
 use super::factors::{Observations, Sensitivity, TrustScore, score};
 use crate::access::Principal;
-use crate::state::AppState;
 use crate::audit::{self, Actor, AuditEvent, ClientContext, Outcome};
 use crate::http::{ApiError, ApiResult};
 use crate::settings::model::Settings;
@@ -116,14 +115,14 @@ struct Row {
 
 /// Evaluates (or recalls) the decision for `action`. Pure evaluation: nothing is recorded.
 pub async fn evaluate(
-    state: &AppState,
+    cache: &DecisionCache,
     tx: &mut TenantTx,
     me: &Principal,
     action: Action,
     client: &ClientContext,
 ) -> ApiResult<Decision> {
     let key = (me.session_id, me.mfa, client.ip, action);
-    if let Some(decision) = state.trust.get(&key) {
+    if let Some(decision) = cache.get(&key) {
         return Ok(decision);
     }
     let ip = client.ip.map(|ip| ip.to_string());
@@ -174,21 +173,21 @@ pub async fn evaluate(
         score,
         advice,
     };
-    state.trust.put(key, decision.clone());
+    cache.put(key, decision.clone());
     Ok(decision)
 }
 
 /// Enforces the policy for `action`: records every denial and every PHI decision, and
 /// answers a denial with 403 `insufficient_trust` naming what would raise the score.
 pub async fn enforce(
-    state: &AppState,
+    cache: &DecisionCache,
     tx: &mut TenantTx,
     scope: &TenantScope,
     me: &Principal,
     action: Action,
     client: &ClientContext,
 ) -> ApiResult<Decision> {
-    let decision = evaluate(state, tx, me, action, client).await?;
+    let decision = evaluate(cache, tx, me, action, client).await?;
     let details = serde_json::json!({
         "action": action.as_str(), "score": decision.score.total, "required": decision.required,
         "advice": decision.advice,
@@ -220,13 +219,13 @@ pub async fn enforce(
 
 /// The trust check every user- and role-management route makes (`manage_users`).
 pub async fn enforce_manage_users(
-    state: &AppState,
+    cache: &DecisionCache,
     tx: &mut TenantTx,
-    user: &crate::auth::extract::TenantUser,
+    scope: &TenantScope,
     me: &Principal,
     client: &ClientContext,
 ) -> ApiResult<()> {
-    enforce(state, tx, &user.tenant.scope(), me, Action::ManageUsers, client)
+    enforce(cache, tx, scope, me, Action::ManageUsers, client)
         .await
         .map(|_| ())
 }

@@ -1,10 +1,10 @@
 use super::engine::{Action, Decision, evaluate};
 use crate::access::Principal;
-use crate::state::AppState;
 use crate::audit::ClientContext;
 use crate::auth::extract::TenantUser;
 use crate::http::extract::Query;
 use crate::http::{ApiResult, Problem};
+use crate::state::AppState;
 use axum::extract::State;
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -36,8 +36,8 @@ pub async fn explain(
     Query(query): Query<TrustQuery>,
 ) -> ApiResult<axum::Json<Decision>> {
     let mut tx = user.tenant.scope().begin(state.tenancy.pool()).await?;
-    let me = Principal::load(&mut tx, &user).await?;
-    let decision = evaluate(&state, &mut tx, &me, query.action, &client).await?;
+    let me = Principal::load(&mut tx, &user.subject).await?;
+    let decision = evaluate(&state.trust, &mut tx, &me, query.action, &client).await?;
     tx.commit().await?;
     Ok(axum::Json(decision))
 }

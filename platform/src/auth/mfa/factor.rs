@@ -1,8 +1,8 @@
 //! Checking a second factor: a TOTP code, or else a backup code.
 
 use super::{backup_codes, totp};
-use crate::state::AppState;
 use crate::http::{ApiError, ApiResult};
+use crate::state::AppState;
 use tenants::keyring::{FieldCipher, FieldRef};
 use tenants::{Tenant, TenantTx, UserId};
 

@@ -1,12 +1,12 @@
 use super::factor::{self, pending_field, secret_field};
 use super::{backup_codes, totp};
 use crate::access::Principal;
-use crate::state::AppState;
 use crate::audit::{self, Actor, AuditEvent, ClientContext, Outcome};
 use crate::auth::brute_force;
 use crate::auth::extract::TenantUser;
 use crate::http::extract::Json;
 use crate::http::{ApiError, ApiResult, Problem};
+use crate::state::AppState;
 use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
@@ -53,7 +53,7 @@ pub async fn enrol(
     let request = body.map(|Json(request)| request).unwrap_or_default();
     let cipher = factor::cipher(&state, &user.tenant).await?;
     let mut tx = user.tenant.scope().begin(state.tenancy.pool()).await?;
-    let me = Principal::load_during_enrolment(&mut tx, &user).await?;
+    let me = Principal::load_during_enrolment(&mut tx, &user.subject).await?;
     let (email, enabled): (String, bool) =
         sqlx::query_as("SELECT email, mfa_enabled_at IS NOT NULL FROM users WHERE id = $1 FOR UPDATE")
             .bind(me.user_id)
@@ -138,7 +138,7 @@ pub async fn confirm(
 ) -> ApiResult<axum::Json<BackupCodes>> {
     let cipher = factor::cipher(&state, &user.tenant).await?;
     let mut tx = user.tenant.scope().begin(state.tenancy.pool()).await?;
-    let me = Principal::load_during_enrolment(&mut tx, &user).await?;
+    let me = Principal::load_during_enrolment(&mut tx, &user.subject).await?;
     let pending: Option<Vec<u8>> = sqlx::query_scalar("SELECT mfa_pending_secret FROM users WHERE id = $1")
         .bind(me.user_id)
         .fetch_one(&mut *tx)
@@ -206,7 +206,7 @@ pub async fn disable(
 ) -> ApiResult<StatusCode> {
     let cipher = factor::cipher(&state, &user.tenant).await?;
     let mut tx = user.tenant.scope().begin(state.tenancy.pool()).await?;
-    let me = Principal::load(&mut tx, &user).await?;
+    let me = Principal::load(&mut tx, &user.subject).await?;
     if me.mfa_required_by_policy {
         return Err(ApiError::forbidden(
             "mfa_required_by_policy",
