@@ -61,3 +61,9 @@ impl FromRef<AppState> for crate::http::client::ProxyHops {
         Self(state.trusted_proxy_hops)
     }
 }
+
+impl FromRef<AppState> for Arc<crate::auth::tokens::TokenService> {
+    fn from_ref(state: &AppState) -> Self {
+        state.tokens.clone()
+    }
+}

@@ -130,12 +130,12 @@ async fn main() {
     };
     let pool = app.tenancy().pool();
     let mut tx = tenant.scope().begin(pool).await.expect("begin");
-    let me = Principal::load(&mut tx, &user).await.expect("principal");
+    let me = Principal::load(&mut tx, user.subject()).await.expect("principal");
     let mut uncached = Vec::new();
     for i in 0..2_200 {
         app.state.trust.clear();
         let started = Instant::now();
-        evaluate(&app.state, &mut tx, &me, Action::Publish, &client)
+        evaluate(&app.state.trust, &mut tx, &me, Action::Publish, &client)
             .await
             .expect("decision");
         if i >= 200 {
@@ -145,7 +145,7 @@ async fn main() {
     let mut cached = Vec::new();
     for i in 0..21_000 {
         let started = Instant::now();
-        evaluate(&app.state, &mut tx, &me, Action::Publish, &client)
+        evaluate(&app.state.trust, &mut tx, &me, Action::Publish, &client)
             .await
             .expect("decision");
         if i >= 1000 {

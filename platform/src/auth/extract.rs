@@ -1,14 +1,14 @@
 //! Who is calling: bearer-token extractors for tenant users and operators.
 
+use super::tokens::TokenService;
 use super::tokens::{TenantSubject, TokenError};
 use crate::http::ApiError;
 use crate::http::site::CurrentTenant;
-use crate::state::AppState;
-use axum::extract::FromRequestParts;
+use axum::extract::{FromRef, FromRequestParts};
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 use std::sync::Arc;
-use tenants::{OperatorId, Tenant};
+use tenants::{OperatorId, Tenancy, Tenant};
 
 /// A tenant bearer token verified once per request, put into the request's extensions by
 /// the rate-limit middleware (which keys per-user limits on it).
@@ -55,16 +55,25 @@ pub struct TenantUser {
     pub(crate) subject: TenantSubject,
 }
 
-impl FromRequestParts<AppState> for TenantUser {
+impl TenantUser {
+    /// Who the token says the caller is; [`crate::access::Principal::load`] checks it.
+    pub fn subject(&self) -> &TenantSubject {
+        &self.subject
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for TenantUser
+where
+    Arc<TokenService>: FromRef<S>,
+{
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let CurrentTenant(tenant) = CurrentTenant::from_request_parts(parts, state).await?;
         // The rate-limit middleware has usually verified the token already.
         let subject = match parts.extensions.get::<VerifiedBearer>() {
             Some(VerifiedBearer(result)) => result.map_err(rejected)?,
-            None => state
-                .tokens
+            None => Arc::<TokenService>::from_ref(state)
                 .verify_tenant_access_fresh(bearer(parts)?, tenant.id)
                 .await
                 .map_err(rejected)?,
@@ -79,15 +88,20 @@ pub struct Operator {
     pub id: OperatorId,
 }
 
-impl FromRequestParts<AppState> for Operator {
+impl<S: Send + Sync> FromRequestParts<S> for Operator
+where
+    Arc<TokenService>: FromRef<S>,
+    Tenancy: FromRef<S>,
+{
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let id = state.tokens.verify_ops_fresh(bearer(parts)?).await.map_err(rejected)?;
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let tokens = Arc::<TokenService>::from_ref(state);
+        let id = tokens.verify_ops_fresh(bearer(parts)?).await.map_err(rejected)?;
         // A disabled or removed operator loses access at once, not when the token expires.
         let enabled: Option<bool> = sqlx::query_scalar("SELECT NOT disabled FROM platform.operators WHERE id = $1")
             .bind(id)
-            .fetch_optional(state.tenancy.pool())
+            .fetch_optional(Tenancy::from_ref(state).pool())
             .await?;
         if enabled != Some(true) {
             return Err(ApiError::unauthorized(
@@ -108,10 +122,13 @@ pub struct MaybeTenantUser {
     pub user: Option<TenantUser>,
 }
 
-impl FromRequestParts<AppState> for MaybeTenantUser {
+impl<S: Send + Sync> FromRequestParts<S> for MaybeTenantUser
+where
+    Arc<TokenService>: FromRef<S>,
+{
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let CurrentTenant(tenant) = CurrentTenant::from_request_parts(parts, state).await?;
         if !parts.headers.contains_key(AUTHORIZATION) {
             return Ok(Self { tenant, user: None });
