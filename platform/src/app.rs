@@ -46,7 +46,8 @@ fn ops_routes() -> OpenApiRouter<AppState> {
 
 /// Signing in, sessions and second factors.
 fn auth_routes() -> OpenApiRouter<AppState> {
-    use auth::{jwks, login, mfa, refresh, session_routes, setup};
+    use auth::mfa;
+    use auth::routes::{jwks, login, refresh, sessions as session_routes, setup};
     OpenApiRouter::new()
         .routes(routes!(login::login))
         .routes(routes!(refresh::refresh))
@@ -62,7 +63,7 @@ fn auth_routes() -> OpenApiRouter<AppState> {
 
 /// The tenant's people, roles, settings and audit trail.
 fn organisation_routes() -> OpenApiRouter<AppState> {
-    use users::{assign_roles, create, list, me, mfa_reset, one, registry, status};
+    use users::routes::{assign_roles, create, list, me, mfa_reset, registry_verification, status, user};
     OpenApiRouter::new()
         .routes(routes!(settings::routes::get_settings, settings::routes::put_settings))
         .routes(routes!(audit::routes::list))
@@ -70,11 +71,11 @@ fn organisation_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(list::list, create::create))
         .routes(routes!(me::get_me, me::update_me))
         .routes(routes!(me::change_password))
-        .routes(routes!(one::get, one::update))
+        .routes(routes!(user::get, user::update))
         .routes(routes!(status::deactivate))
         .routes(routes!(status::activate))
         .routes(routes!(assign_roles::assign))
-        .routes(routes!(registry::verify))
+        .routes(routes!(registry_verification::verify))
         .routes(routes!(mfa_reset::reset))
         .routes(routes!(roles::routes::list, roles::routes::create))
         .routes(routes!(roles::routes::update, roles::routes::delete))

@@ -1,14 +1,11 @@
-//! Tenant sign-in and token handling. The identity issue builds sessions, MFA and roles on it.
+//! Tenant sign-in and token handling: sessions, second factors, signing keys, and the
+//! bearer-token extractors. The HTTP face is `routes/` and `mfa/routes.rs`.
 
 pub mod brute_force;
 pub mod extract;
-pub mod jwks;
 pub mod jwt_crypto;
-pub mod login;
 pub mod mfa;
-pub mod refresh;
-pub mod session_routes;
+pub mod routes;
 pub mod sessions;
-pub mod setup;
 pub mod signing_keys;
 pub mod tokens;

@@ -1,12 +1,9 @@
-//! The users API: list, create or invite, read, update, deactivate, assign roles, `me`.
+//! Users of a tenant: the people, their roles and professional registrations. The HTTP face
+//! is `routes/` (list, create or invite, read, update, deactivate, assign roles, `me`).
 
-pub mod assign_roles;
-pub mod create;
-pub mod list;
-pub mod me;
-pub mod mfa_reset;
+pub mod invite;
+pub mod lookup;
 pub mod model;
-pub mod one;
-pub mod registry;
+pub mod patch;
 pub mod roles_check;
-pub mod status;
+pub mod routes;

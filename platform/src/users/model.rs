@@ -1,3 +1,4 @@
+use crate::http::ApiError;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use tenants::UserId;
@@ -124,4 +125,16 @@ pub async fn find(tx: &mut tenants::TenantTx, id: UserId) -> Result<Option<UserV
 
 pub fn valid_display_name(name: &str) -> bool {
     (1..=200).contains(&name.trim().chars().count())
+}
+
+/// Unique e-mail and registry violations are conflicts, not failures.
+pub fn conflicts(err: sqlx::Error) -> ApiError {
+    match err.as_database_error().and_then(|e| e.constraint()) {
+        Some("users_email_key") => ApiError::conflict("email_taken", "a user with this e-mail already exists"),
+        Some("users_registry_key") => ApiError::conflict(
+            "registry_taken",
+            "another user already has this professional registration",
+        ),
+        _ => err.into(),
+    }
 }

@@ -1,5 +1,3 @@
-use super::model::{UserView, find};
-use super::one::{not_found, visible};
 use crate::access::{MetaCap, Principal};
 use crate::audit::{self, Actor, AuditEvent, ClientContext, Outcome};
 use crate::auth::extract::TenantUser;
@@ -7,6 +5,8 @@ use crate::auth::sessions::revoke_others;
 use crate::http::extract::Path;
 use crate::http::{ApiError, ApiResult, Problem};
 use crate::state::AppState;
+use crate::users::lookup::{not_found, visible};
+use crate::users::model::{UserView, find};
 use axum::extract::State;
 use tenants::UserId;
 

@@ -1,18 +1,17 @@
-use super::model::{Registry, UserView, find, valid_display_name};
+//! Creating a user, or inviting one: without a password, the new user gets a one-time setup
+//! token instead.
+
+use super::model::{Registry, UserView, conflicts, find, valid_display_name};
 use super::roles_check::{ensure_grantable, role_capabilities};
 use crate::access::Principal;
+use crate::access::trust::DecisionCache;
 use crate::audit::{self, Actor, AuditEvent, ClientContext, Outcome};
-use crate::auth::extract::TenantUser;
-use crate::http::extract::Json;
-use crate::http::{ApiError, ApiResult, FieldError, Problem};
-use crate::state::AppState;
-use axum::extract::State;
-use axum::http::StatusCode;
+use crate::http::{ApiError, ApiResult, FieldError};
 use secrecy::{ExposeSecret as _, SecretString};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use tenants::password::{Password, hash_password};
-use tenants::{Email, UserId};
+use tenants::{Email, TenantScope, TenantTx, UserId};
 use utoipa::ToSchema;
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -44,24 +43,17 @@ pub struct CreatedUser {
     pub setup_token: Option<String>,
 }
 
-/// Create or invite a user (create_users).
-#[utoipa::path(
-    post, path = "/api/v1/users", tag = "users",
-    security(("tenant_token" = [])),
-    request_body = NewUser,
-    responses(
-        (status = 201, description = "Created", body = CreatedUser),
-        (status = 403, description = "Needs create_users (and promote_users to choose roles), and only grants what the caller holds", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "E-mail or registry already used", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
-    )
-)]
-pub async fn create(
-    State(state): State<AppState>,
-    user: TenantUser,
-    client: ClientContext,
-    Json(body): Json<NewUser>,
-) -> ApiResult<(StatusCode, axum::Json<CreatedUser>)> {
+/// A [`NewUser`] whose fields were checked.
+pub struct Checked {
+    email: Email,
+    password: Option<Password>,
+    display_name: String,
+    roles: Vec<String>,
+    registry: Option<Registry>,
+}
+
+/// Checks every field at once: 422 with all their problems, before any database work.
+pub fn check(body: NewUser) -> ApiResult<Checked> {
     let mut errors = Vec::new();
     let email = Email::parse(&body.email)
         .map_err(|e| errors.push(field("email", e)))
@@ -96,23 +88,39 @@ pub async fn create(
     let Some(email) = email.filter(|_| errors.is_empty()) else {
         return Err(ApiError::invalid(errors));
     };
+    Ok(Checked {
+        email,
+        password,
+        display_name: body.display_name,
+        roles,
+        registry: body.registry,
+    })
+}
 
-    let mut tx = user.tenant.scope().begin(state.tenancy.pool()).await?;
-    let me = Principal::load(&mut tx, &user.subject).await?;
+/// Creates (or invites) the user as `me`: create_users, promote_users for any role but
+/// `subscriber`, only capabilities `me` holds, manage_compliance for a verified registry,
+/// and the trust score user management needs.
+pub async fn create(
+    tx: &mut TenantTx,
+    trust: &DecisionCache,
+    scope: &TenantScope,
+    me: &Principal,
+    client: &ClientContext,
+    new: Checked,
+) -> ApiResult<CreatedUser> {
     me.require("create_users")?;
-    let capabilities = role_capabilities(&mut tx, &roles).await?;
-    if roles != ["subscriber"] {
+    let capabilities = role_capabilities(tx, &new.roles).await?;
+    if new.roles != ["subscriber"] {
         me.require("promote_users")?;
     }
-    ensure_grantable(&me, &capabilities)?;
-    crate::access::trust::engine::enforce_manage_users(&state.trust, &mut tx, &user.tenant.scope(), &me, &client)
-        .await?;
-    let registry_verified = body.registry.as_ref().is_some_and(|r| r.verified);
+    ensure_grantable(me, &capabilities)?;
+    crate::access::trust::engine::enforce_manage_users(trust, tx, scope, me, client).await?;
+    let registry_verified = new.registry.as_ref().is_some_and(|r| r.verified);
     if registry_verified {
         me.require(crate::access::builtin_roles::MANAGE_COMPLIANCE)?;
     }
 
-    let (password_hash, setup_token) = match &password {
+    let (password_hash, setup_token) = match &new.password {
         Some(p) => (Some(hash_password(p).await?), None),
         None => (None, Some(tenants::new_setup_token())),
     };
@@ -120,7 +128,7 @@ pub async fn create(
     let token_hash = setup_token
         .as_ref()
         .map(|t| Sha256::digest(t.expose_secret().as_bytes()).to_vec());
-    let registry = body.registry.as_ref();
+    let registry = new.registry.as_ref();
     sqlx::query(
         "INSERT INTO users (id, email, display_name, password_hash, setup_token_hash, setup_token_expires_at, roles, \
          status, registry_type, registry_number, registry_state, registry_verified, registry_verified_at) \
@@ -128,51 +136,34 @@ pub async fn create(
          CASE WHEN $4 IS NULL THEN 'invited' ELSE 'active' END, $7, $8, $9, $10, CASE WHEN $10 THEN now() END)",
     )
     .bind(id)
-    .bind(email.as_str())
-    .bind(body.display_name.trim())
+    .bind(new.email.as_str())
+    .bind(new.display_name.trim())
     .bind(password_hash)
     .bind(token_hash)
-    .bind(&roles)
+    .bind(&new.roles)
     .bind(registry.map(|r| &r.kind))
     .bind(registry.map(|r| &r.number))
     .bind(registry.map(|r| &r.state))
     .bind(registry_verified)
-    .execute(&mut *tx)
+    .execute(&mut **tx)
     .await
     .map_err(conflicts)?;
     let event = AuditEvent::new("user.create", Outcome::Success, Actor::User(*me.user_id.as_uuid()))
         .resource("user", id)
-        .details(serde_json::json!({"roles": roles, "invited": password.is_none()}));
-    audit::append(&mut tx, &event, &client).await?;
-    let view = find(&mut tx, id)
+        .details(serde_json::json!({"roles": new.roles, "invited": new.password.is_none()}));
+    audit::append(tx, &event, client).await?;
+    let user = find(tx, id)
         .await?
         .ok_or_else(|| ApiError::internal(anyhow::anyhow!("user vanished")))?;
-    tx.commit().await?;
-    let setup_token = setup_token.map(|t| t.expose_secret().to_owned());
-    Ok((
-        StatusCode::CREATED,
-        axum::Json(CreatedUser {
-            user: view,
-            setup_token,
-        }),
-    ))
+    Ok(CreatedUser {
+        user,
+        setup_token: setup_token.map(|t| t.expose_secret().to_owned()),
+    })
 }
 
 fn field(name: &str, error: tenants::Error) -> FieldError {
     FieldError {
         field: name.into(),
         message: error.to_string(),
-    }
-}
-
-/// Unique e-mail and registry violations are conflicts, not failures.
-pub fn conflicts(err: sqlx::Error) -> ApiError {
-    match err.as_database_error().and_then(|e| e.constraint()) {
-        Some("users_email_key") => ApiError::conflict("email_taken", "a user with this e-mail already exists"),
-        Some("users_registry_key") => ApiError::conflict(
-            "registry_taken",
-            "another user already has this professional registration",
-        ),
-        _ => err.into(),
     }
 }

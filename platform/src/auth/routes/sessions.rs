@@ -1,7 +1,7 @@
-use super::sessions::{self, SessionView};
 use crate::access::Principal;
 use crate::audit::{self, Actor, AuditEvent, ClientContext, Outcome};
 use crate::auth::extract::TenantUser;
+use crate::auth::sessions::{self, SessionView};
 use crate::http::extract::Path;
 use crate::http::{ApiError, ApiResult, Problem};
 use crate::state::AppState;

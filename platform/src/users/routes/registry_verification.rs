@@ -1,5 +1,3 @@
-use super::model::{UserView, find};
-use super::one::not_found;
 use crate::access::Principal;
 use crate::access::builtin_roles::MANAGE_COMPLIANCE;
 use crate::audit::{self, Actor, AuditEvent, ClientContext, Outcome};
@@ -7,6 +5,8 @@ use crate::auth::extract::TenantUser;
 use crate::http::extract::{Json, Path};
 use crate::http::{ApiError, ApiResult, Problem};
 use crate::state::AppState;
+use crate::users::lookup::not_found;
+use crate::users::model::{UserView, find};
 use axum::extract::State;
 use serde::Deserialize;
 use tenants::UserId;

@@ -1,51 +1,14 @@
-use super::create::conflicts;
-use super::model::{Registry, UserView, find, valid_display_name};
+//! Changing a user's name, e-mail or professional registry.
+
+use super::lookup::not_found;
+use super::model::{Registry, UserView, conflicts, find, valid_display_name};
+use crate::access::Principal;
 use crate::access::builtin_roles::MANAGE_COMPLIANCE;
-use crate::access::{MetaCap, Principal};
 use crate::audit::{self, Actor, AuditEvent, ClientContext, Outcome};
-use crate::auth::extract::TenantUser;
-use crate::http::extract::{Json, Path};
-use crate::http::{ApiError, ApiResult, FieldError, Problem};
-use crate::state::AppState;
-use axum::extract::State;
+use crate::http::{ApiError, ApiResult, FieldError};
 use serde::Deserialize;
 use tenants::{Email, TenantTx, UserId};
 use utoipa::ToSchema;
-
-pub fn not_found() -> ApiError {
-    ApiError::not_found("user_not_found", "no such user")
-}
-
-/// Reads one user: themselves, or anyone with list_users. Others get 404, not 403, so ids
-/// cannot be probed.
-pub async fn visible(tx: &mut TenantTx, me: &Principal, id: UserId) -> ApiResult<UserView> {
-    if id != me.user_id && !me.has("list_users") {
-        return Err(not_found());
-    }
-    find(tx, id).await?.ok_or_else(not_found)
-}
-
-/// Show one user.
-#[utoipa::path(
-    get, path = "/api/v1/users/{id}", tag = "users",
-    security(("tenant_token" = [])),
-    params(("id" = String, Path, format = Uuid)),
-    responses(
-        (status = 200, description = "The user", body = UserView),
-        (status = 404, description = "No such user (or not visible to you)", body = Problem, content_type = "application/problem+json"),
-    )
-)]
-pub async fn get(
-    State(state): State<AppState>,
-    user: TenantUser,
-    Path(id): Path<UserId>,
-) -> ApiResult<axum::Json<UserView>> {
-    let mut tx = user.tenant.scope().begin(state.tenancy.pool()).await?;
-    let me = Principal::load(&mut tx, &user.subject).await?;
-    let view = visible(&mut tx, &me, id).await?;
-    tx.commit().await?;
-    Ok(axum::Json(view))
-}
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -78,6 +41,27 @@ pub async fn apply_patch(
     patch: UserPatch,
     client: &ClientContext,
 ) -> ApiResult<UserView> {
+    let email = validate(&patch)?;
+    let current = find(tx, id).await?.ok_or_else(not_found)?;
+    let (registry_changed, verified) = registry_change(me, &patch, &current)?;
+    write(tx, id, &patch, email.as_ref(), registry_changed, verified).await?;
+    let changed: Vec<&str> = [
+        patch.display_name.as_ref().map(|_| "display_name"),
+        patch.email.as_ref().map(|_| "email"),
+        patch.registry.as_ref().map(|_| "registry"),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    let event = AuditEvent::new("user.update", Outcome::Success, Actor::User(*me.user_id.as_uuid()))
+        .resource("user", id)
+        .details(serde_json::json!({"fields": changed}));
+    audit::append(tx, &event, client).await?;
+    find(tx, id).await?.ok_or_else(not_found)
+}
+
+/// Every field's problems at once (422), or the new e-mail address, parsed.
+fn validate(patch: &UserPatch) -> ApiResult<Option<Email>> {
     let mut errors = Vec::new();
     if patch.display_name.as_deref().is_some_and(|n| !valid_display_name(n)) {
         errors.push(FieldError {
@@ -101,8 +85,13 @@ pub async fn apply_patch(
     if !errors.is_empty() {
         return Err(ApiError::invalid(errors));
     }
-    let current = find(tx, id).await?.ok_or_else(not_found)?;
-    let (registry_changed, verified) = match &patch.registry {
+    Ok(email)
+}
+
+/// Whether the registry changes, and whether it ends verified; verifying (or keeping a
+/// verification on a changed registration) needs manage_compliance.
+fn registry_change(me: &Principal, patch: &UserPatch, current: &UserView) -> ApiResult<(bool, bool)> {
+    Ok(match &patch.registry {
         None => (false, current.registry.as_ref().is_some_and(|r| r.verified)),
         Some(new) => {
             let same_registration = match (new, &current.registry) {
@@ -118,7 +107,17 @@ pub async fn apply_patch(
             }
             (true, wants_verified)
         }
-    };
+    })
+}
+
+async fn write(
+    tx: &mut TenantTx,
+    id: UserId,
+    patch: &UserPatch,
+    email: Option<&Email>,
+    registry_changed: bool,
+    verified: bool,
+) -> ApiResult<()> {
     let registry = patch.registry.clone().flatten();
     sqlx::query(
         "UPDATE users SET display_name = coalesce($2, display_name), email = coalesce($3, email), \
@@ -132,7 +131,7 @@ pub async fn apply_patch(
     )
     .bind(id)
     .bind(patch.display_name.as_deref().map(str::trim))
-    .bind(email.as_ref().map(Email::as_str))
+    .bind(email.map(Email::as_str))
     .bind(registry_changed)
     .bind(registry.as_ref().map(|r| &r.kind))
     .bind(registry.as_ref().map(|r| &r.number))
@@ -141,47 +140,5 @@ pub async fn apply_patch(
     .execute(&mut **tx)
     .await
     .map_err(conflicts)?;
-    let changed: Vec<&str> = [
-        patch.display_name.as_ref().map(|_| "display_name"),
-        patch.email.as_ref().map(|_| "email"),
-        patch.registry.as_ref().map(|_| "registry"),
-    ]
-    .into_iter()
-    .flatten()
-    .collect();
-    let event = AuditEvent::new("user.update", Outcome::Success, Actor::User(*me.user_id.as_uuid()))
-        .resource("user", id)
-        .details(serde_json::json!({"fields": changed}));
-    audit::append(tx, &event, client).await?;
-    find(tx, id).await?.ok_or_else(not_found)
-}
-
-/// Update a user (edit_user: yourself, or anyone with edit_users).
-#[utoipa::path(
-    patch, path = "/api/v1/users/{id}", tag = "users",
-    security(("tenant_token" = [])),
-    params(("id" = String, Path, format = Uuid)),
-    request_body = UserPatch,
-    responses(
-        (status = 200, description = "Updated", body = UserView),
-        (status = 403, description = "Needs edit_users (manage_compliance to verify a registry)", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such user", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "E-mail or registry already used", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
-    )
-)]
-pub async fn update(
-    State(state): State<AppState>,
-    user: TenantUser,
-    client: ClientContext,
-    Path(id): Path<UserId>,
-    Json(patch): Json<UserPatch>,
-) -> ApiResult<axum::Json<UserView>> {
-    let mut tx = user.tenant.scope().begin(state.tenancy.pool()).await?;
-    let me = Principal::load(&mut tx, &user.subject).await?;
-    visible(&mut tx, &me, id).await?;
-    me.require_meta(MetaCap::EditUser(id))?;
-    let view = apply_patch(&mut tx, &me, id, patch, &client).await?;
-    tx.commit().await?;
-    Ok(axum::Json(view))
+    Ok(())
 }

@@ -1,12 +1,12 @@
-use super::model::{UserView, find};
-use super::one::{not_found, visible};
-use super::roles_check::{ensure_grantable, role_capabilities};
 use crate::access::{MetaCap, Principal};
 use crate::audit::{self, Actor, AuditEvent, ClientContext, Outcome};
 use crate::auth::extract::TenantUser;
 use crate::http::extract::{Json, Path};
 use crate::http::{ApiResult, Problem};
 use crate::state::AppState;
+use crate::users::lookup::{not_found, visible};
+use crate::users::model::{UserView, find};
+use crate::users::roles_check::{ensure_grantable, role_capabilities};
 use axum::extract::State;
 use serde::Deserialize;
 use tenants::UserId;

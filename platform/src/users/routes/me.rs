@@ -1,5 +1,3 @@
-use super::model::UserView;
-use super::one::{UserPatch, apply_patch, not_found};
 use crate::access::Principal;
 use crate::audit::{self, Actor, AuditEvent, ClientContext, Outcome};
 use crate::auth::extract::TenantUser;
@@ -7,6 +5,9 @@ use crate::auth::sessions::revoke_others;
 use crate::http::extract::Json;
 use crate::http::{ApiError, ApiResult, Problem};
 use crate::state::AppState;
+use crate::users::lookup::not_found;
+use crate::users::model::UserView;
+use crate::users::patch::{UserPatch, apply_patch};
 use axum::extract::State;
 use axum::http::StatusCode;
 use secrecy::SecretString;
@@ -36,7 +37,9 @@ pub struct Me {
 pub async fn get_me(State(state): State<AppState>, user: TenantUser) -> ApiResult<axum::Json<Me>> {
     let mut tx = user.tenant.scope().begin(state.tenancy.pool()).await?;
     let me = Principal::load_during_enrolment(&mut tx, &user.subject).await?;
-    let view = super::model::find(&mut tx, me.user_id).await?.ok_or_else(not_found)?;
+    let view = crate::users::model::find(&mut tx, me.user_id)
+        .await?
+        .ok_or_else(not_found)?;
     tx.commit().await?;
     let mut capabilities: Vec<String> = me.capabilities().map(str::to_owned).collect();
     capabilities.sort();

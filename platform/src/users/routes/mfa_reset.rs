@@ -2,7 +2,6 @@
 //! their sessions end, and they get a one-time enrolment token, the step the administrator
 //! controls before anyone can enrol where the tenant requires MFA (see `auth::mfa::routes`).
 
-use super::one::visible;
 use crate::access::{MetaCap, Principal};
 use crate::audit::{self, Actor, AuditEvent, ClientContext, Outcome};
 use crate::auth::extract::TenantUser;
@@ -10,6 +9,7 @@ use crate::auth::sessions::revoke_others;
 use crate::http::extract::Path;
 use crate::http::{ApiError, ApiResult, Problem};
 use crate::state::AppState;
+use crate::users::lookup::visible;
 use axum::extract::State;
 use chrono::{DateTime, Utc};
 use secrecy::ExposeSecret as _;
@@ -63,13 +63,13 @@ pub async fn reset(
     me.require_meta(MetaCap::EditUser(id))?;
     // Resetting someone's second factor hands out their enrolment: only over users whose
     // capabilities the actor holds all of (an editor with edit_users resets no administrator).
-    let target = super::model::find(&mut tx, id)
+    let target = crate::users::model::find(&mut tx, id)
         .await?
-        .ok_or_else(super::one::not_found)?;
-    let theirs = super::roles_check::role_capabilities(&mut tx, &target.roles)
+        .ok_or_else(crate::users::lookup::not_found)?;
+    let theirs = crate::users::roles_check::role_capabilities(&mut tx, &target.roles)
         .await
         .unwrap_or_default();
-    super::roles_check::ensure_grantable(&me, &theirs)?;
+    crate::users::roles_check::ensure_grantable(&me, &theirs)?;
     crate::access::trust::engine::enforce_manage_users(&state.trust, &mut tx, &user.tenant.scope(), &me, &client)
         .await?;
     let token = tenants::new_setup_token();

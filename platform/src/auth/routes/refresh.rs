@@ -1,6 +1,6 @@
 use super::login::TokenPair;
-use super::sessions::{self, Refreshed};
 use crate::audit::{self, Actor, AuditEvent, ClientContext, Outcome};
+use crate::auth::sessions::{self, Refreshed};
 use crate::http::extract::Json;
 use crate::http::site::CurrentTenant;
 use crate::http::{ApiError, ApiResult, Problem};

@@ -1,6 +1,6 @@
-use super::mfa::factor;
-use super::{brute_force, sessions};
 use crate::audit::{self, Actor, AuditEvent, ClientContext, Outcome};
+use crate::auth::mfa::factor;
+use crate::auth::{brute_force, sessions};
 use crate::http::extract::Json;
 use crate::http::site::CurrentTenant;
 use crate::http::{ApiError, ApiResult, Problem};
@@ -8,6 +8,7 @@ use crate::state::AppState;
 use axum::extract::State;
 use serde::{Deserialize, Serialize};
 use tenants::UserId;
+use tenants::keyring::FieldCipher;
 use tenants::password::verify_password;
 use utoipa::ToSchema;
 
@@ -125,30 +126,15 @@ pub async fn login(
         .bind(account.id)
         .execute(&mut *tx)
         .await?;
-    let factor = if account.mfa_enabled {
-        let checked = match request.totp.as_deref() {
-            None => Err((
-                "mfa_required",
-                "this account uses MFA: send a code from the authenticator as totp",
-            )),
-            Some(code) => match factor::check(&mut tx, &cipher, account.id, code).await? {
-                Some(used) => Ok(used),
-                None => Err(("invalid_mfa_code", "the MFA code is wrong or was already used")),
-            },
-        };
-        match checked {
-            Ok(used) => Some(used),
-            Err((code, detail)) => {
-                drop(tx);
-                let event = AuditEvent::new("auth.login", Outcome::Failure, Actor::User(*account.id.as_uuid()))
-                    .details(serde_json::json!({"reason": code}));
-                let user = Some(account.id);
-                brute_force::after_failure(&state, &tenant, &client, user, &event).await?;
-                return Err(ApiError::unauthorized(code, detail));
-            }
+    let factor = match second_factor(&mut tx, &cipher, &account, request.totp.as_deref()).await? {
+        Ok(factor) => factor,
+        Err((code, detail)) => {
+            drop(tx);
+            let event = AuditEvent::new("auth.login", Outcome::Failure, Actor::User(*account.id.as_uuid()))
+                .details(serde_json::json!({"reason": code}));
+            brute_force::after_failure(&state, &tenant, &client, Some(account.id), &event).await?;
+            return Err(ApiError::unauthorized(code, detail));
         }
-    } else {
-        None
     };
     let (session_id, refresh_token) =
         sessions::open(&mut tx, account.id, state.session_limits, &client, factor.is_some()).await?;
@@ -178,4 +164,27 @@ pub async fn login(
             roles: account.roles,
         },
     }))
+}
+
+/// The second factor an MFA account must send with its password: the factor used, or the
+/// problem code and detail of a missing or wrong code.
+async fn second_factor(
+    tx: &mut tenants::TenantTx,
+    cipher: &FieldCipher,
+    account: &Account,
+    totp: Option<&str>,
+) -> ApiResult<Result<Option<factor::Factor>, (&'static str, &'static str)>> {
+    if !account.mfa_enabled {
+        return Ok(Ok(None));
+    }
+    Ok(match totp {
+        None => Err((
+            "mfa_required",
+            "this account uses MFA: send a code from the authenticator as totp",
+        )),
+        Some(code) => match factor::check(tx, cipher, account.id, code).await? {
+            Some(used) => Ok(Some(used)),
+            None => Err(("invalid_mfa_code", "the MFA code is wrong or was already used")),
+        },
+    })
 }

@@ -1,10 +1,10 @@
-use super::model::{USER_COLUMNS, UserRow, UserView};
 use crate::access::Principal;
 use crate::auth::extract::TenantUser;
 use crate::http::extract::Query;
 use crate::http::pagination::{self, Page, PageParams};
 use crate::http::{ApiError, ApiResult, Problem};
 use crate::state::AppState;
+use crate::users::model::{USER_COLUMNS, UserRow, UserView};
 use axum::extract::State;
 use axum::http::HeaderMap;
 use serde::Deserialize;

@@ -1,0 +1,37 @@
+//! Creating or inviting a user.
+
+use crate::access::Principal;
+use crate::audit::ClientContext;
+use crate::auth::extract::TenantUser;
+use crate::http::extract::Json;
+use crate::http::{ApiResult, Problem};
+use crate::state::AppState;
+use crate::users::invite::{self, CreatedUser, NewUser};
+use axum::extract::State;
+use axum::http::StatusCode;
+
+/// Create or invite a user (create_users).
+#[utoipa::path(
+    post, path = "/api/v1/users", tag = "users",
+    security(("tenant_token" = [])),
+    request_body = NewUser,
+    responses(
+        (status = 201, description = "Created", body = CreatedUser),
+        (status = 403, description = "Needs create_users (and promote_users to choose roles), and only grants what the caller holds", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "E-mail or registry already used", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn create(
+    State(state): State<AppState>,
+    user: TenantUser,
+    client: ClientContext,
+    Json(body): Json<NewUser>,
+) -> ApiResult<(StatusCode, axum::Json<CreatedUser>)> {
+    let new = invite::check(body)?;
+    let mut tx = user.tenant.scope().begin(state.tenancy.pool()).await?;
+    let me = Principal::load(&mut tx, user.subject()).await?;
+    let created = invite::create(&mut tx, &state.trust, &user.tenant.scope(), &me, &client, new).await?;
+    tx.commit().await?;
+    Ok((StatusCode::CREATED, axum::Json(created)))
+}
