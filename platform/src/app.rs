@@ -2,9 +2,10 @@
 //! around them. Each domain keeps its handlers in its HTTP face (`routes.rs`, `*_routes.rs`);
 //! this file is the only one that knows them all, and the OpenAPI document is built from it.
 
+use crate::http::health;
 use crate::http::{fallback, request_id, site};
 use crate::state::AppState;
-use crate::{access, audit, auth, content, health, hooks, media, ops, plugins, roles, settings, users};
+use crate::{access, audit, auth, content, hooks, media, ops, plugins, roles, settings, users};
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::HeaderValue;
@@ -27,7 +28,7 @@ fn infrastructure_routes() -> OpenApiRouter<AppState> {
 
 /// The operators' API, on the base domain.
 fn ops_routes() -> OpenApiRouter<AppState> {
-    use ops::{auth as ops_auth, domains, keys, signing_keys, tenants};
+    use ops::routes::{auth as ops_auth, domains, keys, signing_keys, tenants};
     OpenApiRouter::new()
         .routes(routes!(plugins::catalogue::list, plugins::catalogue::add))
         .routes(routes!(plugins::catalogue::remove))

@@ -7,7 +7,6 @@ pub mod auth;
 pub mod cli;
 pub mod config;
 pub mod content;
-pub mod health;
 pub mod hooks;
 pub mod http;
 pub mod jobs;

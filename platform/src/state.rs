@@ -1,8 +1,8 @@
 //! The application's shared state: what every request may reach. It sits at the bottom of
 //! the crate: it names the components (pools, caches, services) and nothing above them, and
-//! handlers and extractors take the narrow part they need through `FromRef`.
+//! handlers and extractors take the narrow part they need through `FromRef`
+//! (`http::state_parts`).
 
-use axum::extract::FromRef;
 use metrics_exporter_prometheus::PrometheusHandle;
 use secrecy::SecretString;
 use std::ops::Deref;
@@ -47,23 +47,5 @@ impl Deref for AppState {
 impl AppState {
     pub fn new(inner: Inner) -> Self {
         Self(Arc::new(inner))
-    }
-}
-
-impl FromRef<AppState> for Tenancy {
-    fn from_ref(state: &AppState) -> Self {
-        state.tenancy.clone()
-    }
-}
-
-impl FromRef<AppState> for crate::http::client::ProxyHops {
-    fn from_ref(state: &AppState) -> Self {
-        Self(state.trusted_proxy_hops)
-    }
-}
-
-impl FromRef<AppState> for Arc<crate::auth::tokens::TokenService> {
-    fn from_ref(state: &AppState) -> Self {
-        state.tokens.clone()
     }
 }

@@ -3,12 +3,13 @@
 
 use super::site::Site;
 use crate::auth::extract::{VerifiedBearer, bearer_of};
+use crate::http::ApiError;
 use crate::http::client::client_ip_of;
-use crate::limits::WhenUnreachable;
+use crate::limits::{Refusal, WhenUnreachable};
 use crate::state::AppState;
 use axum::extract::{Request, State};
 use axum::middleware::Next;
-use axum::response::{IntoResponse as _, Response};
+use axum::response::{IntoResponse, Response};
 
 pub async fn middleware(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
     let limits = state.limiter.limits;
@@ -30,4 +31,25 @@ pub async fn middleware(State(state): State<AppState>, mut request: Request, nex
         return refusal.into_response();
     }
     next.run(request).await
+}
+
+impl From<Refusal> for ApiError {
+    fn from(refusal: Refusal) -> Self {
+        match refusal {
+            Refusal::Limited(v) => {
+                ApiError::too_many_requests("rate_limited", "too many requests; retry later").retry_after(v.retry_after)
+            }
+            Refusal::Unavailable => ApiError::unavailable(
+                "rate_limiter_unavailable",
+                "sign-in is paused while its rate limiter is unreachable; retry shortly",
+            )
+            .retry_after(std::time::Duration::from_secs(5)),
+        }
+    }
+}
+
+impl IntoResponse for Refusal {
+    fn into_response(self) -> Response {
+        ApiError::from(self).into_response()
+    }
 }

@@ -6,8 +6,6 @@ pub mod redis_store;
 
 pub use gcra::{Quota, Verdict};
 
-use crate::http::ApiError;
-use axum::response::{IntoResponse, Response};
 use std::net::IpAddr;
 
 /// What to do when Redis is configured but does not answer.
@@ -46,30 +44,6 @@ impl Default for Limits {
 pub enum Refusal {
     Limited(Verdict),
     Unavailable,
-}
-
-impl From<Refusal> for ApiError {
-    fn from(refusal: Refusal) -> Self {
-        match refusal {
-            Refusal::Limited(v) => ApiError::new(
-                axum::http::StatusCode::TOO_MANY_REQUESTS,
-                "rate_limited",
-                "too many requests; retry later",
-            )
-            .retry_after(v.retry_after),
-            Refusal::Unavailable => ApiError::unavailable(
-                "rate_limiter_unavailable",
-                "sign-in is paused while its rate limiter is unreachable; retry shortly",
-            )
-            .retry_after(std::time::Duration::from_secs(5)),
-        }
-    }
-}
-
-impl IntoResponse for Refusal {
-    fn into_response(self) -> Response {
-        ApiError::from(self).into_response()
-    }
 }
 
 pub struct RateLimiter {

@@ -18,8 +18,6 @@ use crate::content::viewer::{Viewer, facts};
 use crate::http::pagination::{self, Page};
 use crate::http::{ApiError, ApiResult};
 use crate::state::AppState;
-use axum::body::Bytes;
-use axum::http::{HeaderMap, StatusCode};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use tenants::{TenantTx, UserId};
@@ -80,8 +78,7 @@ pub async fn upload(state: &AppState, user: TenantUser, client: ClientContext, u
     kind::check_extension(kind, &filename)?;
     let (width, height) = if kind.media_type == MediaType::Image {
         let size = imagesize::blob_size(&bytes).map_err(|_| {
-            ApiError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::unprocessable(
                 "unreadable_image",
                 format!("the file starts as {} but its size cannot be read", kind.mime),
             )
@@ -128,7 +125,7 @@ pub async fn upload(state: &AppState, user: TenantUser, client: ClientContext, u
     });
     state
         .objects
-        .put(&key, Bytes::from(sealed).into())
+        .put(&key, sealed.into())
         .await
         .map_err(ApiError::internal)?;
     let stored = async {
@@ -220,9 +217,7 @@ pub async fn list(
     user: TenantUser,
     page: Page,
     params: MediaListParams,
-    path: &str,
-    query: Option<&str>,
-) -> ApiResult<(HeaderMap, Vec<MediaView>)> {
+) -> ApiResult<(Vec<MediaView>, i64)> {
     let bad = |detail: &'static str| ApiError::bad_request("invalid_query", detail);
     let mimes: Option<Vec<&str>> = match params.media_type.as_deref() {
         None => None,
@@ -282,11 +277,7 @@ pub async fn list(
     };
     let (rows, total): (Vec<Listed>, i64) = pagination::fetch_page(&mut tx, page, build).await?;
     tx.commit().await?;
-    let views = rows.into_iter().map(|r| r.row.into()).collect();
-    Ok((
-        pagination::headers(page, total, path, &pagination::other_params(query)),
-        views,
-    ))
+    Ok((rows.into_iter().map(|r| r.row.into()).collect(), total))
 }
 
 /// A media item the viewer may read, with PHI reads enforced and recorded; 404 otherwise.
@@ -455,8 +446,7 @@ pub async fn delete(
     let me = Principal::load(&mut tx, &user.subject).await?;
     let row = managed(&mut tx, &me, id).await?;
     if !force {
-        return Err(ApiError::new(
-            StatusCode::NOT_IMPLEMENTED,
+        return Err(ApiError::not_implemented(
             "trash_not_supported",
             "media have no trash: delete with force=true",
         ));

@@ -8,5 +8,6 @@ pub mod objects;
 pub mod record;
 pub mod routes;
 pub mod upload;
+pub mod upload_extract;
 
 pub use limits::MediaLimits;

@@ -3,13 +3,14 @@
 
 use super::library::{self, MediaInput, MediaListParams};
 use super::record::{MediaView, hex};
-use super::upload::{self, UploadFields};
+use super::upload::UploadFields;
+use super::upload_extract;
 use crate::audit::ClientContext;
 use crate::auth::extract::{MaybeTenantUser, TenantUser};
 use crate::content::ids::MediaId;
 use crate::content::write::DeleteParams;
 use crate::http::extract::{Json, Path, Query};
-use crate::http::pagination::{Page, PageParams};
+use crate::http::pagination::{self, Page, PageParams};
 use crate::http::{ApiError, ApiResult, Problem};
 use crate::state::AppState;
 use axum::extract::{Request, State};
@@ -32,7 +33,7 @@ use axum::response::{IntoResponse, Response};
     request_body(
         content(
             (inline(crate::openapi::Binary) = "application/octet-stream"),
-            (inline(crate::media::upload::UploadForm) = "multipart/form-data"),
+            (inline(crate::media::upload_extract::UploadForm) = "multipart/form-data"),
         ),
         description = "The file as the body (with Content-Disposition), or a multipart form with a `file` part"
     ),
@@ -60,7 +61,7 @@ pub async fn upload_media(
         .acquire_owned()
         .await
         .map_err(ApiError::internal)?;
-    let upload = upload::read(request, &state, state.media.max_bytes, fields).await?;
+    let upload = upload_extract::read(request, &state, state.media.max_bytes, fields).await?;
     let view = library::upload(&state, user, client, upload).await?;
     let mut response = (StatusCode::CREATED, axum::Json(&view)).into_response();
     if let Ok(location) = HeaderValue::from_str(&view.link) {
@@ -88,7 +89,8 @@ pub async fn list_media(
     uri: Uri,
 ) -> ApiResult<Response> {
     let page = Page::try_from(&params)?;
-    let (headers, views) = library::list(&state, user, page, filter, uri.path(), uri.query()).await?;
+    let (views, total) = library::list(&state, user, page, filter).await?;
+    let headers = pagination::headers(page, total, uri.path(), &pagination::other_params(uri.query()));
     Ok((headers, axum::Json(views)).into_response())
 }
 

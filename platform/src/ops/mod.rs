@@ -1,9 +1,6 @@
-//! The operator API, served only on the bare base domain.
+//! The operator API, served only on the bare base domain: its HTTP face is `routes/`.
 
-pub mod auth;
-pub mod domains;
-pub mod keys;
 pub mod operators;
-pub mod signing_keys;
-pub mod tenants;
+pub mod rewrap;
+pub mod routes;
 pub mod views;

@@ -6,7 +6,6 @@ use crate::config::PluginQuota;
 use crate::http::{ApiError, ApiResult};
 use crate::limits::{Quota, Refusal, WhenUnreachable};
 use crate::state::AppState;
-use axum::http::StatusCode;
 use tenants::{Tenant, TenantTx};
 
 fn compile_key(tenant: &Tenant, quota: PluginQuota) -> [(String, Quota); 1] {
@@ -23,8 +22,7 @@ pub async fn before_compile(state: &AppState, tenant: &Tenant) -> ApiResult<()> 
     let key = compile_key(tenant, state.plugins.quota_for(&tenant.plan));
     match state.limiter.check(&key, 0, WhenUnreachable::UseLocal).await {
         Ok(()) => Ok(()),
-        Err(Refusal::Limited(verdict)) => Err(ApiError::new(
-            StatusCode::TOO_MANY_REQUESTS,
+        Err(Refusal::Limited(verdict)) => Err(ApiError::too_many_requests(
             "plugin_compile_budget",
             "this tenant's uploads took all the compile time its plan gives for now; retry later",
         )

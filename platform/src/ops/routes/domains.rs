@@ -1,7 +1,7 @@
-use super::views::DomainView;
 use crate::auth::extract::Operator;
 use crate::http::extract::{Json, Path};
 use crate::http::{ApiError, ApiResult, Problem};
+use crate::ops::views::DomainView;
 use crate::state::AppState;
 use axum::extract::State;
 use axum::http::StatusCode;

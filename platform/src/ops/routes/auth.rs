@@ -45,7 +45,7 @@ pub async fn login(
         return Err(wrong());
     }
     let charged = brute_force::before_operator_attempt(&state, &client, &request.email).await?;
-    let Some(id) = super::operators::authenticate(state.tenancy.pool(), &request.email, &request.password).await?
+    let Some(id) = crate::ops::operators::authenticate(state.tenancy.pool(), &request.email, &request.password).await?
     else {
         tracing::warn!(ip = ?client.ip, "operator sign-in failed");
         return Err(wrong());

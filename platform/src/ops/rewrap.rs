@@ -1,21 +1,15 @@
-//! A tenant's data keys, as operators manage them: rotation re-seals everything sealed under
-//! an older version (encrypted columns, media objects, plugins' sealed values), and a retired
-//! version can be destroyed once nothing is left under it. Each change is recorded in the
-//! tenant's own audit trail, with the operator as actor.
+//! Re-sealing what a tenant keeps under older key versions: encrypted columns, media objects
+//! and plugins' sealed values. Idempotent (what is already under the primary key is only
+//! marked so), so an interrupted rotation is finished by running it again.
 
 use crate::audit::{self, Actor, AuditEvent, ClientContext, Outcome};
-use crate::auth::extract::Operator;
-use crate::http::extract::Path;
-use crate::http::{ApiError, ApiResult, Problem};
+use crate::http::{ApiError, ApiResult};
 use crate::media::objects::{media_field, media_key};
 use crate::plugins::sealed::{SealedText, find_all};
 use crate::state::AppState;
-use axum::body::Bytes;
-use axum::extract::State;
-use axum::http::StatusCode;
 use serde::Serialize;
 use tenants::keyring::{FieldCipher, FieldRef};
-use tenants::{KeyVersion, Tenant, TenantId};
+use tenants::{KeyVersion, OperatorId, Tenant};
 use utoipa::ToSchema;
 
 /// A rotation (or rewrap), and what it re-sealed.
@@ -44,7 +38,7 @@ pub struct Remaining {
 }
 
 impl Remaining {
-    fn total(&self) -> u64 {
+    pub fn total(&self) -> u64 {
         self.columns + self.media + self.plugin_values
     }
 }
@@ -54,7 +48,7 @@ const BATCH: i64 = 200;
 
 /// Re-seals every media object not yet under the primary key. Idempotent: an object already
 /// under it is only marked so.
-async fn rewrap_media(state: &AppState, tenant: &Tenant, cipher: &FieldCipher) -> ApiResult<u64> {
+pub async fn rewrap_media(state: &AppState, tenant: &Tenant, cipher: &FieldCipher) -> ApiResult<u64> {
     let primary = cipher.primary_version();
     let mut rewrapped = 0;
     let mut after = uuid::Uuid::nil();
@@ -91,7 +85,7 @@ async fn rewrap_media(state: &AppState, tenant: &Tenant, cipher: &FieldCipher) -
             {
                 state
                     .objects
-                    .put(&key, Bytes::from(resealed).into())
+                    .put(&key, resealed.into())
                     .await
                     .map_err(ApiError::internal)?;
                 rewrapped += 1;
@@ -154,7 +148,7 @@ const SEALED_PLACES: &[SealedPlace] = &[
 
 /// Each sealed text found in the tenant's tables, with the version it is sealed under, and
 /// the text it becomes when `reseal` answers one. Returns the rows changed.
-async fn for_each_sealed(
+pub async fn for_each_sealed(
     state: &AppState,
     tenant: &Tenant,
     mut reseal: impl FnMut(&SealedText, KeyVersion) -> ApiResult<Option<String>>,
@@ -204,7 +198,7 @@ async fn for_each_sealed(
 }
 
 /// Re-seals plugins' sealed values not yet under the primary key.
-async fn rewrap_plugin_values(state: &AppState, tenant: &Tenant, cipher: &FieldCipher) -> ApiResult<u64> {
+pub async fn rewrap_plugin_values(state: &AppState, tenant: &Tenant, cipher: &FieldCipher) -> ApiResult<u64> {
     for_each_sealed(state, tenant, |sealed, version| {
         if version == cipher.primary_version() {
             return Ok(None);
@@ -227,7 +221,7 @@ async fn rewrap_plugin_values(state: &AppState, tenant: &Tenant, cipher: &FieldC
 }
 
 /// What is still sealed under `version`.
-async fn remaining(state: &AppState, tenant: &Tenant, version: KeyVersion) -> ApiResult<Remaining> {
+pub async fn remaining(state: &AppState, tenant: &Tenant, version: KeyVersion) -> ApiResult<Remaining> {
     let columns = tenants::keyring::remaining_under(state.tenancy.owner_pool(), &tenant.scope(), version).await?;
     let mut tx = tenant.scope().begin(state.tenancy.owner_pool()).await?;
     let media: i64 = sqlx::query_scalar("SELECT count(*) FROM media WHERE key_version IS NULL OR key_version = $1")
@@ -259,7 +253,7 @@ async fn remaining(state: &AppState, tenant: &Tenant, version: KeyVersion) -> Ap
 }
 
 /// Everything the rotation re-seals beyond the encrypted columns.
-async fn rewrap_beyond_columns(state: &AppState, tenant: &Tenant) -> ApiResult<(u64, u64)> {
+pub async fn rewrap_beyond_columns(state: &AppState, tenant: &Tenant) -> ApiResult<(u64, u64)> {
     let cipher = state
         .tenancy
         .keyring()
@@ -272,167 +266,16 @@ async fn rewrap_beyond_columns(state: &AppState, tenant: &Tenant) -> ApiResult<(
 
 /// The audit record of an operator's key change, written in the change's own transaction
 /// (as the tenant's role, in its trail): the change and its record commit together.
-async fn record_in(
+pub async fn record_in(
     change: &mut tenants::keyring::KeyChange<'_>,
     tenant: &Tenant,
-    operator: &Operator,
+    operator: OperatorId,
     client: &ClientContext,
     action: &'static str,
 ) -> ApiResult<()> {
-    let event = AuditEvent::new(action, Outcome::Success, Actor::Operator(*operator.id.as_uuid()))
+    let event = AuditEvent::new(action, Outcome::Success, Actor::Operator(*operator.as_uuid()))
         .details(serde_json::json!({"version": change.version().get()}));
     tenant.scope().enter(change.conn()).await?;
     audit::append_on(change.conn(), &event, client).await?;
     Ok(())
-}
-
-/// Rotate the tenant's data key.
-///
-/// A new key version becomes primary; older versions keep decrypting, and everything sealed
-/// (encrypted fields, media objects, plugins' sealed values) is re-sealed under the new key
-/// before this returns. Recorded in the tenant's audit trail.
-#[utoipa::path(
-    post, path = "/api/ops/v1/tenants/{id}/keys/rotate", tag = "ops",
-    security(("ops_token" = [])),
-    params(("id" = String, Path, format = Uuid)),
-    responses(
-        (status = 200, description = "Rotated", body = RotatedKey),
-        (status = 404, description = "No such tenant", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Being provisioned or deleted", body = Problem, content_type = "application/problem+json"),
-    )
-)]
-
-pub async fn rotate(
-    State(state): State<AppState>,
-    operator: Operator,
-    client: ClientContext,
-    Path(id): Path<TenantId>,
-) -> ApiResult<axum::Json<RotatedKey>> {
-    let tenant = state.tenancy.get(id).await?;
-    let mut change = state.tenancy.begin_key_rotation(id).await?;
-    record_in(&mut change, &tenant, &operator, &client, "keys.rotate").await?;
-    let version = change.commit().await.map_err(tenants::Error::from)?;
-    let columns = state.tenancy.rewrap_columns(id).await?;
-    let (media, plugin_values) = rewrap_beyond_columns(&state, &tenant).await?;
-    let answer = RotatedKey {
-        version: version.get(),
-        scanned: columns.scanned,
-        rewrapped: columns.rewrapped,
-        media_rewrapped: media,
-        plugin_values_rewrapped: plugin_values,
-    };
-    tracing::info!(operator.id = %operator.id, tenant.id = %id, key.version = answer.version, "operator rotated a tenant key");
-    Ok(axum::Json(answer))
-}
-
-/// Re-seal everything still under an older key version.
-///
-/// What a rotation does after adding its key, again: to finish one that was interrupted.
-/// Idempotent.
-#[utoipa::path(
-    post, path = "/api/ops/v1/tenants/{id}/keys/rewrap", tag = "ops",
-    security(("ops_token" = [])),
-    params(("id" = String, Path, format = Uuid)),
-    responses(
-        (status = 200, description = "Everything is under the primary key", body = RotatedKey),
-        (status = 404, description = "No such tenant", body = Problem, content_type = "application/problem+json"),
-    )
-)]
-pub async fn rewrap(
-    State(state): State<AppState>,
-    operator: Operator,
-    client: ClientContext,
-    Path(id): Path<TenantId>,
-) -> ApiResult<axum::Json<RotatedKey>> {
-    let tenant = state.tenancy.get(id).await?;
-    let columns = state.tenancy.rewrap_columns(id).await?;
-    let (media, plugin_values) = rewrap_beyond_columns(&state, &tenant).await?;
-    let cipher = state.tenancy.keyring().cipher(state.tenancy.owner_pool(), id).await?;
-    let answer = RotatedKey {
-        version: cipher.primary_version().get(),
-        scanned: columns.scanned,
-        rewrapped: columns.rewrapped,
-        media_rewrapped: media,
-        plugin_values_rewrapped: plugin_values,
-    };
-    let event = AuditEvent::new("keys.rewrap", Outcome::Success, Actor::Operator(*operator.id.as_uuid()))
-        .details(serde_json::to_value(&answer).unwrap_or_default());
-    audit::record(state.tenancy.owner_pool(), &tenant.scope(), &event, &client).await?;
-    tracing::info!(operator.id = %operator.id, tenant.id = %id, "operator rewrapped a tenant's data");
-    Ok(axum::Json(answer))
-}
-
-/// Destroy one retired version of the tenant's data key.
-///
-/// For good: whatever is still sealed under it can never be opened again. So it is refused
-/// for the primary version (409 `key_is_primary`) and while anything is left under it (409
-/// `key_still_used`, with the counts: rewrap first) and within two minutes of the rotation
-/// that retired it (409 `key_recently_retired`). Recorded in the tenant's audit trail, in the
-/// same transaction.
-#[utoipa::path(
-    delete, path = "/api/ops/v1/tenants/{id}/keys/{version}", tag = "ops",
-    security(("ops_token" = [])),
-    params(
-        ("id" = String, Path, format = Uuid),
-        ("version" = u32, Path, minimum = 1, description = "The key version"),
-    ),
-    responses(
-        (status = 204, description = "Destroyed (or already was)"),
-        (status = 404, description = "No such tenant or key version", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The primary version, or still sealing data", body = Problem, content_type = "application/problem+json"),
-    )
-)]
-pub async fn destroy(
-    State(state): State<AppState>,
-    operator: Operator,
-    client: ClientContext,
-    Path((id, version)): Path<(TenantId, u32)>,
-) -> ApiResult<StatusCode> {
-    let version = KeyVersion::new(version)
-        .ok_or_else(|| ApiError::not_found("key_version_not_found", "key versions count from 1"))?;
-    let tenant = state.tenancy.get(id).await?;
-    let cipher = state.tenancy.keyring().cipher(state.tenancy.owner_pool(), id).await?;
-    if cipher.primary_version() == version {
-        return Err(ApiError::conflict(
-            "key_is_primary",
-            "this version seals new data: rotate, then destroy it",
-        ));
-    }
-    let left = remaining(&state, &tenant, version).await?;
-    if left.total() > 0 {
-        return Err(ApiError::conflict(
-            "key_still_used",
-            format!(
-                "still sealed under {version}: {} encrypted fields, {} media objects, {} plugin values; \
-                 POST .../keys/rewrap first",
-                left.columns, left.media, left.plugin_values
-            ),
-        ));
-    }
-    let change = state
-        .tenancy
-        .begin_key_destruction(id, version)
-        .await
-        .map_err(|error| match error {
-            tenants::Error::Keyring(tenants::keyring::KeyringError::UnknownVersion(_)) => {
-                ApiError::not_found("key_version_not_found", "the tenant has no such key version")
-            }
-            tenants::Error::Keyring(tenants::keyring::KeyringError::IsPrimary(_)) => {
-                ApiError::conflict("key_is_primary", "this version seals new data: rotate, then destroy it")
-            }
-            tenants::Error::Keyring(tenants::keyring::KeyringError::RecentlyRetired(_)) => ApiError::conflict(
-                "key_recently_retired",
-                format!(
-                    "a version may be destroyed {} s after the rotation that retired it: something may still seal under it",
-                    tenants::keyring::Keyring::DESTROY_GRACE.as_secs()
-                ),
-            ),
-            other => other.into(),
-        })?;
-    if let Some(mut change) = change {
-        record_in(&mut change, &tenant, &operator, &client, "keys.destroy").await?;
-        change.commit().await.map_err(tenants::Error::from)?;
-    }
-    tracing::warn!(operator.id = %operator.id, tenant.id = %id, key.version = version.get(), "operator destroyed a tenant key version");
-    Ok(StatusCode::NO_CONTENT)
 }

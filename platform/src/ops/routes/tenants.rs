@@ -1,8 +1,8 @@
-use super::views::TenantView;
 use crate::auth::extract::Operator;
 use crate::http::extract::{Json, Path, Query};
 use crate::http::pagination::{self, Page, PageParams};
 use crate::http::{ApiError, ApiResult, FieldError, Problem};
+use crate::ops::views::TenantView;
 use crate::state::AppState;
 use axum::extract::State;
 use axum::http::header::LOCATION;
