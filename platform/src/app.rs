@@ -30,8 +30,8 @@ fn infrastructure_routes() -> OpenApiRouter<AppState> {
 fn ops_routes() -> OpenApiRouter<AppState> {
     use ops::routes::{auth as ops_auth, domains, keys, signing_keys, tenants};
     OpenApiRouter::new()
-        .routes(routes!(plugins::catalogue::list, plugins::catalogue::add))
-        .routes(routes!(plugins::catalogue::remove))
+        .routes(routes!(plugins::catalogue_routes::list, plugins::catalogue_routes::add))
+        .routes(routes!(plugins::catalogue_routes::remove))
         .routes(routes!(ops_auth::login))
         .routes(routes!(tenants::create, tenants::list))
         .routes(routes!(tenants::get, tenants::delete))
@@ -138,7 +138,7 @@ fn plugin_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(disable))
         .routes(routes!(get_config, put_config))
         .routes(routes!(put_grants))
-        .routes(routes!(plugins::catalogue::available))
+        .routes(routes!(plugins::catalogue_routes::available))
         .routes(routes!(hooks::routes::catalogue))
 }
 

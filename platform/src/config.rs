@@ -314,63 +314,16 @@ impl Config {
             Some(other) => bail!("PLATFORM_ENV={other:?} is invalid: use development or production"),
         };
         let data_dir = PathBuf::from(var("PLATFORM_DATA_DIR").unwrap_or_else(|| "./data".into()));
-        let master_key = match (var("PLATFORM_MASTER_KEY"), var("PLATFORM_MASTER_KEY_FILE")) {
-            (Some(_), Some(_)) => bail!("set PLATFORM_MASTER_KEY or PLATFORM_MASTER_KEY_FILE, not both"),
-            (Some(key), None) => MasterKeySource::Inline(SecretString::from(key)),
-            (None, Some(path)) => MasterKeySource::File(path.into()),
-            (None, None) if environment == Environment::Production => {
-                bail!("PLATFORM_ENV=production needs PLATFORM_MASTER_KEY or PLATFORM_MASTER_KEY_FILE")
-            }
-            (None, None) => MasterKeySource::GeneratedIn(data_dir.clone()),
-        };
-        let database_url = var("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.into());
-        let connect = PgConnectOptions::from_str(&database_url).context("DATABASE_URL is not a PostgreSQL URL")?;
-        let serve_url = match var("PLATFORM_APP_DATABASE_URL") {
-            Some(url) => url,
-            None => serving_url_from(&database_url)?,
-        };
-        let serve_connect =
-            PgConnectOptions::from_str(&serve_url).context("PLATFORM_APP_DATABASE_URL is not a PostgreSQL URL")?;
-        let serve_password = url::Url::parse(&serve_url)
-            .ok()
-            .and_then(|url| url.password().map(percent_decoded))
-            .map(SecretString::from);
+        let master_key = master_key_from_env(environment, &data_dir)?;
         let base_domain = Hostname::parse(&var("PLATFORM_BASE_DOMAIN").unwrap_or_else(|| "localhost".into()))
             .context("PLATFORM_BASE_DOMAIN is not a host name")?;
         let access_ttl = Duration::from_secs(parsed("PLATFORM_ACCESS_TOKEN_TTL_SECS", 900u64)?);
         if access_ttl > MAX_ACCESS_TTL || access_ttl.is_zero() {
             bail!("PLATFORM_ACCESS_TOKEN_TTL_SECS must be between 1 and 900");
         }
-        let log_format = match var("PLATFORM_LOG_FORMAT").as_deref() {
-            Some("json") => LogFormat::Json,
-            Some("pretty") => LogFormat::Pretty,
-            None if std::io::IsTerminal::is_terminal(&std::io::stdout()) => LogFormat::Pretty,
-            None => LogFormat::Json,
-            Some(other) => bail!("PLATFORM_LOG_FORMAT={other:?} is invalid: use json or pretty"),
-        };
-        let bootstrap_operator = match (
-            var("PLATFORM_BOOTSTRAP_OPERATOR_EMAIL"),
-            var("PLATFORM_BOOTSTRAP_OPERATOR_PASSWORD"),
-        ) {
-            (Some(email), Some(password)) => Some(BootstrapOperator {
-                email,
-                password: SecretString::from(password),
-            }),
-            (None, None) => None,
-            _ => {
-                bail!("set both PLATFORM_BOOTSTRAP_OPERATOR_EMAIL and PLATFORM_BOOTSTRAP_OPERATOR_PASSWORD, or neither")
-            }
-        };
         Ok(Self {
             environment,
-            database: DatabaseConfig {
-                connect,
-                serve_connect,
-                serve_password,
-                max_connections: parsed("PLATFORM_DB_MAX_CONNECTIONS", 20u32)?,
-                acquire_timeout: Duration::from_millis(parsed("PLATFORM_DB_ACQUIRE_TIMEOUT_MS", 5_000u64)?),
-                role_prefix: var("PLATFORM_DB_ROLE_PREFIX").unwrap_or_default(),
-            },
+            database: DatabaseConfig::from_env()?,
             redis_url: var("REDIS_URL"),
             redis_prefix: var("PLATFORM_REDIS_PREFIX").unwrap_or_else(|| "platform:".into()),
             tokens: TokenConfig {
@@ -399,40 +352,117 @@ impl Config {
                 ),
             },
             public_cache_bytes: parsed("PLATFORM_PUBLIC_CACHE_MB", 64u64)?.saturating_mul(1024 * 1024),
-            plugins: PluginConfig {
-                engine: plugins::EngineLimits {
-                    concurrent_calls: parsed(
-                        "PLATFORM_PLUGIN_CONCURRENT_CALLS",
-                        plugins::EngineLimits::default().concurrent_calls,
-                    )?
-                    .max(1),
-                    ..Default::default()
-                },
-                db_connections: parsed("PLATFORM_PLUGIN_DB_CONNECTIONS", 4u32)?.max(1),
-                plans: match var("PLATFORM_PLUGIN_LIMITS") {
-                    Some(json) => plugin_plans(&json)?,
-                    None => Default::default(),
-                },
-                quotas: match var("PLATFORM_PLUGIN_QUOTAS") {
-                    Some(json) => plugin_quotas(&json)?,
-                    None => Default::default(),
-                },
-            },
-            media: MediaConfig {
-                max_bytes: parsed("PLATFORM_MEDIA_MAX_BYTES", MediaConfig::default().max_bytes)?.max(1),
-                concurrent_uploads: parsed(
-                    "PLATFORM_MEDIA_CONCURRENT_UPLOADS",
-                    MediaConfig::default().concurrent_uploads,
-                )?
-                .max(1),
-            },
+            plugins: PluginConfig::from_env()?,
+            media: MediaConfig::from_env()?,
             audit_checkpoint_every: Duration::from_secs(parsed("PLATFORM_AUDIT_CHECKPOINT_SECS", 300u64)?.max(1)),
             jobs_poll_every: Duration::from_millis(parsed("PLATFORM_JOBS_POLL_MS", 1000u64)?.clamp(10, 60_000)),
             data_dir,
-            log_format,
-            bootstrap_operator,
+            log_format: log_format_from_env()?,
+            bootstrap_operator: bootstrap_operator_from_env()?,
         })
     }
+}
+
+impl DatabaseConfig {
+    fn from_env() -> anyhow::Result<Self> {
+        let database_url = var("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.into());
+        let connect = PgConnectOptions::from_str(&database_url).context("DATABASE_URL is not a PostgreSQL URL")?;
+        let serve_url = match var("PLATFORM_APP_DATABASE_URL") {
+            Some(url) => url,
+            None => serving_url_from(&database_url)?,
+        };
+        let serve_connect =
+            PgConnectOptions::from_str(&serve_url).context("PLATFORM_APP_DATABASE_URL is not a PostgreSQL URL")?;
+        let serve_password = url::Url::parse(&serve_url)
+            .ok()
+            .and_then(|url| url.password().map(percent_decoded))
+            .map(SecretString::from);
+        Ok(Self {
+            connect,
+            serve_connect,
+            serve_password,
+            max_connections: parsed("PLATFORM_DB_MAX_CONNECTIONS", 20u32)?,
+            acquire_timeout: Duration::from_millis(parsed("PLATFORM_DB_ACQUIRE_TIMEOUT_MS", 5_000u64)?),
+            role_prefix: var("PLATFORM_DB_ROLE_PREFIX").unwrap_or_default(),
+        })
+    }
+}
+
+impl PluginConfig {
+    fn from_env() -> anyhow::Result<Self> {
+        Ok(Self {
+            engine: plugins::EngineLimits {
+                concurrent_calls: parsed(
+                    "PLATFORM_PLUGIN_CONCURRENT_CALLS",
+                    plugins::EngineLimits::default().concurrent_calls,
+                )?
+                .max(1),
+                ..Default::default()
+            },
+            db_connections: parsed("PLATFORM_PLUGIN_DB_CONNECTIONS", 4u32)?.max(1),
+            plans: match var("PLATFORM_PLUGIN_LIMITS") {
+                Some(json) => plugin_plans(&json)?,
+                None => Default::default(),
+            },
+            quotas: match var("PLATFORM_PLUGIN_QUOTAS") {
+                Some(json) => plugin_quotas(&json)?,
+                None => Default::default(),
+            },
+        })
+    }
+}
+
+impl MediaConfig {
+    fn from_env() -> anyhow::Result<Self> {
+        Ok(Self {
+            max_bytes: parsed("PLATFORM_MEDIA_MAX_BYTES", MediaConfig::default().max_bytes)?.max(1),
+            concurrent_uploads: parsed(
+                "PLATFORM_MEDIA_CONCURRENT_UPLOADS",
+                MediaConfig::default().concurrent_uploads,
+            )?
+            .max(1),
+        })
+    }
+}
+
+fn master_key_from_env(environment: Environment, data_dir: &std::path::Path) -> anyhow::Result<MasterKeySource> {
+    Ok(match (var("PLATFORM_MASTER_KEY"), var("PLATFORM_MASTER_KEY_FILE")) {
+        (Some(_), Some(_)) => bail!("set PLATFORM_MASTER_KEY or PLATFORM_MASTER_KEY_FILE, not both"),
+        (Some(key), None) => MasterKeySource::Inline(SecretString::from(key)),
+        (None, Some(path)) => MasterKeySource::File(path.into()),
+        (None, None) if environment == Environment::Production => {
+            bail!("PLATFORM_ENV=production needs PLATFORM_MASTER_KEY or PLATFORM_MASTER_KEY_FILE")
+        }
+        (None, None) => MasterKeySource::GeneratedIn(data_dir.to_owned()),
+    })
+}
+
+fn log_format_from_env() -> anyhow::Result<LogFormat> {
+    Ok(match var("PLATFORM_LOG_FORMAT").as_deref() {
+        Some("json") => LogFormat::Json,
+        Some("pretty") => LogFormat::Pretty,
+        None if std::io::IsTerminal::is_terminal(&std::io::stdout()) => LogFormat::Pretty,
+        None => LogFormat::Json,
+        Some(other) => bail!("PLATFORM_LOG_FORMAT={other:?} is invalid: use json or pretty"),
+    })
+}
+
+fn bootstrap_operator_from_env() -> anyhow::Result<Option<BootstrapOperator>> {
+    Ok(
+        match (
+            var("PLATFORM_BOOTSTRAP_OPERATOR_EMAIL"),
+            var("PLATFORM_BOOTSTRAP_OPERATOR_PASSWORD"),
+        ) {
+            (Some(email), Some(password)) => Some(BootstrapOperator {
+                email,
+                password: SecretString::from(password),
+            }),
+            (None, None) => None,
+            _ => {
+                bail!("set both PLATFORM_BOOTSTRAP_OPERATOR_EMAIL and PLATFORM_BOOTSTRAP_OPERATOR_PASSWORD, or neither")
+            }
+        },
+    )
 }
 
 /// The serving role's URL when none is given: `DATABASE_URL`'s, with the user `{user}_app`

@@ -110,15 +110,6 @@ impl AppState {
         .await?;
         let checkpoints = Arc::new(crate::audit::checkpoint::Checkpoints::new(objects.clone(), audit_keys));
         crate::audit::checkpoint::spawn_periodic(checkpoints.clone(), tenancy.clone(), config.audit_checkpoint_every);
-        let reload_keys = tokens.clone();
-        let on_signing_keys: tenants::invalidation::OnSigningKeys = Arc::new(move || {
-            let tokens = reload_keys.clone();
-            tokio::spawn(async move {
-                if let Err(error) = tokens.reload().await {
-                    tracing::warn!(%error, "could not reload the signing keys");
-                }
-            });
-        });
         let public_cache = Arc::new(content::public_cache::PublicCache::new(
             config.public_cache_bytes,
             content::public_cache::TIME_TO_LIVE,
@@ -136,35 +127,7 @@ impl AppState {
         )?);
         let hooks = Arc::new(hooks::Hooks::default());
         hooks.set_source(plugins.clone());
-        let content_cache = public_cache.clone();
-        let cache = public_cache.clone();
-        let host = plugins.clone();
-        let handlers = tenants::invalidation::Handlers {
-            signing_keys: on_signing_keys,
-            content: Arc::new(move |tenant| content_cache.changed(tenant)),
-            // What plugins add shows in content responses: those are dropped too.
-            plugins: Arc::new(move |tenant| {
-                cache.changed(tenant);
-                let host = host.clone();
-                match tenant {
-                    Some(tenant) => {
-                        tokio::spawn(async move { host.changed(tenant).await });
-                    }
-                    None => host.changed_all(),
-                }
-            }),
-        };
-        // The listener keeps its connection for good: one of its own, not one requests share.
-        let listener_pool = tenants::pool_options()
-            .max_connections(1)
-            .acquire_timeout(config.database.acquire_timeout)
-            .connect_lazy_with(config.database.serve_connect.clone());
-        tenants::invalidation::spawn_listener(
-            listener_pool,
-            tenancy.resolver().clone(),
-            tenancy.keyring().clone(),
-            handlers,
-        );
+        spawn_invalidation_listener(config, &tenancy, &tokens, &public_cache, &plugins);
         let state = Self::new(Inner {
             tenancy,
             tokens,
@@ -187,4 +150,53 @@ impl AppState {
         crate::jobs::spawn(state.clone(), config.jobs_poll_every);
         Ok(state)
     }
+}
+
+/// Listens for other instances' changes (signing keys, tenants' content and plugins) and
+/// drops what this instance keeps of them. The listener keeps its connection for good: one
+/// of its own, not one requests share.
+fn spawn_invalidation_listener(
+    config: &Config,
+    tenancy: &Tenancy,
+    tokens: &Arc<auth::tokens::TokenService>,
+    public_cache: &Arc<content::public_cache::PublicCache>,
+    plugins: &Arc<crate::plugins::PluginHost>,
+) {
+    let reload_keys = tokens.clone();
+    let on_signing_keys: tenants::invalidation::OnSigningKeys = Arc::new(move || {
+        let tokens = reload_keys.clone();
+        tokio::spawn(async move {
+            if let Err(error) = tokens.reload().await {
+                tracing::warn!(%error, "could not reload the signing keys");
+            }
+        });
+    });
+    let content_cache = public_cache.clone();
+    let cache = public_cache.clone();
+    let host = plugins.clone();
+    let handlers = tenants::invalidation::Handlers {
+        signing_keys: on_signing_keys,
+        content: Arc::new(move |tenant| content_cache.changed(tenant)),
+        // What plugins add shows in content responses: those are dropped too.
+        plugins: Arc::new(move |tenant| {
+            cache.changed(tenant);
+            let host = host.clone();
+            match tenant {
+                Some(tenant) => {
+                    tokio::spawn(async move { host.changed(tenant).await });
+                }
+                None => host.changed_all(),
+            }
+        }),
+    };
+    let listener_pool = tenants::pool_options()
+        .max_connections(1)
+        .acquire_timeout(config.database.acquire_timeout)
+        .connect_lazy_with(config.database.serve_connect.clone());
+    tenants::invalidation::spawn_listener(
+        listener_pool,
+        tenancy.resolver().clone(),
+        tenancy.keyring().clone(),
+        handlers,
+    );
 }

@@ -3,13 +3,8 @@
 //! install from it by name. First-party plugins are registered at start (`builtin`).
 
 use super::PluginHost;
-use crate::auth::extract::Operator;
-use crate::auth::extract::TenantUser;
-use crate::http::extract::Path;
-use crate::http::{ApiError, ApiResult, Problem};
+use crate::http::{ApiError, ApiResult};
 use crate::state::AppState;
-use axum::extract::{Request, State};
-use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 use plugins::{Compiled, Digest};
 use serde::Serialize;
@@ -46,7 +41,7 @@ pub async fn entries_of(pool: &PgPool) -> ApiResult<Vec<CatalogueEntry>> {
         .await?)
 }
 
-async fn entries(state: &AppState) -> ApiResult<Vec<CatalogueEntry>> {
+pub async fn entries(state: &AppState) -> ApiResult<Vec<CatalogueEntry>> {
     state.plugins.ensure_builtins().await.map_err(ApiError::internal)?;
     entries_of(state.tenancy.pool()).await
 }
@@ -120,83 +115,10 @@ pub async fn offer(pool: &PgPool, compiled: &Compiled, builtin: bool) -> Result<
     Ok(())
 }
 
-/// The plugins a tenant may install by name (`install_plugins`).
-#[utoipa::path(
-    get, path = "/api/v1/plugin-catalogue", tag = "plugins",
-    security(("tenant_token" = [])),
-    responses(
-        (status = 200, description = "The catalogue, by name", body = [CatalogueEntry]),
-        (status = 403, description = "Needs install_plugins", body = Problem, content_type = "application/problem+json"),
-    )
-)]
-pub async fn available(State(state): State<AppState>, user: TenantUser) -> ApiResult<axum::Json<Vec<CatalogueEntry>>> {
-    let mut tx = user.tenant.scope().begin(state.tenancy.pool()).await?;
-    crate::access::Principal::load(&mut tx, &user.subject)
-        .await?
-        .require("install_plugins")?;
-    tx.commit().await?;
-    Ok(axum::Json(entries(&state).await?))
-}
-
-/// The catalogue (operators).
-#[utoipa::path(
-    get, path = "/api/ops/v1/plugins", tag = "ops",
-    security(("ops_token" = [])),
-    responses(
-        (status = 200, description = "The catalogue, by name", body = [CatalogueEntry]),
-        (status = 401, description = "Not an operator", body = Problem, content_type = "application/problem+json"),
-    )
-)]
-pub async fn list(State(state): State<AppState>, _: Operator) -> ApiResult<axum::Json<Vec<CatalogueEntry>>> {
-    Ok(axum::Json(entries(&state).await?))
-}
-
-/// Add a plugin to the catalogue, or replace the one of the same name (operators). The body is
-/// the component (`application/wasm`); tenants that installed an older version keep it until
-/// they reinstall.
-#[utoipa::path(
-    post, path = "/api/ops/v1/plugins", tag = "ops",
-    security(("ops_token" = [])),
-    request_body(content = inline(crate::openapi::Binary), content_type = "application/wasm", description = "A WebAssembly component of the world platform:plugin@0.1.0"),
-    responses(
-        (status = 201, description = "In the catalogue", body = CatalogueEntry),
-        (status = 401, description = "Not an operator", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "A built-in plugin has that name", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "Too large", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Not a plugin component; the detail says why", body = Problem, content_type = "application/problem+json"),
-    )
-)]
-pub async fn add(
-    State(state): State<AppState>,
-    _: Operator,
-    request: Request,
-) -> ApiResult<(StatusCode, axum::Json<CatalogueEntry>)> {
-    let bytes = super::routes::read_component(&state, request).await?;
-    state.plugins.ensure_builtins().await.map_err(ApiError::internal)?;
-    let compiled = state.plugins.register_artifact(bytes).await?;
-    offer_unless_builtin(state.tenancy.owner_pool(), &compiled).await?;
-    let entry: CatalogueEntry = sqlx::query_as(&format!("{SELECT} WHERE c.name = $1"))
-        .bind(&compiled.info.name)
-        .fetch_one(state.tenancy.pool())
-        .await?;
-    tracing::info!(plugin = %entry.name, version = %entry.version, digest = %entry.digest, "plugin added to the catalogue");
-    Ok((StatusCode::CREATED, axum::Json(entry)))
-}
-
-/// Remove a plugin from the catalogue (operators). Tenants that installed it keep it.
-#[utoipa::path(
-    delete, path = "/api/ops/v1/plugins/{name}", tag = "ops",
-    security(("ops_token" = [])),
-    params(("name" = String, Path, description = "Plugin name")),
-    responses(
-        (status = 204, description = "Removed"),
-        (status = 401, description = "Not an operator", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not in the catalogue", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Built-in plugins stay", body = Problem, content_type = "application/problem+json"),
-    )
-)]
-pub async fn remove(State(state): State<AppState>, _: Operator, Path(name): Path<String>) -> ApiResult<StatusCode> {
-    state.plugins.ensure_builtins().await.map_err(ApiError::internal)?;
-    withdraw(state.tenancy.owner_pool(), &name).await?;
-    Ok(StatusCode::NO_CONTENT)
+/// One entry of the catalogue, by name.
+pub async fn entry(pool: &PgPool, name: &str) -> ApiResult<CatalogueEntry> {
+    Ok(sqlx::query_as(&format!("{SELECT} WHERE c.name = $1"))
+        .bind(name)
+        .fetch_one(pool)
+        .await?)
 }

@@ -4,6 +4,7 @@
 pub mod artifacts;
 pub mod builtin;
 pub mod catalogue;
+pub mod catalogue_routes;
 pub mod installs;
 pub mod manage;
 pub mod quota;
