@@ -180,21 +180,7 @@ async fn in_tenant<T>(
 pub async fn run(command: PluginCommand) -> CliResult {
     let ctx = context().await?;
     match command {
-        PluginCommand::Catalogue(CatalogueCommand::List { json }) => {
-            ctx.host.ensure_builtins().await?;
-            let entries = catalogue::entries_of(ctx.tenancy.pool()).await?;
-            if json {
-                println!(
-                    "{}",
-                    serde_json::to_string_pretty(&entries).map_err(anyhow::Error::from)?
-                );
-            } else {
-                for e in entries {
-                    let builtin = if e.builtin { "  (built-in)" } else { "" };
-                    println!("{}  {}  {}{builtin}", e.name, e.version, e.digest);
-                }
-            }
-        }
+        PluginCommand::Catalogue(CatalogueCommand::List { json }) => list_catalogue(&ctx, json).await?,
         PluginCommand::Catalogue(CatalogueCommand::Add { file }) => {
             let compiled = ctx.host.register_artifact(read_file(&file)?).await?;
             catalogue::offer_unless_builtin(ctx.tenancy.pool(), &compiled).await?;
@@ -259,6 +245,24 @@ pub async fn run(command: PluginCommand) -> CliResult {
         }
         PluginCommand::Uninstall { tenant, name } => {
             in_tenant(&ctx, &tenant, async |tx, by| manage::uninstall(tx, by, &name).await).await?;
+        }
+    }
+    Ok(())
+}
+
+/// The platform's catalogue: name, version, digest.
+async fn list_catalogue(ctx: &Context, json: bool) -> CliResult {
+    ctx.host.ensure_builtins().await?;
+    let entries = catalogue::entries_of(ctx.tenancy.pool()).await?;
+    if json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&entries).map_err(anyhow::Error::from)?
+        );
+    } else {
+        for e in entries {
+            let builtin = if e.builtin { "  (built-in)" } else { "" };
+            println!("{}  {}  {}{builtin}", e.name, e.version, e.digest);
         }
     }
     Ok(())

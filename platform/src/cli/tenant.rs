@@ -131,33 +131,7 @@ pub async fn run(command: TenantCommand) -> CliResult {
             }
             Ok(())
         }
-        TenantCommand::List { status, json } => {
-            let status = status
-                .map(|s| {
-                    TenantStatus::parse(&s).ok_or_else(|| CliError::invalid(anyhow::anyhow!("unknown status {s:?}")))
-                })
-                .transpose()?;
-            let mut page = 1;
-            let mut all = Vec::new();
-            loop {
-                let result = tenancy.list(page, 100, status).await?;
-                let done = result.tenants.len() < 100;
-                all.extend(result.tenants.iter().map(|t| TenantView::new(t, None)));
-                if done {
-                    break;
-                }
-                page += 1;
-            }
-            if json {
-                println!("{}", serde_json::to_string_pretty(&all).map_err(anyhow::Error::from)?);
-            } else {
-                for t in &all {
-                    print(t, false)?;
-                }
-                eprintln!("{} tenant(s)", all.len());
-            }
-            Ok(())
-        }
+        TenantCommand::List { status, json } => list(&tenancy, status, json).await,
         TenantCommand::Show { tenant, json } => {
             let tenant = find(&tenancy, &tenant).await?;
             print(&TenantView::new(&tenant, Some(tenancy.domains(tenant.id).await?)), json)
@@ -170,22 +144,52 @@ pub async fn run(command: TenantCommand) -> CliResult {
             let tenant = find(&tenancy, &tenant).await?;
             print(&TenantView::new(&tenancy.resume(tenant.id).await?, None), false)
         }
-        TenantCommand::Delete { tenant, yes } => {
-            if !yes {
-                return Err(CliError::usage(
-                    "deleting a tenant destroys its keys and data for good: add --yes",
-                ));
-            }
-            let tenant = find(&tenancy, &tenant).await?;
-            let objects = crate::media::objects::open(&config.object_store)?;
-            let result = tenancy
-                .delete_with(tenant.id, &crate::media::objects::purge(objects))
-                .await?;
-            println!(
-                "deleted {} ({} key version(s) destroyed, {} object(s) removed)",
-                tenant.slug, result.keys_destroyed, result.objects_deleted
-            );
-            Ok(())
-        }
+        TenantCommand::Delete { tenant, yes } => delete(&tenancy, &config, &tenant, yes).await,
     }
+}
+
+/// Every tenant (with the given status), a page of 100 at a time.
+async fn list(tenancy: &Tenancy, status: Option<String>, json: bool) -> CliResult {
+    let status = status
+        .map(|s| TenantStatus::parse(&s).ok_or_else(|| CliError::invalid(anyhow::anyhow!("unknown status {s:?}"))))
+        .transpose()?;
+    let mut page = 1;
+    let mut all = Vec::new();
+    loop {
+        let result = tenancy.list(page, 100, status).await?;
+        let done = result.tenants.len() < 100;
+        all.extend(result.tenants.iter().map(|t| TenantView::new(t, None)));
+        if done {
+            break;
+        }
+        page += 1;
+    }
+    if json {
+        println!("{}", serde_json::to_string_pretty(&all).map_err(anyhow::Error::from)?);
+    } else {
+        for t in &all {
+            print(t, false)?;
+        }
+        eprintln!("{} tenant(s)", all.len());
+    }
+    Ok(())
+}
+
+/// Deletes a tenant for good: its schema, role, keys and objects.
+async fn delete(tenancy: &Tenancy, config: &crate::config::Config, tenant: &str, yes: bool) -> CliResult {
+    if !yes {
+        return Err(CliError::usage(
+            "deleting a tenant destroys its keys and data for good: add --yes",
+        ));
+    }
+    let tenant = find(tenancy, tenant).await?;
+    let objects = crate::media::objects::open(&config.object_store)?;
+    let result = tenancy
+        .delete_with(tenant.id, &crate::media::objects::purge(objects))
+        .await?;
+    println!(
+        "deleted {} ({} key version(s) destroyed, {} object(s) removed)",
+        tenant.slug, result.keys_destroyed, result.objects_deleted
+    );
+    Ok(())
 }

@@ -5,7 +5,7 @@
 use super::kind::{self, MediaType};
 use super::objects::{media_field, media_key};
 use super::record::{MediaRow, MediaView, Readable, can_manage, fetch, hex, not_found, readable};
-use super::upload::Upload;
+use super::upload::{Upload, UploadFields};
 use crate::access::trust::{Action, enforce};
 use crate::access::{MetaCap, Principal};
 use crate::audit::{self, ClientContext};
@@ -66,18 +66,18 @@ fn summary(row: &MediaRow) -> serde_json::Value {
     })
 }
 
-/// Stores an upload (`upload_files`; attaching it to a post needs the right to edit the post).
-pub async fn upload(state: &AppState, user: TenantUser, client: ClientContext, upload: Upload) -> ApiResult<MediaView> {
-    let Upload {
-        filename,
-        bytes,
-        fields,
-    } = upload;
-    let kind = kind::sniff(&bytes)?;
-    let filename = kind::clean_filename(&filename);
+/// What the file is (by its bytes, not its name), its cleaned name, and an image's size;
+/// with the descriptive fields checked.
+fn inspect(
+    bytes: &[u8],
+    filename: &str,
+    fields: &UploadFields,
+) -> ApiResult<(&'static kind::Kind, String, (Option<i32>, Option<i32>))> {
+    let kind = kind::sniff(bytes)?;
+    let filename = kind::clean_filename(filename);
     kind::check_extension(kind, &filename)?;
-    let (width, height) = if kind.media_type == MediaType::Image {
-        let size = imagesize::blob_size(&bytes).map_err(|_| {
+    let size = if kind.media_type == MediaType::Image {
+        let size = imagesize::blob_size(bytes).map_err(|_| {
             ApiError::unprocessable(
                 "unreadable_image",
                 format!("the file starts as {} but its size cannot be read", kind.mime),
@@ -92,6 +92,17 @@ pub async fn upload(state: &AppState, user: TenantUser, client: ClientContext, u
         fields.alt_text.as_deref(),
         fields.caption.as_deref(),
     )?;
+    Ok((kind, filename, size))
+}
+
+/// Stores an upload (`upload_files`; attaching it to a post needs the right to edit the post).
+pub async fn upload(state: &AppState, user: TenantUser, client: ClientContext, upload: Upload) -> ApiResult<MediaView> {
+    let Upload {
+        filename,
+        bytes,
+        fields,
+    } = upload;
+    let (kind, filename, (width, height)) = inspect(&bytes, &filename, &fields)?;
 
     // Before the transaction: loading the key may need a connection of the same pool.
     let cipher = crate::auth::mfa::factor::cipher(state, &user.tenant).await?;
@@ -101,15 +112,8 @@ pub async fn upload(state: &AppState, user: TenantUser, client: ClientContext, u
     if let Some(post) = fields.post {
         check_post(&mut tx, &me, post).await?;
     }
-    enforce(
-        &state.trust,
-        &mut tx,
-        &user.tenant.scope(),
-        &me,
-        Action::CreateDraft,
-        &client,
-    )
-    .await?;
+    let scope = user.tenant.scope();
+    enforce(&state.trust, &mut tx, &scope, &me, Action::CreateDraft, &client).await?;
 
     let id = MediaId::new();
     let key = media_key(user.tenant.id, id);
@@ -117,12 +121,7 @@ pub async fn upload(state: &AppState, user: TenantUser, client: ClientContext, u
         .encrypt(media_field(&id.to_string()), &bytes)
         .map_err(ApiError::internal)?;
     let sha256 = Sha256::digest(&bytes).to_vec();
-    let title = fields.title.unwrap_or_else(|| {
-        filename
-            .rsplit_once('.')
-            .map_or(filename.as_str(), |(stem, _)| stem)
-            .replace('-', " ")
-    });
+    let title = fields.title.unwrap_or_else(|| title_of(&filename));
     state
         .objects
         .put(&key, sealed.into())
@@ -176,6 +175,14 @@ pub async fn upload(state: &AppState, user: TenantUser, client: ClientContext, u
             Err(error)
         }
     }
+}
+
+/// An upload's default title: its file name without the extension, dashes as spaces.
+fn title_of(filename: &str) -> String {
+    filename
+        .rsplit_once('.')
+        .map_or(filename, |(stem, _)| stem)
+        .replace('-', " ")
 }
 
 #[derive(Debug, Default, Deserialize, IntoParams)]

@@ -109,15 +109,7 @@ pub async fn login(
         Some(account) if verified && account.status == "active" => account,
         other => {
             drop(tx);
-            let (actor, reason) = match &other {
-                None => (Actor::Anonymous, "unknown_email"),
-                Some(a) if a.status != "active" => (Actor::User(*a.id.as_uuid()), "account_not_active"),
-                Some(a) => (Actor::User(*a.id.as_uuid()), "wrong_password"),
-            };
-            let email: String = request.email.trim().chars().take(254).collect();
-            let event = AuditEvent::new("auth.login", Outcome::Failure, actor)
-                .details(serde_json::json!({"email": email, "reason": reason}));
-            let user = other.as_ref().map(|a| a.id);
+            let (user, event) = failed_sign_in(other.as_ref(), &request.email);
             brute_force::after_failure(&state, &tenant, &client, user, &event).await?;
             return Err(wrong());
         }
@@ -164,6 +156,20 @@ pub async fn login(
             roles: account.roles,
         },
     }))
+}
+
+/// The audit record of a wrong e-mail, a wrong password or an inactive account, and the
+/// account (if any) the failure counts against.
+fn failed_sign_in(account: Option<&Account>, email: &str) -> (Option<UserId>, AuditEvent<'static>) {
+    let (actor, reason) = match account {
+        None => (Actor::Anonymous, "unknown_email"),
+        Some(a) if a.status != "active" => (Actor::User(*a.id.as_uuid()), "account_not_active"),
+        Some(a) => (Actor::User(*a.id.as_uuid()), "wrong_password"),
+    };
+    let email: String = email.trim().chars().take(254).collect();
+    let event = AuditEvent::new("auth.login", Outcome::Failure, actor)
+        .details(serde_json::json!({"email": email, "reason": reason}));
+    (account.map(|a| a.id), event)
 }
 
 /// The second factor an MFA account must send with its password: the factor used, or the
