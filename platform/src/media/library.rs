@@ -66,17 +66,21 @@ fn summary(row: &MediaRow) -> serde_json::Value {
     })
 }
 
+/// What an upload turned out to be.
+struct Inspected {
+    kind: &'static kind::Kind,
+    filename: String,
+    width: Option<i32>,
+    height: Option<i32>,
+}
+
 /// What the file is (by its bytes, not its name), its cleaned name, and an image's size;
 /// with the descriptive fields checked.
-fn inspect(
-    bytes: &[u8],
-    filename: &str,
-    fields: &UploadFields,
-) -> ApiResult<(&'static kind::Kind, String, (Option<i32>, Option<i32>))> {
+fn inspect(bytes: &[u8], filename: &str, fields: &UploadFields) -> ApiResult<Inspected> {
     let kind = kind::sniff(bytes)?;
     let filename = kind::clean_filename(filename);
     kind::check_extension(kind, &filename)?;
-    let size = if kind.media_type == MediaType::Image {
+    let (width, height) = if kind.media_type == MediaType::Image {
         let size = imagesize::blob_size(bytes).map_err(|_| {
             ApiError::unprocessable(
                 "unreadable_image",
@@ -92,7 +96,12 @@ fn inspect(
         fields.alt_text.as_deref(),
         fields.caption.as_deref(),
     )?;
-    Ok((kind, filename, size))
+    Ok(Inspected {
+        kind,
+        filename,
+        width,
+        height,
+    })
 }
 
 /// Stores an upload (`upload_files`; attaching it to a post needs the right to edit the post).
@@ -102,7 +111,8 @@ pub async fn upload(state: &AppState, user: TenantUser, client: ClientContext, u
         bytes,
         fields,
     } = upload;
-    let (kind, filename, (width, height)) = inspect(&bytes, &filename, &fields)?;
+    let found = inspect(&bytes, &filename, &fields)?;
+    let (kind, filename) = (found.kind, found.filename);
 
     // Before the transaction: loading the key may need a connection of the same pool.
     let cipher = crate::auth::mfa::factor::cipher(state, &user.tenant).await?;
@@ -120,7 +130,6 @@ pub async fn upload(state: &AppState, user: TenantUser, client: ClientContext, u
     let sealed = cipher
         .encrypt(media_field(&id.to_string()), &bytes)
         .map_err(ApiError::internal)?;
-    let sha256 = Sha256::digest(&bytes).to_vec();
     let title = fields.title.unwrap_or_else(|| title_of(&filename));
     state
         .objects
@@ -144,9 +153,9 @@ pub async fn upload(state: &AppState, user: TenantUser, client: ClientContext, u
         .bind(&filename)
         .bind(kind.mime)
         .bind(i64::try_from(bytes.len()).unwrap_or(i64::MAX))
-        .bind(width)
-        .bind(height)
-        .bind(&sha256)
+        .bind(found.width)
+        .bind(found.height)
+        .bind(Sha256::digest(&bytes).to_vec())
         .bind(key.as_ref())
         .bind(cipher.primary_version().to_db())
         .execute(&mut *tx)
