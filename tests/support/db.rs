@@ -2,11 +2,10 @@ use rand::RngCore as _;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{Connection as _, PgConnection, PgPool};
 use std::str::FromStr as _;
-use tenants::migrate::{migrate_control_plane, platform_migrations};
 
-/// A database of its own for one test, with the control plane migrated, and a role prefix of
-/// its own (roles are cluster-wide). Dropping it drops the database and every role it made,
-/// even when the test panicked.
+/// A database of its own for one test, with the control plane migrated (a clone of the run's
+/// template, see `template.rs`), and a role prefix of its own (roles are cluster-wide).
+/// Dropping it drops the database and every role it made, even when the test panicked.
 pub struct TestDb {
     pub name: String,
     pub role_prefix: String,
@@ -40,19 +39,13 @@ impl TestDb {
         let mut conn = PgConnection::connect_with(&admin)
             .await
             .expect("connect to PostgreSQL as the test admin");
-        sqlx::query(&format!("CREATE DATABASE {name}"))
-            .execute(&mut conn)
-            .await
-            .expect("create test database");
+        super::template::clone_template(&mut conn, &admin, &name).await;
         conn.close().await.ok();
         let pool = PgPoolOptions::new()
             .max_connections(10)
             .connect_with(admin.clone().database(&name))
             .await
             .expect("connect to the test database");
-        migrate_control_plane(&pool, platform_migrations())
-            .await
-            .expect("migrate control plane");
         let role_prefix = format!("t{id}_");
         let serving_role = format!("{role_prefix}app");
         let password = format!("serving-{id}");

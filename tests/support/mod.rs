@@ -1,5 +1,6 @@
-//! Test support: a fresh database per test on the real PostgreSQL, the real server on an
-//! ephemeral port, and an HTTP client that talks to it as any host.
+//! Test support: a fresh database per test on the real PostgreSQL (cloned from a template
+//! migrated once per run), the real server on an ephemeral port, and an HTTP client that
+//! talks to it as any host.
 
 pub mod bench;
 
@@ -13,6 +14,7 @@ pub mod guests {
 mod client;
 mod db;
 mod proxy;
+mod template;
 
 pub use client::{HostClient, Reply};
 pub use db::{TestDb, server_addr};
