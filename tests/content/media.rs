@@ -47,19 +47,83 @@ fn files_under(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     found
 }
 
-#[tokio::test]
-async fn uploads_are_checked_stored_sealed_under_the_tenant_and_served_to_those_who_may_read_them() {
+/// acme's media library, with an author who uploads.
+struct Library {
+    app: TestApp,
+    tenant_id: String,
+    /// acme as its author.
+    site: e2e::HostClient,
+}
+
+async fn library() -> Library {
     let app = TestApp::spawn().await;
     let acme = app.create_tenant("acme").await;
-    app.create_tenant("beta").await;
     open_trust(&app, "acme").await;
     let (_, author) = app.add_user("acme", "a@acme.test", &["author"]).await;
-    let (_, contributor) = app.add_user("acme", "c@acme.test", &["contributor"]).await;
-    let admin = app.admin_token("acme").await;
     let site = app.tenant("acme").token(&author);
+    let tenant_id = acme["id"].as_str().expect("tenant id").to_owned();
+    Library { app, tenant_id, site }
+}
 
-    let uploaded = upload_raw(&site, "?alt_text=Chest%20X-ray", Some("Raio X.png"), png()).await;
-    assert_eq!(uploaded.status, 201, "{}", uploaded.text);
+impl Library {
+    /// The author uploads `png()` as `Raio X.png`; the answer and the new media's id.
+    async fn upload_x_ray(&self) -> (e2e::Reply, String) {
+        let uploaded = upload_raw(&self.site, "?alt_text=Chest%20X-ray", Some("Raio X.png"), png()).await;
+        assert_eq!(uploaded.status, 201, "{}", uploaded.text);
+        let id = uploaded.body["id"].as_str().expect("id").to_owned();
+        (uploaded, id)
+    }
+
+    /// A published post with `media` as its featured image; the post's id.
+    async fn publish_featuring(&self, media: &str) -> String {
+        let post = self
+            .site
+            .post(
+                "/api/v1/posts",
+                &json!({"title": "Imaging", "status": "publish", "featured_media": media}),
+            )
+            .await;
+        assert_eq!(post.status, 201, "{}", post.text);
+        post.body["id"].as_str().expect("post id").to_owned()
+    }
+
+    /// The author uploads `pdf()` as a multipart form, attached to `post`.
+    async fn upload_leaflet_to(&self, post: &str) -> e2e::Reply {
+        let form = reqwest::multipart::Form::new()
+            .part("file", reqwest::multipart::Part::bytes(pdf()).file_name("leaflet.pdf"))
+            .text("title", "Patient leaflet")
+            .text("post", post.to_owned());
+        e2e::HostClient::send(self.site.request(Method::POST, "/api/v1/media").multipart(form)).await
+    }
+
+    /// Everything in the object store under the tenant's prefix (`below`, e.g. `media`).
+    fn objects(&self, below: &str) -> Vec<std::path::PathBuf> {
+        files_under(
+            &self
+                .app
+                .db
+                .object_dir()
+                .join("tenants")
+                .join(&self.tenant_id)
+                .join(below),
+        )
+    }
+
+    fn anonymous(&self) -> e2e::HostClient {
+        self.app.tenant("acme")
+    }
+
+    async fn as_admin(&self) -> e2e::HostClient {
+        self.app.tenant("acme").token(&self.app.admin_token("acme").await)
+    }
+}
+
+#[tokio::test]
+async fn an_upload_is_sniffed_named_and_measured() {
+    let library = library().await;
+
+    let (uploaded, id) = library.upload_x_ray().await;
+
     let media = &uploaded.body;
     assert_eq!(media["mime_type"], "image/png");
     assert_eq!(media["media_type"], "image");
@@ -69,61 +133,96 @@ async fn uploads_are_checked_stored_sealed_under_the_tenant_and_served_to_those_
     assert_eq!(media["media_details"]["width"], 2);
     assert_eq!(media["media_details"]["height"], 3);
     assert_eq!(media["media_details"]["filesize"], png().len());
-    let id = media["id"].as_str().expect("id").to_owned();
     assert_eq!(
         uploaded.header("location"),
         Some(format!("/api/v1/media/{id}").as_str())
     );
+}
 
-    // The object is under the tenant's prefix and sealed: the plaintext is not at rest.
-    let tenant_id = acme["id"].as_str().expect("tenant id");
-    let objects = files_under(&app.db.object_dir().join("tenants").join(tenant_id).join("media"));
+#[tokio::test]
+async fn an_upload_is_stored_sealed_under_the_tenants_prefix() {
+    let library = library().await;
+
+    let (_, id) = library.upload_x_ray().await;
+
+    let objects = library.objects("media");
     assert_eq!(objects.len(), 1, "{objects:?}");
     assert!(objects[0].ends_with(&id));
     let at_rest = std::fs::read(&objects[0]).expect("object");
     assert!(!at_rest.windows(8).any(|w| w == b"PATIENT-"), "stored sealed");
+}
 
-    // Download: the bytes, their type, an ETag that answers 304.
-    let file = site.get(&format!("/api/v1/media/{id}/file")).await;
+#[tokio::test]
+async fn a_download_has_the_bytes_their_type_and_an_etag_that_answers_304() {
+    let library = library().await;
+    let (_, id) = library.upload_x_ray().await;
+
+    let file = library.site.get(&format!("/api/v1/media/{id}/file")).await;
+
     assert_eq!(file.status, 200);
     assert_eq!(file.header("content-type"), Some("image/png"));
     assert!(file.text.contains("PATIENT-PHOTO-PLAINTEXT-MARKER"));
     let etag = file.header("etag").expect("etag").to_owned();
     let cached = e2e::HostClient::send(
-        site.request(Method::GET, &format!("/api/v1/media/{id}/file"))
+        library
+            .site
+            .request(Method::GET, &format!("/api/v1/media/{id}/file"))
             .header("if-none-match", &etag),
     )
     .await;
     assert_eq!(cached.status, 304);
+}
 
-    // Unattached uploads are not public; as the featured image of a published post they are.
-    let anonymous = app.tenant("acme");
-    anonymous
-        .get(&format!("/api/v1/media/{id}/file"))
+#[tokio::test]
+async fn an_upload_is_private_until_it_features_on_a_published_post() {
+    let library = library().await;
+    let (_, id) = library.upload_x_ray().await;
+    let file = format!("/api/v1/media/{id}/file");
+    library
+        .anonymous()
+        .get(&file)
         .await
         .assert_problem(404, "media_not_found");
-    let post = site
-        .post(
-            "/api/v1/posts",
-            &json!({"title": "Imaging", "status": "publish", "featured_media": id}),
-        )
-        .await;
-    assert_eq!(post.status, 201, "{}", post.text);
-    let public = anonymous.get(&format!("/api/v1/media/{id}/file")).await;
-    assert_eq!(public.status, 200, "{}", public.text);
 
-    // A PDF as a form, attached to a post, listed with the image.
-    let post_id = post.body["id"].as_str().expect("post id").to_owned();
-    let form = reqwest::multipart::Form::new()
-        .part("file", reqwest::multipart::Part::bytes(pdf()).file_name("leaflet.pdf"))
-        .text("title", "Patient leaflet")
-        .text("post", post_id.clone());
-    let from_form = e2e::HostClient::send(site.request(Method::POST, "/api/v1/media").multipart(form)).await;
-    assert_eq!(from_form.status, 201, "{}", from_form.text);
-    assert_eq!(from_form.body["media_type"], "file");
-    assert_eq!(from_form.body["post"], post_id.as_str());
-    assert_eq!(from_form.body["title"], "Patient leaflet");
-    assert!(from_form.body["media_details"].get("width").is_none());
+    library.publish_featuring(&id).await;
+
+    let public = library.anonymous().get(&file).await;
+    assert_eq!(public.status, 200, "{}", public.text);
+}
+
+#[tokio::test]
+async fn a_file_uploaded_as_a_form_is_attached_to_its_post_and_read_by_the_posts_readers() {
+    let library = library().await;
+    let (_, image) = library.upload_x_ray().await;
+    let post = library.publish_featuring(&image).await;
+
+    let leaflet = library.upload_leaflet_to(&post).await;
+
+    assert_eq!(leaflet.status, 201, "{}", leaflet.text);
+    assert_eq!(leaflet.body["media_type"], "file");
+    assert_eq!(leaflet.body["post"], post.as_str());
+    assert_eq!(leaflet.body["title"], "Patient leaflet");
+    assert!(leaflet.body["media_details"].get("width").is_none());
+    let id = leaflet.body["id"].as_str().expect("id");
+    assert_eq!(
+        library
+            .anonymous()
+            .get(&format!("/api/v1/media/{id}/file"))
+            .await
+            .status,
+        200
+    );
+}
+
+#[tokio::test]
+async fn media_are_listed_and_filtered_by_type_and_by_post() {
+    let library = library().await;
+    let (_, image) = library.upload_x_ray().await;
+    let post = library.publish_featuring(&image).await;
+    let leaflet = library.upload_leaflet_to(&post).await;
+    assert_eq!(leaflet.status, 201, "{}", leaflet.text);
+    let site = &library.site;
+
     let listed = site.get("/api/v1/media").await;
     assert_eq!(listed.header("x-total-count"), Some("2"), "{}", listed.text);
     let images = site.get("/api/v1/media?media_type=image").await;
@@ -134,65 +233,69 @@ async fn uploads_are_checked_stored_sealed_under_the_tenant_and_served_to_those_
         Some("1"),
         "the filtered total past the last page"
     );
-    let of_post = site.get(&format!("/api/v1/media?parent={post_id}")).await;
+    let of_post = site.get(&format!("/api/v1/media?parent={post}")).await;
     assert_eq!(of_post.body[0]["title"], "Patient leaflet");
-    // Attached to a published post: its readers may download it.
-    let leaflet = from_form.body["id"].as_str().expect("id");
-    assert_eq!(
-        anonymous.get(&format!("/api/v1/media/{leaflet}/file")).await.status,
-        200
-    );
+}
 
-    // Refusals.
-    app.tenant("acme")
-        .token(&contributor)
-        .get("/api/v1/media")
+#[tokio::test]
+async fn contributors_may_neither_list_nor_upload_media() {
+    let library = library().await;
+    let (_, contributor) = library.app.add_user("acme", "c@acme.test", &["contributor"]).await;
+    let site = library.app.tenant("acme").token(&contributor);
+
+    site.get("/api/v1/media")
         .await
         .assert_problem(403, "missing_capability");
-    upload_raw(&app.tenant("acme").token(&contributor), "", Some("a.png"), png())
+    upload_raw(&site, "", Some("a.png"), png())
         .await
         .assert_problem(403, "missing_capability");
+}
+
+#[tokio::test]
+async fn uploads_of_a_wrong_type_name_or_shape_are_refused_and_leave_nothing() {
+    let library = library().await;
+    library.upload_x_ray().await;
+    let site = &library.site;
+
     upload_raw(
-        &site,
+        site,
         "",
         Some("x.svg"),
         b"<svg xmlns=\"http://www.w3.org/2000/svg\"/>".to_vec(),
     )
     .await
     .assert_problem(415, "unsupported_media_type");
-    upload_raw(&site, "", Some("photo.jpg"), png())
+    upload_raw(site, "", Some("photo.jpg"), png())
         .await
         .assert_problem(415, "media_type_mismatch");
-    upload_raw(&site, "", Some("run.exe"), b"MZ\x90\0\x03\0\0\0\x04\0\0\0".to_vec())
+    upload_raw(site, "", Some("run.exe"), b"MZ\x90\0\x03\0\0\0\x04\0\0\0".to_vec())
         .await
         .assert_problem(415, "unsupported_media_type");
-    upload_raw(&site, "", None, png())
+    upload_raw(site, "", None, png())
         .await
         .assert_problem(400, "missing_filename");
-    upload_raw(
-        &site,
-        "?post=00000000-0000-0000-0000-000000000000",
-        Some("a.png"),
-        png(),
-    )
-    .await
-    .assert_problem(422, "validation_failed");
+    upload_raw(site, "?post=00000000-0000-0000-0000-000000000000", Some("a.png"), png())
+        .await
+        .assert_problem(422, "validation_failed");
     let mut broken = png();
     broken.truncate(12);
-    upload_raw(&site, "", Some("cut.png"), broken)
+    upload_raw(site, "", Some("cut.png"), broken)
         .await
         .assert_problem(422, "unreadable_image");
-    let count = site.get("/api/v1/media").await;
-    assert_eq!(count.header("x-total-count"), Some("2"), "refused uploads left nothing");
-    assert_eq!(
-        files_under(&app.db.object_dir().join("tenants").join(tenant_id)).len(),
-        2,
-        "nor any object"
-    );
 
-    // Another tenant: not by id, not the file.
-    let beta_admin = app.admin_token("beta").await;
-    let beta = app.tenant("beta").token(&beta_admin);
+    let count = site.get("/api/v1/media").await;
+    assert_eq!(count.header("x-total-count"), Some("1"), "refused uploads left nothing");
+    assert_eq!(library.objects("").len(), 1, "nor any object");
+}
+
+#[tokio::test]
+async fn another_tenant_reaches_neither_the_media_nor_its_file() {
+    let library = library().await;
+    let (_, id) = library.upload_x_ray().await;
+    library.app.create_tenant("beta").await;
+    let beta_admin = library.app.admin_token("beta").await;
+    let beta = library.app.tenant("beta").token(&beta_admin);
+
     beta.get(&format!("/api/v1/media/{id}"))
         .await
         .assert_problem(404, "media_not_found");
@@ -200,42 +303,73 @@ async fn uploads_are_checked_stored_sealed_under_the_tenant_and_served_to_those_
         .await
         .assert_problem(404, "media_not_found");
     assert_eq!(beta.get("/api/v1/media").await.header("x-total-count"), Some("0"));
+}
 
-    // Changing and deleting: the uploader or an editor; no trash; the post loses its image.
+#[tokio::test]
+async fn the_uploader_may_retitle_an_upload() {
+    let library = library().await;
+    let (_, id) = library.upload_x_ray().await;
+
     let renamed = send(
-        &site,
+        &library.site,
         Method::PATCH,
         &format!("/api/v1/media/{id}"),
         None,
         Some(&json!({"title": "X-ray"})),
     )
     .await;
+
     assert_eq!(renamed.status, 200, "{}", renamed.text);
     assert_eq!(renamed.body["title"], "X-ray");
-    let admin_site = app.tenant("acme").token(&admin);
-    send(&admin_site, Method::DELETE, &format!("/api/v1/media/{id}"), None, None)
+}
+
+#[tokio::test]
+async fn media_are_deleted_for_good_and_the_post_loses_its_featured_image() {
+    let library = library().await;
+    let (_, id) = library.upload_x_ray().await;
+    let post = library.publish_featuring(&id).await;
+    let objects = library.objects("media");
+    assert_eq!(objects.len(), 1, "{objects:?}");
+    let admin = library.as_admin().await;
+
+    // No trash for media.
+    send(&admin, Method::DELETE, &format!("/api/v1/media/{id}"), None, None)
         .await
         .assert_problem(501, "trash_not_supported");
     let deleted = send(
-        &admin_site,
+        &admin,
         Method::DELETE,
         &format!("/api/v1/media/{id}?force=true"),
         None,
         None,
     )
     .await;
+
     assert_eq!(deleted.status, 200, "{}", deleted.text);
     assert!(!objects[0].exists(), "the object is removed");
-    let reread = anonymous.get(&format!("/api/v1/posts/{post_id}")).await;
+    let reread = library.anonymous().get(&format!("/api/v1/posts/{post}")).await;
     assert_eq!(reread.body["featured_media"], serde_json::Value::Null);
-    site.get(&format!("/api/v1/media/{id}"))
+    library
+        .site
+        .get(&format!("/api/v1/media/{id}"))
         .await
         .assert_problem(404, "media_not_found");
+}
 
-    let trail = admin_site.get("/api/v1/audit?action=media.upload").await;
+#[tokio::test]
+async fn uploads_raw_or_as_forms_and_deletions_are_audited() {
+    let library = library().await;
+    let (_, id) = library.upload_x_ray().await;
+    let post = library.publish_featuring(&id).await;
+    assert_eq!(library.upload_leaflet_to(&post).await.status, 201);
+    let admin = library.as_admin().await;
+    let deleted = admin.delete(&format!("/api/v1/media/{id}?force=true")).await;
+    assert_eq!(deleted.status, 200, "{}", deleted.text);
+
+    let trail = admin.get("/api/v1/audit?action=media.upload").await;
     assert_eq!(trail.status, 200, "{}", trail.text);
     assert_eq!(trail.body.as_array().map(Vec::len), Some(2), "{}", trail.text);
-    let deletions = admin_site.get("/api/v1/audit?action=media.delete").await;
+    let deletions = admin.get("/api/v1/audit?action=media.delete").await;
     assert_eq!(deletions.body.as_array().map(Vec::len), Some(1), "{}", deletions.text);
 }
 
