@@ -15,6 +15,7 @@ pub mod media;
 pub mod openapi;
 pub mod ops;
 pub mod plugins;
+pub mod problem_codes;
 pub mod roles;
 pub mod settings;
 pub mod startup;

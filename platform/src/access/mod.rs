@@ -2,6 +2,7 @@
 //! tenant-defined custom roles, and `map_meta_cap` for questions about one object.
 
 pub mod builtin_roles;
+pub mod codes;
 pub mod meta_cap;
 pub mod principal;
 pub mod trust;

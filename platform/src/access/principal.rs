@@ -1,5 +1,7 @@
 use super::builtin_roles::builtin_role;
 use super::meta_cap::{MetaCap, Required, map_meta_cap};
+use crate::access::codes::AccessCode;
+use crate::auth::codes::AuthCode;
 use crate::auth::tokens::TenantSubject;
 use crate::http::{ApiError, ApiResult};
 use std::collections::HashSet;
@@ -37,8 +39,8 @@ impl Principal {
     pub async fn load(tx: &mut TenantTx, subject: &TenantSubject) -> ApiResult<Self> {
         let me = Self::load_during_enrolment(tx, subject).await?;
         if me.mfa_required_by_policy && !me.mfa {
-            return Err(ApiError::forbidden(
-                "mfa_enrolment_required",
+            return Err(ApiError::of(
+                AccessCode::MfaEnrolmentRequired,
                 "your organisation requires MFA for your role: enrol at /api/v1/auth/mfa/totp, or sign in with a code",
             ));
         }
@@ -62,17 +64,17 @@ impl Principal {
         .await?;
         let (roles, mfa, mfa_roles) = match row {
             None => {
-                return Err(ApiError::unauthorized(
-                    "invalid_token",
+                return Err(ApiError::of(
+                    AuthCode::InvalidToken,
                     "the access token's user no longer exists",
                 ));
             }
             Some(row) if row.status != "active" => {
-                return Err(ApiError::unauthorized("account_disabled", "this account is disabled"));
+                return Err(ApiError::of(AuthCode::AccountDisabled, "this account is disabled"));
             }
             Some(row) if row.session_live != Some(true) => {
-                return Err(ApiError::unauthorized(
-                    "session_ended",
+                return Err(ApiError::of(
+                    AuthCode::SessionEnded,
                     "this session has ended; sign in again",
                 ));
             }
@@ -127,7 +129,7 @@ impl Principal {
 
     pub fn require_meta(&self, meta: MetaCap<'_>) -> ApiResult<()> {
         match map_meta_cap(meta, self.user_id) {
-            Required::Nobody => Err(ApiError::forbidden("forbidden", "nobody may do this")),
+            Required::Nobody => Err(ApiError::of(AccessCode::Forbidden, "nobody may do this")),
             Required::All(caps) => caps.iter().try_for_each(|c| self.require(c)),
         }
     }
@@ -138,5 +140,8 @@ impl Principal {
 }
 
 pub fn missing(capability: &str) -> ApiError {
-    ApiError::forbidden("missing_capability", format!("this needs the capability {capability}"))
+    ApiError::of(
+        AccessCode::MissingCapability,
+        format!("this needs the capability {capability}"),
+    )
 }

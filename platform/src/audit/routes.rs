@@ -3,6 +3,7 @@ use super::verify::{Verification, verify_chain};
 use crate::access::Principal;
 use crate::access::builtin_roles::VIEW_AUDIT_TRAIL;
 use crate::auth::extract::TenantUser;
+use crate::http::codes::RequestCode;
 use crate::http::extract::Query;
 use crate::http::pagination::{self, Page, PageParams};
 use crate::http::{ApiError, ApiResult, Problem};
@@ -83,8 +84,8 @@ const FILTER: &str = "($1::text IS NULL OR action = $1) AND ($2::uuid IS NULL OR
     params(PageParams, AuditFilter),
     responses(
         (status = 200, description = "One page; X-Total-Count and Link headers", body = [AuditEntry]),
-        (status = 400, description = "Bad filter or paging", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Needs view_audit_trail", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "Bad filter or paging", body = Problem),
+        (status = 403, description = "Needs view_audit_trail", body = Problem),
     )
 )]
 pub async fn list(
@@ -97,8 +98,8 @@ pub async fn list(
     if let Some(outcome) = &filter.outcome
         && !["success", "failure", "denied"].contains(&outcome.as_str())
     {
-        return Err(ApiError::bad_request(
-            "invalid_query",
+        return Err(ApiError::of(
+            RequestCode::InvalidQuery,
             "outcome is success, failure or denied",
         ));
     }
@@ -137,7 +138,7 @@ pub async fn list(
     security(("tenant_token" = [])),
     responses(
         (status = 200, description = "The verdict", body = Verification),
-        (status = 403, description = "Needs view_audit_trail", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Needs view_audit_trail", body = Problem),
     )
 )]
 pub async fn verify(State(state): State<AppState>, user: TenantUser) -> ApiResult<axum::Json<Verification>> {

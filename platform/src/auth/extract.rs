@@ -2,6 +2,7 @@
 
 use super::tokens::TokenService;
 use super::tokens::{TenantSubject, TokenError};
+use crate::auth::codes::AuthCode;
 use crate::http::ApiError;
 use crate::http::site::CurrentTenant;
 use axum::extract::{FromRef, FromRequestParts};
@@ -24,12 +25,15 @@ pub(crate) fn bearer_of(headers: &axum::http::HeaderMap) -> Result<&str, ApiErro
         .get(AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .ok_or_else(|| {
-            ApiError::unauthorized("missing_token", "send an access token: Authorization: Bearer <token>")
+            ApiError::of(
+                AuthCode::MissingToken,
+                "send an access token: Authorization: Bearer <token>",
+            )
         })?;
     match value.split_once(' ') {
         Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty() => Ok(token.trim()),
-        _ => Err(ApiError::unauthorized(
-            "missing_token",
+        _ => Err(ApiError::of(
+            AuthCode::MissingToken,
             "the Authorization header is not a Bearer token",
         )),
     }
@@ -37,12 +41,12 @@ pub(crate) fn bearer_of(headers: &axum::http::HeaderMap) -> Result<&str, ApiErro
 
 fn rejected(err: TokenError) -> ApiError {
     match err {
-        TokenError::Expired => ApiError::unauthorized("token_expired", "the access token has expired; sign in again"),
+        TokenError::Expired => ApiError::of(AuthCode::TokenExpired, "the access token has expired; sign in again"),
         TokenError::WrongAudience => {
-            ApiError::unauthorized("invalid_token", "the access token is not valid for this site")
+            ApiError::of(AuthCode::InvalidToken, "the access token is not valid for this site")
         }
         TokenError::Invalid | TokenError::UnknownKey => {
-            ApiError::unauthorized("invalid_token", "the access token is not valid")
+            ApiError::of(AuthCode::InvalidToken, "the access token is not valid")
         }
     }
 }
@@ -104,8 +108,8 @@ where
             .fetch_optional(Tenancy::from_ref(state).pool())
             .await?;
         if enabled != Some(true) {
-            return Err(ApiError::unauthorized(
-                "invalid_token",
+            return Err(ApiError::of(
+                AuthCode::InvalidToken,
                 "this operator account is disabled",
             ));
         }

@@ -2,6 +2,7 @@
 //! bearer-token extractors. The HTTP face is `routes/` and `mfa/routes.rs`.
 
 pub mod brute_force;
+pub mod codes;
 pub mod extract;
 pub mod jwt_crypto;
 pub mod mfa;

@@ -39,6 +39,8 @@ pub enum Command {
     Keys(keys::KeysCommand),
     /// Print the OpenAPI document (JSON) to stdout.
     Openapi,
+    /// Print the problem codes page (docs/problems.md), generated from the code enums.
+    Problems,
     /// Exit 0 when the server on PLATFORM_LISTEN answers /health (a container's health check).
     Healthcheck,
 }
@@ -52,6 +54,10 @@ pub async fn run(cli: Cli) -> CliResult {
         Command::Keys(command) => keys::run(command).await,
         Command::Plugin(command) => plugin::run(command).await,
         Command::Healthcheck => healthcheck::run().await,
+        Command::Problems => {
+            print!("{}", crate::problem_codes::markdown());
+            Ok(())
+        }
         Command::Openapi => {
             println!("{}", crate::app::openapi_text());
             Ok(())

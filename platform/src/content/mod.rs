@@ -2,6 +2,7 @@
 //! revisions, meta and terms, and the healthcare extensions of the seed's design.
 
 pub mod checks;
+pub mod codes;
 pub mod extend;
 pub mod ids;
 pub mod input;

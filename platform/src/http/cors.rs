@@ -4,6 +4,7 @@
 
 use super::problem::ApiError;
 use super::site::Site;
+use crate::http::codes::RequestCode;
 use crate::state::AppState;
 use axum::extract::{Request, State};
 use axum::http::header::{
@@ -33,8 +34,8 @@ pub async fn middleware(State(state): State<AppState>, request: Request, next: N
         request.method() == Method::OPTIONS && request.headers().contains_key(ACCESS_CONTROL_REQUEST_METHOD);
     if preflight {
         if !allowed {
-            return ApiError::forbidden(
-                "origin_not_allowed",
+            return ApiError::of(
+                RequestCode::OriginNotAllowed,
                 "this origin is not in the tenant's CORS allow-list",
             )
             .into_response();

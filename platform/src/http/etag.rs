@@ -2,8 +2,9 @@
 //! version get 412 for the second, never a silent overwrite.
 
 use super::problem::ApiError;
+use crate::http::codes::RequestCode;
 use axum::http::header::IF_MATCH;
-use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::http::{HeaderMap, HeaderValue};
 
 pub fn etag(version: i64) -> HeaderValue {
     HeaderValue::from_str(&format!("\"{version}\"")).unwrap_or_else(|_| HeaderValue::from_static("\"0\""))
@@ -19,15 +20,14 @@ pub fn if_match(headers: &HeaderMap) -> Result<Option<i64>, ApiError> {
         .ok()
         .and_then(|v| v.trim().trim_start_matches("W/").trim_matches('"').parse::<i64>().ok())
         .map(Some)
-        .ok_or_else(|| ApiError::bad_request("invalid_if_match", "If-Match must be an ETag from a read"))
+        .ok_or_else(|| ApiError::of(RequestCode::InvalidIfMatch, "If-Match must be an ETag from a read"))
 }
 
 /// If-Match is required: 428 without it.
 pub fn require_if_match(headers: &HeaderMap) -> Result<i64, ApiError> {
     if_match(headers)?.ok_or_else(|| {
-        ApiError::new(
-            StatusCode::PRECONDITION_REQUIRED,
-            "if_match_required",
+        ApiError::of(
+            RequestCode::IfMatchRequired,
             "send If-Match with the ETag of your last read, so that a concurrent change is not overwritten",
         )
     })
@@ -35,9 +35,8 @@ pub fn require_if_match(headers: &HeaderMap) -> Result<i64, ApiError> {
 
 /// 412: the resource changed since the version the client read.
 pub fn stale(what: &str) -> ApiError {
-    ApiError::new(
-        StatusCode::PRECONDITION_FAILED,
-        "stale_version",
+    ApiError::of(
+        RequestCode::StaleVersion,
         format!("the {what} changed since you read it; read it again and reapply your change"),
     )
 }

@@ -5,6 +5,7 @@
 //! first stores it.
 
 use super::problem::ApiError;
+use crate::http::codes::RequestCode;
 use axum::body::Bytes;
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::extract::{FromRequest, FromRequestParts, Request};
@@ -37,11 +38,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Json<T> {
             return Err(nul_character("the body"));
         }
         if bytes.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
-            return Err(ApiError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "invalid_body",
-                "the body is a JSON object",
-            ));
+            return Err(ApiError::of(RequestCode::InvalidBody, "the body is a JSON object"));
         }
         Ok(Self(value))
     }
@@ -122,36 +119,29 @@ pub(crate) fn has_escaped_nul(json: &[u8]) -> bool {
 }
 
 fn nul_character(place: &str) -> ApiError {
-    ApiError::bad_request(
-        "nul_character",
+    ApiError::of(
+        RequestCode::NulCharacter,
         format!("{place} holds the character U+0000, which text cannot contain"),
     )
 }
 
 fn unsupported_media_type() -> ApiError {
-    ApiError::new(
-        StatusCode::UNSUPPORTED_MEDIA_TYPE,
-        "unsupported_media_type",
-        "send the body as application/json",
-    )
+    ApiError::of(RequestCode::UnsupportedMediaType, "send the body as application/json")
 }
 
 fn json_problem(rejection: JsonRejection) -> ApiError {
     match rejection {
         JsonRejection::MissingJsonContentType(_) => unsupported_media_type(),
-        JsonRejection::JsonSyntaxError(e) => ApiError::bad_request(
-            "malformed_json",
+        JsonRejection::JsonSyntaxError(e) => ApiError::of(
+            RequestCode::MalformedJson,
             format!("the body is not valid JSON: {}", e.body_text()),
         ),
-        JsonRejection::JsonDataError(e) => {
-            ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_body", e.body_text())
-        }
-        other if other.status() == StatusCode::PAYLOAD_TOO_LARGE => ApiError::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "body_too_large",
+        JsonRejection::JsonDataError(e) => ApiError::of(RequestCode::InvalidBody, e.body_text()),
+        other if other.status() == StatusCode::PAYLOAD_TOO_LARGE => ApiError::of(
+            RequestCode::BodyTooLarge,
             "the body is larger than this endpoint accepts",
         ),
-        other => ApiError::bad_request("unreadable_body", other.body_text()),
+        other => ApiError::of(RequestCode::UnreadableBody, other.body_text()),
     }
 }
 
@@ -169,7 +159,7 @@ impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for Path<T>
         axum::extract::Path::<T>::from_request_parts(parts, state)
             .await
             .map(|axum::extract::Path(v)| Self(v))
-            .map_err(|e: PathRejection| ApiError::bad_request("invalid_path", e.body_text()))
+            .map_err(|e: PathRejection| ApiError::of(RequestCode::InvalidPath, e.body_text()))
     }
 }
 
@@ -186,7 +176,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Query<T> {
         axum::extract::Query::<T>::from_request_parts(parts, state)
             .await
             .map(|axum::extract::Query(v)| Self(v))
-            .map_err(|e: QueryRejection| ApiError::bad_request("invalid_query", e.body_text()))
+            .map_err(|e: QueryRejection| ApiError::of(RequestCode::InvalidQuery, e.body_text()))
     }
 }
 

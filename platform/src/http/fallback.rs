@@ -1,5 +1,5 @@
 use super::problem::ApiError;
-use axum::http::StatusCode;
+use crate::http::codes::RequestCode;
 
 /// Unknown paths.
 pub async fn not_found() -> ApiError {
@@ -8,9 +8,5 @@ pub async fn not_found() -> ApiError {
 
 /// Known paths, wrong method.
 pub async fn method_not_allowed() -> ApiError {
-    ApiError::new(
-        StatusCode::METHOD_NOT_ALLOWED,
-        "method_not_allowed",
-        "this path does not accept this method",
-    )
+    ApiError::of(RequestCode::MethodNotAllowed, "this path does not accept this method")
 }

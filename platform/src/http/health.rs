@@ -1,6 +1,8 @@
 //! Liveness, readiness, metrics and the OpenAPI document: served on every host, so load
 //! balancers and scrapers need no tenant.
 
+use crate::auth::codes::AuthCode;
+use crate::http::codes::RequestCode;
 use crate::http::{ApiError, Problem};
 use crate::state::AppState;
 use axum::extract::State;
@@ -40,7 +42,7 @@ const CHECK_TIMEOUT: Duration = Duration::from_secs(2);
     get, path = "/ready", tag = "operations",
     responses(
         (status = 200, body = Readiness),
-        (status = 503, description = "A dependency is down", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "A dependency is down", body = Problem),
     )
 )]
 pub async fn ready(State(state): State<AppState>) -> Response {
@@ -71,7 +73,11 @@ pub async fn ready(State(state): State<AppState>) -> Response {
             if redis.is_none() {
                 down.push("redis");
             }
-            ApiError::unavailable("not_ready", format!("not ready: {} unreachable", down.join(" and "))).into_response()
+            ApiError::of(
+                RequestCode::NotReady,
+                format!("not ready: {} unreachable", down.join(" and ")),
+            )
+            .into_response()
         }
     }
 }
@@ -83,7 +89,7 @@ pub async fn ready(State(state): State<AppState>) -> Response {
     get, path = "/metrics", tag = "operations",
     responses(
         (status = 200, description = "Prometheus text format", body = String, content_type = "text/plain"),
-        (status = 401, description = "Missing or wrong metrics token", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Missing or wrong metrics token", body = Problem),
     )
 )]
 pub async fn metrics(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
@@ -94,8 +100,8 @@ pub async fn metrics(State(state): State<AppState>, headers: HeaderMap) -> Resul
             .and_then(|v| v.to_str().ok())
             .unwrap_or_default();
         if !constant_time_eq(given.as_bytes(), expected.as_bytes()) {
-            return Err(ApiError::unauthorized(
-                "invalid_token",
+            return Err(ApiError::of(
+                AuthCode::InvalidToken,
                 "the metrics token is missing or wrong",
             ));
         }

@@ -1,4 +1,5 @@
 pub mod client;
+pub mod codes;
 pub mod cors;
 pub mod cors_cache;
 pub mod deferred_audit;

@@ -1,4 +1,5 @@
 use super::problem::ApiError;
+use crate::http::codes::RequestCode;
 use axum::http::{HeaderMap, HeaderValue};
 use serde::Deserialize;
 use sqlx::postgres::PgRow;
@@ -74,10 +75,10 @@ impl TryFrom<&PageParams> for Page {
         let page = params.page.unwrap_or(1);
         let per_page = params.per_page.unwrap_or(Page::DEFAULT_PER_PAGE);
         if page == 0 || page > 1_000_000 {
-            return Err(ApiError::bad_request("invalid_query", "page counts from 1"));
+            return Err(ApiError::of(RequestCode::InvalidQuery, "page counts from 1"));
         }
         if !(1..=Page::MAX_PER_PAGE).contains(&per_page) {
-            return Err(ApiError::bad_request("invalid_query", "per_page is between 1 and 100"));
+            return Err(ApiError::of(RequestCode::InvalidQuery, "per_page is between 1 and 100"));
         }
         Ok(Self { page, per_page })
     }

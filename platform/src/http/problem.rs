@@ -1,5 +1,8 @@
 //! RFC 9457 problem details: the one error type of the HTTP layer.
 
+use crate::http::codes::RequestCode;
+use crate::http::codes::TenancyCode;
+use crate::problem_codes::ProblemCode;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
@@ -62,6 +65,11 @@ impl ApiError {
             audit: None,
         }
     }
+    /// The problem a domain's code names, with its status.
+    pub fn of(code: impl ProblemCode, detail: impl Into<Cow<'static, str>>) -> Self {
+        let status = StatusCode::from_u16(code.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        Self::new(status, code.code(), detail)
+    }
     /// 400
     pub fn bad_request(code: &'static str, detail: impl Into<Cow<'static, str>>) -> Self {
         Self::new(StatusCode::BAD_REQUEST, code, detail)
@@ -111,7 +119,7 @@ impl ApiError {
             .join("; ");
         Self {
             errors,
-            ..Self::new(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed", detail)
+            ..Self::of(RequestCode::ValidationFailed, detail)
         }
     }
     /// Adds per-field problems to any error.
@@ -140,11 +148,7 @@ impl ApiError {
         }
         Self {
             source: Some(source),
-            ..Self::new(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "internal_error",
-                "an unexpected error occurred",
-            )
+            ..Self::of(RequestCode::InternalError, "an unexpected error occurred")
         }
     }
 
@@ -152,8 +156,7 @@ impl ApiError {
     /// shutting down or refusing connections. Nothing was half-written (a transaction that
     /// did not commit leaves nothing); the request may be retried.
     pub fn database_unavailable() -> Self {
-        Self::unavailable(
-            "database_unavailable",
+        Self::of(RequestCode::DatabaseUnavailable,
             "the database was out of reach for a moment; retry shortly (a change whose answer was lost may have been saved: look before repeating a create)",
         )
         .retry_after(std::time::Duration::from_secs(1))
@@ -192,8 +195,8 @@ impl ApiError {
 impl From<sqlx::Error> for ApiError {
     fn from(err: sqlx::Error) -> Self {
         match err {
-            sqlx::Error::RowNotFound => Self::not_found("not_found", "the resource does not exist"),
-            sqlx::Error::PoolTimedOut => Self::unavailable("database_busy", "the database is busy; retry shortly")
+            sqlx::Error::RowNotFound => Self::of(RequestCode::NotFound, "the resource does not exist"),
+            sqlx::Error::PoolTimedOut => Self::of(RequestCode::DatabaseBusy, "the database is busy; retry shortly")
                 .retry_after(std::time::Duration::from_secs(1)),
             sqlx::Error::Database(db) if let Some(problem) = rejected_input(db.code().as_deref()) => {
                 // A value the edge should have refused: a 4xx for the client, a warning for us.
@@ -210,12 +213,12 @@ impl From<sqlx::Error> for ApiError {
 /// too deeply) are the request's fault, a 400, never a 500. `None` for every other code.
 fn rejected_input(sqlstate: Option<&str>) -> Option<ApiError> {
     match sqlstate? {
-        "54001" => Some(ApiError::bad_request(
-            "too_complex",
+        "54001" => Some(ApiError::of(
+            RequestCode::TooComplex,
             "the request is nested too deeply or is too complex to store",
         )),
-        code if code.starts_with("22") => Some(ApiError::bad_request(
-            "invalid_value",
+        code if code.starts_with("22") => Some(ApiError::of(
+            RequestCode::InvalidValue,
             "a value of the request cannot be stored (out of range, or a character text cannot hold)",
         )),
         _ => None,
@@ -238,11 +241,14 @@ impl From<tenants::Error> for ApiError {
             E::InvalidSlug(reason) => Self::invalid_field("slug", reason),
             E::InvalidHost(reason) => Self::invalid_field("host", format!("not a usable host name: {reason}")),
             E::Invalid { field, reason } => Self::invalid_field(field, reason),
-            E::SlugTaken(slug) => Self::conflict("slug_taken", format!("the slug {slug:?} is already taken")),
-            E::DomainTaken(host) => Self::conflict("domain_taken", format!("the domain {host:?} is already in use")),
-            E::Conflict(detail) => Self::conflict("conflict", detail),
-            E::TenantNotFound => Self::not_found("tenant_not_found", "no such tenant"),
-            E::DomainNotFound => Self::not_found("domain_not_found", "the tenant has no such domain"),
+            E::SlugTaken(slug) => Self::of(TenancyCode::SlugTaken, format!("the slug {slug:?} is already taken")),
+            E::DomainTaken(host) => Self::of(
+                TenancyCode::DomainTaken,
+                format!("the domain {host:?} is already in use"),
+            ),
+            E::Conflict(detail) => Self::of(TenancyCode::Conflict, detail),
+            E::TenantNotFound => Self::of(TenancyCode::TenantNotFound, "no such tenant"),
+            E::DomainNotFound => Self::of(TenancyCode::DomainNotFound, "the tenant has no such domain"),
             E::Database(db) => db.into(),
             E::Keyring(keyring) => keyring.into(),
             other => Self::internal(other),

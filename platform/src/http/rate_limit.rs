@@ -5,6 +5,7 @@ use super::site::Site;
 use crate::auth::extract::{VerifiedBearer, bearer_of};
 use crate::http::ApiError;
 use crate::http::client::client_ip_of;
+use crate::http::codes::RequestCode;
 use crate::limits::{Refusal, WhenUnreachable};
 use crate::state::AppState;
 use axum::extract::{Request, State};
@@ -37,10 +38,10 @@ impl From<Refusal> for ApiError {
     fn from(refusal: Refusal) -> Self {
         match refusal {
             Refusal::Limited(v) => {
-                ApiError::too_many_requests("rate_limited", "too many requests; retry later").retry_after(v.retry_after)
+                ApiError::of(RequestCode::RateLimited, "too many requests; retry later").retry_after(v.retry_after)
             }
-            Refusal::Unavailable => ApiError::unavailable(
-                "rate_limiter_unavailable",
+            Refusal::Unavailable => ApiError::of(
+                RequestCode::RateLimiterUnavailable,
                 "sign-in is paused while its rate limiter is unreachable; retry shortly",
             )
             .retry_after(std::time::Duration::from_secs(5)),

@@ -3,6 +3,7 @@
 //! pick or switch the tenant (X-Forwarded-Host and friends are ignored on purpose).
 
 use super::problem::ApiError;
+use crate::http::codes::RequestCode;
 use crate::state::AppState;
 use axum::extract::{FromRequestParts, Request, State};
 use axum::http::header::HOST;
@@ -27,11 +28,11 @@ fn host_of(request: &Request) -> Result<Hostname, ApiError> {
             .headers()
             .get(HOST)
             .and_then(|v| v.to_str().ok())
-            .ok_or_else(|| ApiError::bad_request("missing_host", "the request has no Host header"))?
+            .ok_or_else(|| ApiError::of(RequestCode::MissingHost, "the request has no Host header"))?
             .to_owned(),
     };
     Hostname::from_header(&raw)
-        .map_err(|_| ApiError::bad_request("invalid_host", "the Host header is not a valid host name"))
+        .map_err(|_| ApiError::of(RequestCode::InvalidHost, "the Host header is not a valid host name"))
 }
 
 /// Resolves the site and puts it into the request's extensions; 404 for unknown hosts, 403
@@ -59,12 +60,12 @@ async fn site_for(state: &AppState, host: Hostname) -> Result<Site, ApiError> {
     if host == *state.tenancy.base_domain() {
         return Ok(Site::Ops);
     }
-    let unknown = || ApiError::not_found("unknown_host", "no tenant is served at this host");
+    let unknown = || ApiError::of(RequestCode::UnknownHost, "no tenant is served at this host");
     let tenant = state.tenancy.resolver().resolve(&host).await?.ok_or_else(unknown)?;
     match tenant.status {
         TenantStatus::Active => Ok(Site::Tenant(tenant)),
-        TenantStatus::Suspended => Err(ApiError::forbidden(
-            "tenant_suspended",
+        TenantStatus::Suspended => Err(ApiError::of(
+            RequestCode::TenantSuspended,
             "this organisation's account is suspended",
         )),
         TenantStatus::Provisioning | TenantStatus::Deleting => Err(unknown()),
@@ -88,7 +89,7 @@ pub async fn require_tenant(request: Request, next: Next) -> Response {
 }
 
 pub fn not_found() -> ApiError {
-    ApiError::not_found("not_found", "there is nothing at this path")
+    ApiError::of(RequestCode::NotFound, "there is nothing at this path")
 }
 
 /// The tenant of the request's host.

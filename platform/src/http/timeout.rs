@@ -1,4 +1,5 @@
 use super::problem::ApiError;
+use crate::http::codes::RequestCode;
 use axum::extract::Request;
 use axum::middleware::Next;
 use axum::response::{IntoResponse as _, Response};
@@ -11,7 +12,10 @@ pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 pub async fn middleware(request: Request, next: Next) -> Response {
     match tokio::time::timeout(REQUEST_TIMEOUT, next.run(request)).await {
         Ok(response) => response,
-        Err(_) => ApiError::unavailable("request_timeout", "the request took too long and was abandoned; retry")
-            .into_response(),
+        Err(_) => ApiError::of(
+            RequestCode::RequestTimeout,
+            "the request took too long and was abandoned; retry",
+        )
+        .into_response(),
     }
 }

@@ -3,6 +3,7 @@
 //! extension, as WordPress's `wp_check_filetype_and_ext` insists.
 
 use crate::http::ApiError;
+use crate::media::codes::MediaCode;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -92,8 +93,8 @@ pub fn sniff(bytes: &[u8]) -> Result<&'static Kind, ApiError> {
     let sniffed = infer::get(bytes).map(|t| t.mime_type());
     sniffed.and_then(by_mime).ok_or_else(|| {
         let what = sniffed.map_or_else(|| "a file of unknown type".to_owned(), |m| m.to_owned());
-        ApiError::unsupported_media_type(
-            "unsupported_media_type",
+        ApiError::of(
+            MediaCode::UnsupportedMediaType,
             format!("{what} is not accepted; the media library takes {}", allowed_list()),
         )
     })
@@ -105,8 +106,8 @@ pub fn check_extension(kind: &Kind, filename: &str) -> Result<(), ApiError> {
     if extension.as_deref().is_some_and(|e| kind.extensions.contains(&e)) {
         return Ok(());
     }
-    Err(ApiError::unsupported_media_type(
-        "media_type_mismatch",
+    Err(ApiError::of(
+        MediaCode::MediaTypeMismatch,
         format!(
             "the file is {} but its name does not end in .{}",
             kind.mime,

@@ -6,6 +6,7 @@ use super::kind::{self, MediaType};
 use super::objects::{media_field, media_key};
 use super::record::{MediaRow, MediaView, Readable, can_manage, fetch, hex, not_found, readable};
 use super::upload::{Upload, UploadFields};
+use crate::access::codes::AccessCode;
 use crate::access::trust::{Action, enforce};
 use crate::access::{MetaCap, Principal};
 use crate::audit::{self, ClientContext};
@@ -15,8 +16,10 @@ use crate::content::input::Problems;
 use crate::content::post_type::PostType;
 use crate::content::record::find;
 use crate::content::viewer::{Viewer, facts};
+use crate::http::codes::RequestCode;
 use crate::http::pagination::{self, Page};
 use crate::http::{ApiError, ApiResult};
+use crate::media::codes::MediaCode;
 use crate::state::AppState;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
@@ -82,8 +85,8 @@ fn inspect(bytes: &[u8], filename: &str, fields: &UploadFields) -> ApiResult<Ins
     kind::check_extension(kind, &filename)?;
     let (width, height) = if kind.media_type == MediaType::Image {
         let size = imagesize::blob_size(bytes).map_err(|_| {
-            ApiError::unprocessable(
-                "unreadable_image",
+            ApiError::of(
+                MediaCode::UnreadableImage,
                 format!("the file starts as {} but its size cannot be read", kind.mime),
             )
         })?;
@@ -234,7 +237,7 @@ pub async fn list(
     page: Page,
     params: MediaListParams,
 ) -> ApiResult<(Vec<MediaView>, i64)> {
-    let bad = |detail: &'static str| ApiError::bad_request("invalid_query", detail);
+    let bad = |detail: &'static str| ApiError::of(RequestCode::InvalidQuery, detail);
     let mimes: Option<Vec<&str>> = match params.media_type.as_deref() {
         None => None,
         Some(wanted) => {
@@ -386,8 +389,8 @@ async fn managed(tx: &mut TenantTx, me: &Principal, id: MediaId) -> ApiResult<Me
     let viewer = Viewer::User(me.clone());
     match readable(tx, &viewer, &row).await? {
         Readable::No => Err(not_found()),
-        _ => Err(ApiError::forbidden(
-            "missing_capability",
+        _ => Err(ApiError::of(
+            AccessCode::MissingCapability,
             "only its uploader (with upload_files) or an editor (edit_others_posts) may change it",
         )),
     }
@@ -462,8 +465,8 @@ pub async fn delete(
     let me = Principal::load(&mut tx, &user.subject).await?;
     let row = managed(&mut tx, &me, id).await?;
     if !force {
-        return Err(ApiError::not_implemented(
-            "trash_not_supported",
+        return Err(ApiError::of(
+            MediaCode::TrashNotSupported,
             "media have no trash: delete with force=true",
         ));
     }

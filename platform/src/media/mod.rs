@@ -1,6 +1,7 @@
 //! The media library: files in object storage under the tenant's prefix, sealed with the
 //! tenant's key, served through the platform with access checks.
 
+pub mod codes;
 pub mod kind;
 pub mod library;
 pub mod limits;

@@ -7,6 +7,7 @@ use crate::content::post_type::PostType;
 use crate::content::record::find;
 use crate::content::viewer::Viewer;
 use crate::http::{ApiError, ApiResult};
+use crate::media::codes::MediaCode;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use tenants::{TenantTx, UserId};
@@ -42,7 +43,7 @@ pub async fn fetch(tx: &mut TenantTx, id: MediaId, for_update: bool) -> Result<O
 }
 
 pub fn not_found() -> ApiError {
-    ApiError::not_found("media_not_found", "there is no such media here")
+    ApiError::of(MediaCode::MediaNotFound, "there is no such media here")
 }
 
 /// Sizes and checksum, as WordPress's `media_details`.

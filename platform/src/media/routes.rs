@@ -39,11 +39,11 @@ use axum::response::{IntoResponse, Response};
     ),
     responses(
         (status = 201, description = "Stored; Location header", body = MediaView),
-        (status = 400, description = "No file name, or a malformed form", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Needs upload_files (and the right to edit the post given), or more trust", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "Larger than the limit (PLATFORM_MEDIA_MAX_BYTES)", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "A type not on the allow-list, or a name whose extension does not match", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields, an unknown post, or an image whose size cannot be read", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "No file name, or a malformed form", body = Problem),
+        (status = 403, description = "Needs upload_files (and the right to edit the post given), or more trust", body = Problem),
+        (status = 413, description = "Larger than the limit (PLATFORM_MEDIA_MAX_BYTES)", body = Problem),
+        (status = 415, description = "A type not on the allow-list, or a name whose extension does not match", body = Problem),
+        (status = 422, description = "Invalid fields, an unknown post, or an image whose size cannot be read", body = Problem),
     )
 )]
 pub async fn upload_media(
@@ -77,8 +77,8 @@ pub async fn upload_media(
     params(PageParams, MediaListParams),
     responses(
         (status = 200, description = "One page of media", body = [MediaView]),
-        (status = 400, description = "Malformed filter or paging", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Needs upload_files", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "Malformed filter or paging", body = Problem),
+        (status = 403, description = "Needs upload_files", body = Problem),
     )
 )]
 pub async fn list_media(
@@ -104,7 +104,7 @@ pub async fn list_media(
     params(("id" = String, Path, format = Uuid, description = "Media id")),
     responses(
         (status = 200, description = "The media item", body = MediaView),
-        (status = 404, description = "No such media here, or not for this reader", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such media here, or not for this reader", body = Problem),
     )
 )]
 pub async fn get_media(
@@ -134,7 +134,7 @@ pub async fn get_media(
             (inline(crate::openapi::Binary) = "audio/x-wav"),
         )),
         (status = 304, description = "Unchanged since the ETag given"),
-        (status = 404, description = "No such media here, or not for this reader", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such media here, or not for this reader", body = Problem),
     )
 )]
 pub async fn download_media(
@@ -177,9 +177,9 @@ pub async fn download_media(
     request_body = MediaInput,
     responses(
         (status = 200, description = "Saved", body = MediaView),
-        (status = 403, description = "Not its uploader, nor an editor", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such media here", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields or an unknown post", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not its uploader, nor an editor", body = Problem),
+        (status = 404, description = "No such media here", body = Problem),
+        (status = 422, description = "Invalid fields or an unknown post", body = Problem),
     )
 )]
 pub async fn update_media(
@@ -199,9 +199,9 @@ pub async fn update_media(
     params(("id" = String, Path, format = Uuid, description = "Media id"), DeleteParams),
     responses(
         (status = 200, description = "Deleted; the item as it was", body = MediaView),
-        (status = 403, description = "Not its uploader, nor an editor", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such media here", body = Problem, content_type = "application/problem+json"),
-        (status = 501, description = "Without force=true: media have no trash", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not its uploader, nor an editor", body = Problem),
+        (status = 404, description = "No such media here", body = Problem),
+        (status = 501, description = "Without force=true: media have no trash", body = Problem),
     )
 )]
 pub async fn delete_media(

@@ -5,6 +5,7 @@
 
 use super::upload::{Upload, UploadFields};
 use crate::http::ApiError;
+use crate::media::codes::MediaCode;
 use crate::state::AppState;
 use axum::body::{Body, Bytes};
 use axum::extract::{FromRequest, Multipart, Request};
@@ -31,15 +32,14 @@ pub struct UploadForm {
 const FRAMING: usize = 256 * 1024;
 
 fn too_large(max: usize) -> ApiError {
-    ApiError::new(
-        StatusCode::PAYLOAD_TOO_LARGE,
-        "file_too_large",
+    ApiError::of(
+        MediaCode::FileTooLarge,
         format!("the media library takes files of at most {max} bytes"),
     )
 }
 
-fn bad(code: &'static str, detail: impl Into<std::borrow::Cow<'static, str>>) -> ApiError {
-    ApiError::bad_request(code, detail)
+fn bad(code: MediaCode, detail: impl Into<std::borrow::Cow<'static, str>>) -> ApiError {
+    ApiError::of(code, detail)
 }
 
 /// Appends chunks to a buffer, refusing past `max` bytes.
@@ -63,7 +63,7 @@ fn body_error(error: axum::Error, max: usize) -> ApiError {
     if source.downcast_ref::<http_body_util::LengthLimitError>().is_some() {
         too_large(max)
     } else {
-        bad("invalid_body", format!("the upload was cut short: {source}"))
+        bad(MediaCode::InvalidBody, format!("the upload was cut short: {source}"))
     }
 }
 
@@ -71,7 +71,7 @@ fn form_error(error: axum::extract::multipart::MultipartError, max: usize) -> Ap
     if error.status() == StatusCode::PAYLOAD_TOO_LARGE {
         too_large(max)
     } else {
-        bad("invalid_body", error.body_text())
+        bad(MediaCode::InvalidBody, error.body_text())
     }
 }
 
@@ -133,7 +133,7 @@ pub async fn read(request: Request, state: &AppState, max: usize, query: UploadF
         .filter(|n| !n.trim().is_empty())
         .ok_or_else(|| {
             bad(
-                "missing_filename",
+                MediaCode::MissingFilename,
                 "send the file's name: Content-Disposition: attachment; filename=\"scan.png\"",
             )
         })?;
@@ -157,7 +157,7 @@ async fn read_multipart(
 ) -> Result<Upload, ApiError> {
     let mut form = Multipart::from_request(request, state)
         .await
-        .map_err(|e| bad("invalid_body", e.body_text()))?;
+        .map_err(|e| bad(MediaCode::InvalidBody, e.body_text()))?;
     let mut fields = query;
     let mut file = None;
     while let Some(field) = form.next_field().await.map_err(|e| form_error(e, max))? {
@@ -167,9 +167,9 @@ async fn read_multipart(
                     .file_name()
                     .filter(|n| !n.trim().is_empty())
                     .map(str::to_owned)
-                    .ok_or_else(|| bad("missing_filename", "the file part needs a filename"))?;
+                    .ok_or_else(|| bad(MediaCode::MissingFilename, "the file part needs a filename"))?;
                 if file.is_some() {
-                    return Err(bad("invalid_body", "one file per upload"));
+                    return Err(bad(MediaCode::InvalidBody, "one file per upload"));
                 }
                 file = Some((
                     filename,
@@ -180,7 +180,7 @@ async fn read_multipart(
                 let name = name.to_owned();
                 let text = collect(field.map(|c| c.map_err(|e| form_error(e, max))), 64 * 1024).await?;
                 let text = String::from_utf8(text.to_vec())
-                    .map_err(|_| bad("invalid_body", format!("{name} is not UTF-8 text")))?;
+                    .map_err(|_| bad(MediaCode::InvalidBody, format!("{name} is not UTF-8 text")))?;
                 match name.as_str() {
                     "title" => fields.title = Some(text),
                     "alt_text" => fields.alt_text = Some(text),
@@ -189,14 +189,14 @@ async fn read_multipart(
                         fields.post = Some(
                             text.trim()
                                 .parse()
-                                .map_err(|_| bad("invalid_body", "post is a post id"))?,
+                                .map_err(|_| bad(MediaCode::InvalidBody, "post is a post id"))?,
                         )
                     }
                 }
             }
             other => {
                 return Err(bad(
-                    "invalid_body",
+                    MediaCode::InvalidBody,
                     format!(
                         "unexpected form part {:?}: file, title, alt_text, caption, post",
                         other.unwrap_or("")
@@ -205,7 +205,7 @@ async fn read_multipart(
             }
         }
     }
-    let (filename, bytes) = file.ok_or_else(|| bad("invalid_body", "the form has no file part"))?;
+    let (filename, bytes) = file.ok_or_else(|| bad(MediaCode::InvalidBody, "the form has no file part"))?;
     Ok(Upload {
         filename,
         bytes,

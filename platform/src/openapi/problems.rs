@@ -154,6 +154,7 @@ pub(super) fn operations(item: &mut PathItem) -> impl Iterator<Item = &mut Opera
 /// Adds the shared problem responses to `doc`: the components once, and a reference from
 /// every operation the rules apply to.
 pub fn add(doc: &mut OpenApi) {
+    problem_media_type(doc);
     let components = doc.components.get_or_insert_with(Default::default);
     for rule in RULES {
         components
@@ -169,6 +170,26 @@ pub fn add(doc: &mut OpenApi) {
                     .responses
                     .entry(rule.status.to_owned())
                     .or_insert_with(|| RefOr::Ref(Ref::new(format!("#/components/responses/{}", rule.component))));
+            }
+        }
+    }
+}
+
+/// Every `Problem` body is `application/problem+json`. Route annotations say `body = Problem`
+/// and nothing more; this one place gives those bodies their media type (utoipa would call
+/// them `application/json`).
+fn problem_media_type(doc: &mut OpenApi) {
+    let is_problem = |content: &utoipa::openapi::Content| matches!(&content.schema, Some(RefOr::Ref(r)) if r.ref_location == "#/components/schemas/Problem");
+    for item in doc.paths.paths.values_mut() {
+        for operation in operations(item) {
+            for response in operation.responses.responses.values_mut() {
+                let RefOr::T(response) = response else { continue };
+                if let Some(content) = response.content.get("application/json")
+                    && is_problem(content)
+                    && let Some(content) = response.content.shift_remove("application/json")
+                {
+                    response.content.insert("application/problem+json".to_owned(), content);
+                }
             }
         }
     }

@@ -5,6 +5,7 @@
 
 use super::PluginHost;
 use crate::http::ApiError;
+use crate::plugins::codes::PluginCode;
 use object_store::path::Path as ObjectPath;
 use object_store::{ObjectStore as _, PutPayload};
 use plugins::{ArtifactError, Compiled, Digest};
@@ -17,8 +18,8 @@ pub fn object_key(digest: Digest) -> ObjectPath {
 /// An artifact refused, as a problem: 413 when too large, 422 otherwise, saying why.
 pub fn artifact_problem(error: ArtifactError) -> ApiError {
     match error {
-        ArtifactError::TooLarge { .. } => ApiError::payload_too_large("plugin_too_large", error.to_string()),
-        _ => ApiError::unprocessable("invalid_plugin", error.to_string()),
+        ArtifactError::TooLarge { .. } => ApiError::of(PluginCode::PluginTooLarge, error.to_string()),
+        _ => ApiError::of(PluginCode::InvalidPlugin, error.to_string()),
     }
 }
 

@@ -4,6 +4,7 @@
 
 use super::PluginHost;
 use crate::http::{ApiError, ApiResult};
+use crate::plugins::codes::PluginCode;
 use crate::state::AppState;
 use chrono::{DateTime, Utc};
 use plugins::{Compiled, Digest};
@@ -32,7 +33,10 @@ const SELECT: &str = "SELECT c.name, a.version, c.digest, c.builtin, a.size_byte
                       FROM platform.plugin_catalogue c JOIN platform.plugin_artifacts a USING (digest)";
 
 fn not_in_catalogue() -> ApiError {
-    ApiError::not_found("plugin_not_in_catalogue", "the catalogue has no plugin of that name")
+    ApiError::of(
+        PluginCode::PluginNotInCatalogue,
+        "the catalogue has no plugin of that name",
+    )
 }
 
 pub async fn entries_of(pool: &PgPool) -> ApiResult<Vec<CatalogueEntry>> {
@@ -73,8 +77,8 @@ async fn builtin(pool: &PgPool, name: &str) -> ApiResult<Option<bool>> {
 /// Offers an operator's plugin; a built-in plugin's name is refused (409).
 pub async fn offer_unless_builtin(pool: &PgPool, compiled: &Compiled) -> ApiResult<()> {
     if builtin(pool, &compiled.info.name).await? == Some(true) {
-        return Err(ApiError::conflict(
-            "plugin_builtin",
+        return Err(ApiError::of(
+            PluginCode::PluginBuiltin,
             "a built-in plugin has that name; built-in plugins change with the platform",
         ));
     }
@@ -86,8 +90,8 @@ pub async fn offer_unless_builtin(pool: &PgPool, compiled: &Compiled) -> ApiResu
 pub async fn withdraw(pool: &PgPool, name: &str) -> ApiResult<()> {
     match builtin(pool, name).await? {
         None => Err(not_in_catalogue()),
-        Some(true) => Err(ApiError::conflict(
-            "plugin_builtin",
+        Some(true) => Err(ApiError::of(
+            PluginCode::PluginBuiltin,
             "built-in plugins stay in the catalogue",
         )),
         Some(false) => {

@@ -15,7 +15,7 @@ use axum::http::StatusCode;
     security(("tenant_token" = [])),
     responses(
         (status = 200, description = "The catalogue, by name", body = [CatalogueEntry]),
-        (status = 403, description = "Needs install_plugins", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Needs install_plugins", body = Problem),
     )
 )]
 pub async fn available(State(state): State<AppState>, user: TenantUser) -> ApiResult<axum::Json<Vec<CatalogueEntry>>> {
@@ -33,7 +33,7 @@ pub async fn available(State(state): State<AppState>, user: TenantUser) -> ApiRe
     security(("ops_token" = [])),
     responses(
         (status = 200, description = "The catalogue, by name", body = [CatalogueEntry]),
-        (status = 401, description = "Not an operator", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not an operator", body = Problem),
     )
 )]
 pub async fn list(State(state): State<AppState>, _: Operator) -> ApiResult<axum::Json<Vec<CatalogueEntry>>> {
@@ -49,10 +49,10 @@ pub async fn list(State(state): State<AppState>, _: Operator) -> ApiResult<axum:
     request_body(content = inline(crate::openapi::Binary), content_type = "application/wasm", description = "A WebAssembly component of the world platform:plugin@0.1.0"),
     responses(
         (status = 201, description = "In the catalogue", body = CatalogueEntry),
-        (status = 401, description = "Not an operator", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "A built-in plugin has that name", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "Too large", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Not a plugin component; the detail says why", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not an operator", body = Problem),
+        (status = 409, description = "A built-in plugin has that name", body = Problem),
+        (status = 413, description = "Too large", body = Problem),
+        (status = 422, description = "Not a plugin component; the detail says why", body = Problem),
     )
 )]
 pub async fn add(
@@ -76,9 +76,9 @@ pub async fn add(
     params(("name" = String, Path, description = "Plugin name")),
     responses(
         (status = 204, description = "Removed"),
-        (status = 401, description = "Not an operator", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not in the catalogue", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Built-in plugins stay", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not an operator", body = Problem),
+        (status = 404, description = "Not in the catalogue", body = Problem),
+        (status = 409, description = "Built-in plugins stay", body = Problem),
     )
 )]
 pub async fn remove(State(state): State<AppState>, _: Operator, Path(name): Path<String>) -> ApiResult<StatusCode> {

@@ -6,6 +6,7 @@ use super::installs::{self, Change, InstalledPlugin, Source};
 use super::schema;
 use crate::audit::{self, Actor, AuditEvent, ClientContext, Outcome};
 use crate::http::{ApiError, ApiResult, FieldError};
+use crate::plugins::codes::PluginCode;
 use plugins::{Capability, Compiled};
 use serde_json::{Value, json};
 use std::sync::Arc;
@@ -27,7 +28,7 @@ pub struct Install {
 }
 
 pub fn not_installed() -> ApiError {
-    ApiError::not_found("plugin_not_found", "no plugin of that name is installed")
+    ApiError::of(PluginCode::PluginNotFound, "no plugin of that name is installed")
 }
 
 /// Grants must be capabilities the plugin asked for; returns them sorted, once each.
@@ -73,8 +74,8 @@ pub async fn install(tx: &mut TenantTx, by: &By<'_>, request: Install) -> ApiRes
         schema::check(&compiled.info.config_schema, &config).map_err(ApiError::invalid)?;
     }
     if !installs::insert(tx, compiled, request.source, &grant, request.enable, &config, by.user).await? {
-        return Err(ApiError::conflict(
-            "plugin_installed",
+        return Err(ApiError::of(
+            PluginCode::PluginInstalled,
             "a plugin of that name is installed: uninstall it first",
         ));
     }

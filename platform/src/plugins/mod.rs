@@ -5,6 +5,7 @@ pub mod artifacts;
 pub mod builtin;
 pub mod catalogue;
 pub mod catalogue_routes;
+pub mod codes;
 pub mod installs;
 pub mod manage;
 pub mod quota;

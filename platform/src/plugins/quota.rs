@@ -5,6 +5,7 @@
 use crate::config::PluginQuota;
 use crate::http::{ApiError, ApiResult};
 use crate::limits::{Quota, Refusal, WhenUnreachable};
+use crate::plugins::codes::PluginCode;
 use crate::state::AppState;
 use tenants::{Tenant, TenantTx};
 
@@ -22,8 +23,8 @@ pub async fn before_compile(state: &AppState, tenant: &Tenant) -> ApiResult<()> 
     let key = compile_key(tenant, state.plugins.quota_for(&tenant.plan));
     match state.limiter.check(&key, 0, WhenUnreachable::UseLocal).await {
         Ok(()) => Ok(()),
-        Err(Refusal::Limited(verdict)) => Err(ApiError::too_many_requests(
-            "plugin_compile_budget",
+        Err(Refusal::Limited(verdict)) => Err(ApiError::of(
+            PluginCode::PluginCompileBudget,
             "this tenant's uploads took all the compile time its plan gives for now; retry later",
         )
         .retry_after(verdict.retry_after)),
@@ -51,8 +52,8 @@ pub async fn check_installs(tx: &mut TenantTx, quota: PluginQuota, adding_bytes:
             .fetch_one(&mut **tx)
             .await?;
     if count.unsigned_abs() >= u64::from(quota.installed) {
-        return Err(ApiError::conflict(
-            "plugin_quota_exceeded",
+        return Err(ApiError::of(
+            PluginCode::PluginQuotaExceeded,
             format!(
                 "this tenant's plan allows {} installed plugins: uninstall one first",
                 quota.installed
@@ -60,8 +61,8 @@ pub async fn check_installs(tx: &mut TenantTx, quota: PluginQuota, adding_bytes:
         ));
     }
     if bytes.unsigned_abs().saturating_add(adding_bytes) > quota.installed_bytes {
-        return Err(ApiError::conflict(
-            "plugin_quota_exceeded",
+        return Err(ApiError::of(
+            PluginCode::PluginQuotaExceeded,
             format!(
                 "this tenant's plan allows {} bytes of uploaded plugins; {} are installed and this one has {adding_bytes}",
                 quota.installed_bytes, bytes

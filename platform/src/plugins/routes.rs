@@ -9,8 +9,10 @@ use super::manage::{self, Action, By, Install, not_installed};
 use crate::access::Principal;
 use crate::audit::{Actor, ClientContext};
 use crate::auth::extract::TenantUser;
+use crate::http::codes::RequestCode;
 use crate::http::extract::{Json, Path, Query};
 use crate::http::{ApiError, ApiResult, Problem};
+use crate::plugins::codes::PluginCode;
 use crate::state::AppState;
 use axum::extract::{FromRequest as _, Request, State};
 use axum::http::StatusCode;
@@ -71,7 +73,7 @@ async fn principal(state: &AppState, user: &TenantUser, capability: &str) -> Api
     security(("tenant_token" = [])),
     responses(
         (status = 200, description = "Installed plugins, by name", body = [InstalledPlugin]),
-        (status = 403, description = "Needs activate_plugins", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Needs activate_plugins", body = Problem),
     )
 )]
 pub async fn list(State(state): State<AppState>, user: TenantUser) -> ApiResult<axum::Json<Vec<InstalledPlugin>>> {
@@ -88,8 +90,8 @@ pub async fn list(State(state): State<AppState>, user: TenantUser) -> ApiResult<
     params(("name" = String, Path, description = "Plugin name")),
     responses(
         (status = 200, description = "The plugin", body = InstalledPlugin),
-        (status = 403, description = "Needs activate_plugins", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not installed", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Needs activate_plugins", body = Problem),
+        (status = 404, description = "Not installed", body = Problem),
     )
 )]
 pub async fn get_one(
@@ -119,13 +121,13 @@ pub async fn get_one(
     ),
     responses(
         (status = 201, description = "Installed", body = InstalledPlugin),
-        (status = 403, description = "Needs install_plugins", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not in the catalogue", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "A plugin of that name is installed, or the plan's plugin quota (installs, uploaded bytes) is reached", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "The component is too large", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "The plan's compile time for uploads is spent for now; see Retry-After", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Neither application/wasm nor application/json", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Not a plugin component (the detail says why), or bad grants or config", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Needs install_plugins", body = Problem),
+        (status = 404, description = "Not in the catalogue", body = Problem),
+        (status = 409, description = "A plugin of that name is installed, or the plan's plugin quota (installs, uploaded bytes) is reached", body = Problem),
+        (status = 413, description = "The component is too large", body = Problem),
+        (status = 429, description = "The plan's compile time for uploads is spent for now; see Retry-After", body = Problem),
+        (status = 415, description = "Neither application/wasm nor application/json", body = Problem),
+        (status = 422, description = "Not a plugin component (the detail says why), or bad grants or config", body = Problem),
     )
 )]
 pub async fn install(
@@ -182,9 +184,8 @@ pub async fn install(
         let compiled = catalogue::compiled(&state, &body.catalogue).await?;
         (compiled, Source::Catalogue, body.grant, body.enable, body.config)
     } else {
-        return Err(ApiError::new(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "unsupported_media_type",
+        return Err(ApiError::of(
+            RequestCode::UnsupportedMediaType,
             "send a component as application/wasm, or {\"catalogue\": name} as application/json",
         ));
     };
@@ -211,9 +212,8 @@ pub async fn install(
 pub(super) async fn read_component(state: &AppState, request: Request) -> ApiResult<Vec<u8>> {
     let max = state.plugins.runtime.limits().max_artifact_bytes;
     let too_large = || {
-        ApiError::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "plugin_too_large",
+        ApiError::of(
+            PluginCode::PluginTooLarge,
             format!("plugins may be at most {max} bytes"),
         )
     };
@@ -238,8 +238,8 @@ pub(super) async fn read_component(state: &AppState, request: Request) -> ApiRes
     params(("name" = String, Path, description = "Plugin name")),
     responses(
         (status = 204, description = "Uninstalled, its storage erased"),
-        (status = 403, description = "Needs install_plugins", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not installed", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Needs install_plugins", body = Problem),
+        (status = 404, description = "Not installed", body = Problem),
     )
 )]
 pub async fn uninstall(
@@ -287,9 +287,9 @@ async fn change(
     params(("name" = String, Path, description = "Plugin name")),
     responses(
         (status = 200, description = "Enabled", body = InstalledPlugin),
-        (status = 403, description = "Needs activate_plugins", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not installed", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Its configuration does not satisfy its schema", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Needs activate_plugins", body = Problem),
+        (status = 404, description = "Not installed", body = Problem),
+        (status = 422, description = "Its configuration does not satisfy its schema", body = Problem),
     )
 )]
 pub async fn enable(
@@ -308,8 +308,8 @@ pub async fn enable(
     params(("name" = String, Path, description = "Plugin name")),
     responses(
         (status = 200, description = "Disabled", body = InstalledPlugin),
-        (status = 403, description = "Needs activate_plugins", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not installed", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Needs activate_plugins", body = Problem),
+        (status = 404, description = "Not installed", body = Problem),
     )
 )]
 pub async fn disable(
@@ -329,8 +329,8 @@ pub async fn disable(
     params(("name" = String, Path, description = "Plugin name")),
     responses(
         (status = 200, description = "The configuration", body = Object),
-        (status = 403, description = "Needs manage_options", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not installed", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Needs manage_options", body = Problem),
+        (status = 404, description = "Not installed", body = Problem),
     )
 )]
 pub async fn get_config(
@@ -352,9 +352,9 @@ pub async fn get_config(
     request_body(content = Object, description = "The configuration, as the plugin's config_schema describes"),
     responses(
         (status = 200, description = "Configured", body = InstalledPlugin),
-        (status = 403, description = "Needs manage_options", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not installed", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Does not satisfy the schema; one entry per problem", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Needs manage_options", body = Problem),
+        (status = 404, description = "Not installed", body = Problem),
+        (status = 422, description = "Does not satisfy the schema; one entry per problem", body = Problem),
     )
 )]
 pub async fn put_config(
@@ -376,9 +376,9 @@ pub async fn put_config(
     request_body = Grants,
     responses(
         (status = 200, description = "Granted", body = InstalledPlugin),
-        (status = 403, description = "Needs activate_plugins", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not installed", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Unknown or not requested capabilities", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Needs activate_plugins", body = Problem),
+        (status = 404, description = "Not installed", body = Problem),
+        (status = 422, description = "Unknown or not requested capabilities", body = Problem),
     )
 )]
 pub async fn put_grants(

@@ -1,3 +1,4 @@
 //! Custom roles: tenant-defined sets of capabilities beside the built-in roles.
 
+pub mod codes;
 pub mod routes;

@@ -4,6 +4,7 @@ use crate::audit::{self, Actor, AuditEvent, ClientContext, Outcome};
 use crate::auth::extract::TenantUser;
 use crate::http::extract::{Json, Path};
 use crate::http::{ApiError, ApiResult, FieldError, Problem};
+use crate::roles::codes::RoleCode;
 use crate::state::AppState;
 use crate::users::roles_check::ensure_grantable;
 use axum::extract::State;
@@ -124,8 +125,8 @@ async fn custom_role(tx: &mut TenantTx, name: &str) -> ApiResult<Option<RoleView
 }
 
 fn builtin_is_fixed(name: &str) -> ApiError {
-    ApiError::conflict(
-        "builtin_role",
+    ApiError::of(
+        RoleCode::BuiltinRole,
         format!("{name} is a built-in role; define a custom role instead"),
     )
 }
@@ -136,7 +137,7 @@ fn builtin_is_fixed(name: &str) -> ApiError {
     security(("tenant_token" = [])),
     responses(
         (status = 200, description = "All roles", body = [RoleView]),
-        (status = 403, description = "Needs list_users", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Needs list_users", body = Problem),
     )
 )]
 pub async fn list(State(state): State<AppState>, user: TenantUser) -> ApiResult<axum::Json<Vec<RoleView>>> {
@@ -172,9 +173,9 @@ pub async fn list(State(state): State<AppState>, user: TenantUser) -> ApiResult<
     request_body = NewRole,
     responses(
         (status = 201, description = "Defined", body = RoleView),
-        (status = 403, description = "Needs manage_options, and only capabilities you hold", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The name is taken (built-in or custom)", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid definition", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Needs manage_options, and only capabilities you hold", body = Problem),
+        (status = 409, description = "The name is taken (built-in or custom)", body = Problem),
+        (status = 422, description = "Invalid definition", body = Problem),
     )
 )]
 pub async fn create(
@@ -210,8 +211,8 @@ pub async fn create(
     if let Err(e) = &inserted
         && e.as_database_error().and_then(|d| d.constraint()) == Some("roles_pkey")
     {
-        return Err(ApiError::conflict(
-            "role_exists",
+        return Err(ApiError::of(
+            RoleCode::RoleExists,
             format!("a role named {name} already exists"),
         ));
     }
@@ -238,9 +239,9 @@ pub async fn create(
     request_body = RoleDefinition,
     responses(
         (status = 200, description = "Redefined; takes effect on its holders' next request", body = RoleView),
-        (status = 403, description = "Needs manage_options, and only capabilities you hold", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such custom role", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Built-in roles cannot change", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Needs manage_options, and only capabilities you hold", body = Problem),
+        (status = 404, description = "No such custom role", body = Problem),
+        (status = 409, description = "Built-in roles cannot change", body = Problem),
     )
 )]
 pub async fn update(
@@ -291,8 +292,8 @@ pub async fn update(
     params(("name" = String, Path)),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 404, description = "No such custom role", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Built-in, or still held by users", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such custom role", body = Problem),
+        (status = 409, description = "Built-in, or still held by users", body = Problem),
     )
 )]
 pub async fn delete(
@@ -316,8 +317,8 @@ pub async fn delete(
         .fetch_one(&mut *tx)
         .await?;
     if holders > 0 {
-        return Err(ApiError::conflict(
-            "role_in_use",
+        return Err(ApiError::of(
+            RoleCode::RoleInUse,
             format!("{holders} user(s) hold this role; reassign them first"),
         ));
     }
@@ -333,5 +334,5 @@ pub async fn delete(
 }
 
 fn not_found() -> ApiError {
-    ApiError::not_found("role_not_found", "no custom role with this name")
+    ApiError::of(RoleCode::RoleNotFound, "no custom role with this name")
 }

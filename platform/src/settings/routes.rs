@@ -26,8 +26,8 @@ fn respond(settings: Settings, version: i64) -> impl IntoResponse {
     security(("tenant_token" = [])),
     responses(
         (status = 200, description = "The settings; the ETag header carries their version", body = Settings),
-        (status = 401, description = "No valid token of this tenant", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not an administrator", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid token of this tenant", body = Problem),
+        (status = 403, description = "Not an administrator", body = Problem),
     )
 )]
 pub async fn get_settings(State(state): State<AppState>, user: TenantUser) -> ApiResult<impl IntoResponse> {
@@ -52,10 +52,10 @@ pub async fn get_settings(State(state): State<AppState>, user: TenantUser) -> Ap
     params(("If-Match" = Option<String>, Header, description = "ETag from a previous read")),
     responses(
         (status = 200, description = "Saved", body = Settings),
-        (status = 401, description = "No valid token of this tenant", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not an administrator", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "Changed since the If-Match version", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid token of this tenant", body = Problem),
+        (status = 403, description = "Not an administrator", body = Problem),
+        (status = 412, description = "Changed since the If-Match version", body = Problem),
+        (status = 422, description = "Invalid fields", body = Problem),
     )
 )]
 pub async fn put_settings(

@@ -3,10 +3,11 @@
 use super::model::{UserView, find};
 use crate::access::Principal;
 use crate::http::{ApiError, ApiResult};
+use crate::users::codes::UserCode;
 use tenants::{TenantTx, UserId};
 
 pub fn not_found() -> ApiError {
-    ApiError::not_found("user_not_found", "no such user")
+    ApiError::of(UserCode::UserNotFound, "no such user")
 }
 
 /// Reads one user: themselves, or anyone with list_users. Others get 404, not 403, so ids

@@ -1,6 +1,7 @@
 //! Users of a tenant: the people, their roles and professional registrations. The HTTP face
 //! is `routes/` (list, create or invite, read, update, deactivate, assign roles, `me`).
 
+pub mod codes;
 pub mod invite;
 pub mod lookup;
 pub mod model;

@@ -1,4 +1,5 @@
 use crate::http::ApiError;
+use crate::users::codes::UserCode;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use tenants::UserId;
@@ -130,9 +131,9 @@ pub fn valid_display_name(name: &str) -> bool {
 /// Unique e-mail and registry violations are conflicts, not failures.
 pub fn conflicts(err: sqlx::Error) -> ApiError {
     match err.as_database_error().and_then(|e| e.constraint()) {
-        Some("users_email_key") => ApiError::conflict("email_taken", "a user with this e-mail already exists"),
-        Some("users_registry_key") => ApiError::conflict(
-            "registry_taken",
+        Some("users_email_key") => ApiError::of(UserCode::EmailTaken, "a user with this e-mail already exists"),
+        Some("users_registry_key") => ApiError::of(
+            UserCode::RegistryTaken,
             "another user already has this professional registration",
         ),
         _ => err.into(),

@@ -3,6 +3,7 @@
 use crate::access::Principal;
 use crate::access::builtin_roles::builtin_role;
 use crate::http::{ApiError, ApiResult, FieldError};
+use crate::users::codes::UserCode;
 use tenants::TenantTx;
 
 /// The capabilities of each named role; 422 naming any role that does not exist.
@@ -45,8 +46,8 @@ pub async fn role_capabilities(tx: &mut TenantTx, roles: &[String]) -> ApiResult
 pub fn ensure_grantable(actor: &Principal, capabilities: &[String]) -> ApiResult<()> {
     match capabilities.iter().find(|c| !actor.has(c)) {
         None => Ok(()),
-        Some(cap) => Err(ApiError::forbidden(
-            "privilege_escalation",
+        Some(cap) => Err(ApiError::of(
+            UserCode::PrivilegeEscalation,
             format!("you cannot grant the capability {cap}, which you do not hold"),
         )),
     }

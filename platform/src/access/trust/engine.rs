@@ -2,6 +2,7 @@
 
 use super::factors::{Observations, Sensitivity, TrustScore, score};
 use crate::access::Principal;
+use crate::access::codes::AccessCode;
 use crate::audit::{self, Actor, AuditEvent, ClientContext, Outcome};
 use crate::http::{ApiError, ApiResult};
 use crate::settings::model::Settings;
@@ -199,8 +200,8 @@ pub async fn enforce(
         let advice = decision.advice.first().cloned().unwrap_or_default();
         // Recorded once the request's transaction (which rolls back) has let go of its
         // connection: never two connections of the pool at once.
-        return Err(ApiError::forbidden(
-            "insufficient_trust",
+        return Err(ApiError::of(
+            AccessCode::InsufficientTrust,
             format!(
                 "this needs a trust score of {}; this request scores {}. To raise it: {advice}",
                 decision.required, decision.score.total

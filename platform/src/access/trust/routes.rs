@@ -26,7 +26,7 @@ pub struct TrustQuery {
     params(TrustQuery),
     responses(
         (status = 200, description = "The score, each factor, and the verdict", body = Decision),
-        (status = 400, description = "Unknown action", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "Unknown action", body = Problem),
     )
 )]
 pub async fn explain(

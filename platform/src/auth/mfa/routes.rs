@@ -3,6 +3,7 @@ use super::{backup_codes, totp};
 use crate::access::Principal;
 use crate::audit::{self, Actor, AuditEvent, ClientContext, Outcome};
 use crate::auth::brute_force;
+use crate::auth::codes::AuthCode;
 use crate::auth::extract::TenantUser;
 use crate::http::extract::Json;
 use crate::http::{ApiError, ApiResult, Problem};
@@ -41,8 +42,8 @@ pub struct Enrolment {
     request_body(content = Option<EnrolRequest>, description = "Optional: only needed where MFA is required", content_type = "application/json"),
     responses(
         (status = 200, description = "Scan it, then confirm with a code", body = Enrolment),
-        (status = 403, description = "MFA is required for your role: an administrator's enrolment token is needed, and this one is missing, wrong, used or expired", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "TOTP is already on; turn it off first", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "MFA is required for your role: an administrator's enrolment token is needed, and this one is missing, wrong, used or expired", body = Problem),
+        (status = 409, description = "TOTP is already on; turn it off first", body = Problem),
     )
 )]
 pub async fn enrol(
@@ -60,15 +61,15 @@ pub async fn enrol(
             .fetch_one(&mut *tx)
             .await?;
     if enabled {
-        return Err(ApiError::conflict(
-            "mfa_already_enabled",
+        return Err(ApiError::of(
+            AuthCode::MfaAlreadyEnabled,
             "TOTP is already on; turn it off first",
         ));
     }
     if me.mfa_required_by_policy {
         let Some(given) = request.enrolment_token else {
-            return Err(ApiError::forbidden(
-                "enrolment_token_required",
+            return Err(ApiError::of(
+                AuthCode::EnrolmentTokenRequired,
                 "your organisation requires MFA for your role: enrolling needs the token an administrator issues \
                  (POST /api/v1/users/{id}/mfa/reset)",
             ));
@@ -85,8 +86,8 @@ pub async fn enrol(
         .execute(&mut *tx)
         .await?;
         if consumed.rows_affected() != 1 {
-            return Err(ApiError::forbidden(
-                "invalid_enrolment_token",
+            return Err(ApiError::of(
+                AuthCode::InvalidEnrolmentToken,
                 "the enrolment token is wrong, used or expired: ask an administrator for a new one",
             ));
         }
@@ -126,8 +127,8 @@ pub struct BackupCodes {
     request_body = Code,
     responses(
         (status = 200, description = "On; keep the backup codes", body = BackupCodes),
-        (status = 409, description = "No enrolment in progress", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Wrong code", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "No enrolment in progress", body = Problem),
+        (status = 422, description = "Wrong code", body = Problem),
     )
 )]
 pub async fn confirm(
@@ -144,8 +145,8 @@ pub async fn confirm(
         .fetch_one(&mut *tx)
         .await?;
     let Some(pending) = pending else {
-        return Err(ApiError::conflict(
-            "no_mfa_enrolment",
+        return Err(ApiError::of(
+            AuthCode::NoMfaEnrolment,
             "start with POST /api/v1/auth/mfa/totp",
         ));
     };
@@ -194,8 +195,8 @@ pub async fn confirm(
     request_body = Code,
     responses(
         (status = 204, description = "Off"),
-        (status = 403, description = "A tenant policy requires MFA for one of your roles", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Wrong code", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "A tenant policy requires MFA for one of your roles", body = Problem),
+        (status = 422, description = "Wrong code", body = Problem),
     )
 )]
 pub async fn disable(
@@ -208,8 +209,8 @@ pub async fn disable(
     let mut tx = user.tenant.scope().begin(state.tenancy.pool()).await?;
     let me = Principal::load(&mut tx, &user.subject).await?;
     if me.mfa_required_by_policy {
-        return Err(ApiError::forbidden(
-            "mfa_required_by_policy",
+        return Err(ApiError::of(
+            AuthCode::MfaRequiredByPolicy,
             "your organisation requires MFA for one of your roles",
         ));
     }

@@ -1,9 +1,11 @@
 use crate::audit::{self, Actor, AuditEvent, ClientContext, Outcome};
+use crate::auth::codes::AuthCode;
 use crate::auth::mfa::factor;
 use crate::auth::{brute_force, sessions};
 use crate::http::extract::Json;
 use crate::http::site::CurrentTenant;
 use crate::http::{ApiError, ApiResult, Problem};
+use crate::problem_codes::ProblemCode as _;
 use crate::state::AppState;
 use axum::extract::State;
 use serde::{Deserialize, Serialize};
@@ -77,9 +79,9 @@ const MAX_CREDENTIAL_BYTES: usize = 1024;
     request_body = LoginRequest,
     responses(
         (status = 200, description = "Signed in", body = LoginResponse),
-        (status = 401, description = "Wrong e-mail or password", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Unknown host", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Not JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Wrong e-mail or password", body = Problem),
+        (status = 404, description = "Unknown host", body = Problem),
+        (status = 415, description = "Not JSON", body = Problem),
     )
 )]
 pub async fn login(
@@ -88,7 +90,7 @@ pub async fn login(
     client: ClientContext,
     Json(request): Json<LoginRequest>,
 ) -> ApiResult<axum::Json<LoginResponse>> {
-    let wrong = || ApiError::unauthorized("invalid_credentials", "the e-mail or password is wrong");
+    let wrong = || ApiError::of(AuthCode::InvalidCredentials, "the e-mail or password is wrong");
     if request.email.len() > MAX_CREDENTIAL_BYTES || request.password.len() > MAX_CREDENTIAL_BYTES {
         return Err(wrong());
     }
@@ -123,9 +125,9 @@ pub async fn login(
         Err((code, detail)) => {
             drop(tx);
             let event = AuditEvent::new("auth.login", Outcome::Failure, Actor::User(*account.id.as_uuid()))
-                .details(serde_json::json!({"reason": code}));
+                .details(serde_json::json!({"reason": code.code()}));
             brute_force::after_failure(&state, &tenant, &client, Some(account.id), &event).await?;
-            return Err(ApiError::unauthorized(code, detail));
+            return Err(ApiError::of(code, detail));
         }
     };
     let (session_id, refresh_token) =
@@ -179,18 +181,18 @@ async fn second_factor(
     cipher: &FieldCipher,
     account: &Account,
     totp: Option<&str>,
-) -> ApiResult<Result<Option<factor::Factor>, (&'static str, &'static str)>> {
+) -> ApiResult<Result<Option<factor::Factor>, (AuthCode, &'static str)>> {
     if !account.mfa_enabled {
         return Ok(Ok(None));
     }
     Ok(match totp {
         None => Err((
-            "mfa_required",
+            AuthCode::MfaRequired,
             "this account uses MFA: send a code from the authenticator as totp",
         )),
         Some(code) => match factor::check(tx, cipher, account.id, code).await? {
             Some(used) => Ok(Some(used)),
-            None => Err(("invalid_mfa_code", "the MFA code is wrong or was already used")),
+            None => Err((AuthCode::InvalidMfaCode, "the MFA code is wrong or was already used")),
         },
     })
 }

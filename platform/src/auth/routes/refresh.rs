@@ -1,5 +1,6 @@
 use super::login::TokenPair;
 use crate::audit::{self, Actor, AuditEvent, ClientContext, Outcome};
+use crate::auth::codes::AuthCode;
 use crate::auth::sessions::{self, Refreshed};
 use crate::http::extract::Json;
 use crate::http::site::CurrentTenant;
@@ -24,7 +25,7 @@ pub struct RefreshRequest {
     request_body = RefreshRequest,
     responses(
         (status = 200, description = "The next pair", body = TokenPair),
-        (status = 401, description = "Unknown, used or expired refresh token; or an ended session", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Unknown, used or expired refresh token; or an ended session", body = Problem),
     )
 )]
 pub async fn refresh(
@@ -61,13 +62,13 @@ pub async fn refresh(
             audit::append(&mut tx, &event, &client).await?;
             tx.commit().await?;
             tracing::warn!(session.id = %session_id, "a used refresh token was presented again; session revoked");
-            Err(ApiError::unauthorized(
-                "refresh_token_reused",
+            Err(ApiError::of(
+                AuthCode::RefreshTokenReused,
                 "this refresh token was already used; the session is revoked",
             ))
         }
-        Refreshed::Refused => Err(ApiError::unauthorized(
-            "invalid_refresh_token",
+        Refreshed::Refused => Err(ApiError::of(
+            AuthCode::InvalidRefreshToken,
             "the refresh token is unknown or its session has ended",
         )),
     }

@@ -1,5 +1,6 @@
 use crate::access::Principal;
 use crate::audit::{self, Actor, AuditEvent, ClientContext, Outcome};
+use crate::auth::codes::AuthCode;
 use crate::auth::extract::TenantUser;
 use crate::auth::sessions::{self, SessionView};
 use crate::http::extract::Path;
@@ -15,7 +16,7 @@ use uuid::Uuid;
     security(("tenant_token" = [])),
     responses(
         (status = 204, description = "Signed out"),
-        (status = 401, description = "No valid token, or the session already ended", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid token, or the session already ended", body = Problem),
     )
 )]
 pub async fn logout(State(state): State<AppState>, user: TenantUser, client: ClientContext) -> ApiResult<StatusCode> {
@@ -35,7 +36,7 @@ pub async fn logout(State(state): State<AppState>, user: TenantUser, client: Cli
     security(("tenant_token" = [])),
     responses(
         (status = 200, description = "Live sessions; `current` marks this one", body = [SessionView]),
-        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid token", body = Problem),
     )
 )]
 pub async fn list(State(state): State<AppState>, user: TenantUser) -> ApiResult<axum::Json<Vec<SessionView>>> {
@@ -53,7 +54,7 @@ pub async fn list(State(state): State<AppState>, user: TenantUser) -> ApiResult<
     params(("id" = String, Path, format = Uuid)),
     responses(
         (status = 204, description = "Ended"),
-        (status = 404, description = "No live session of yours with this id", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No live session of yours with this id", body = Problem),
     )
 )]
 pub async fn revoke(
@@ -70,8 +71,8 @@ pub async fn revoke(
         .fetch_one(&mut *tx)
         .await?;
     if !owned || !sessions::revoke(&mut tx, id, "revoked_by_user").await? {
-        return Err(ApiError::not_found(
-            "session_not_found",
+        return Err(ApiError::of(
+            AuthCode::SessionNotFound,
             "you have no live session with this id",
         ));
     }

@@ -1,3 +1,4 @@
+use crate::auth::codes::AuthCode;
 use crate::http::extract::Json;
 use crate::http::site::CurrentTenant;
 use crate::http::{ApiError, ApiResult, Problem};
@@ -28,8 +29,8 @@ pub struct SetupRequest {
     request_body = SetupRequest,
     responses(
         (status = 204, description = "Password set; sign in with it"),
-        (status = 401, description = "Unknown, used or expired token", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Password too weak", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Unknown, used or expired token", body = Problem),
+        (status = 422, description = "Password too weak", body = Problem),
     )
 )]
 pub async fn setup(
@@ -51,8 +52,8 @@ pub async fn setup(
     .await?
     .rows_affected();
     if updated != 1 {
-        return Err(ApiError::unauthorized(
-            "invalid_setup_token",
+        return Err(ApiError::of(
+            AuthCode::InvalidSetupToken,
             "the setup token is unknown, used or expired",
         ));
     }

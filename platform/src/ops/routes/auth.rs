@@ -1,5 +1,6 @@
 use crate::audit::ClientContext;
 use crate::auth::brute_force;
+use crate::auth::codes::AuthCode;
 use crate::http::extract::Json;
 use crate::http::{ApiError, ApiResult, Problem};
 use crate::state::AppState;
@@ -30,9 +31,9 @@ pub struct OpsLoginResponse {
     request_body = OpsLoginRequest,
     responses(
         (status = 200, description = "Signed in", body = OpsLoginResponse),
-        (status = 401, description = "Wrong e-mail or password", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Too many attempts from this IP, or too many failures for this account; see Retry-After", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The rate limiter is unreachable: sign-in fails closed", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Wrong e-mail or password", body = Problem),
+        (status = 429, description = "Too many attempts from this IP, or too many failures for this account; see Retry-After", body = Problem),
+        (status = 503, description = "The rate limiter is unreachable: sign-in fails closed", body = Problem),
     )
 )]
 pub async fn login(
@@ -40,7 +41,7 @@ pub async fn login(
     client: ClientContext,
     Json(request): Json<OpsLoginRequest>,
 ) -> ApiResult<axum::Json<OpsLoginResponse>> {
-    let wrong = || ApiError::unauthorized("invalid_credentials", "the e-mail or password is wrong");
+    let wrong = || ApiError::of(AuthCode::InvalidCredentials, "the e-mail or password is wrong");
     if request.email.len() > 1024 || request.password.len() > 1024 {
         return Err(wrong());
     }

@@ -1,6 +1,7 @@
 use crate::auth::extract::Operator;
 use crate::http::extract::{Json, Path};
 use crate::http::{ApiError, ApiResult, Problem};
+use crate::ops::codes::OpsCode;
 use crate::ops::views::DomainView;
 use crate::state::AppState;
 use axum::extract::State;
@@ -27,9 +28,9 @@ pub struct AddDomain {
     request_body = AddDomain,
     responses(
         (status = 201, description = "Added", body = DomainView),
-        (status = 404, description = "No such tenant", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Domain in use", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Not a usable host name", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such tenant", body = Problem),
+        (status = 409, description = "Domain in use", body = Problem),
+        (status = 422, description = "Not a usable host name", body = Problem),
     )
 )]
 pub async fn add(
@@ -50,8 +51,8 @@ pub async fn add(
     params(("id" = String, Path, format = Uuid), ("host" = String, Path)),
     responses(
         (status = 204, description = "Removed"),
-        (status = 404, description = "No such tenant or domain", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The platform subdomain cannot be removed", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such tenant or domain", body = Problem),
+        (status = 409, description = "The platform subdomain cannot be removed", body = Problem),
     )
 )]
 pub async fn remove(
@@ -60,7 +61,7 @@ pub async fn remove(
     Path((id, host)): Path<(TenantId, String)>,
 ) -> ApiResult<StatusCode> {
     let host =
-        Hostname::parse(&host).map_err(|_| ApiError::not_found("domain_not_found", "the tenant has no such domain"))?;
+        Hostname::parse(&host).map_err(|_| ApiError::of(OpsCode::DomainNotFound, "the tenant has no such domain"))?;
     state.tenancy.remove_domain(id, &host).await?;
     Ok(StatusCode::NO_CONTENT)
 }

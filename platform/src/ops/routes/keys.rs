@@ -7,6 +7,7 @@ use crate::audit::{self, Actor, AuditEvent, ClientContext, Outcome};
 use crate::auth::extract::Operator;
 use crate::http::extract::Path;
 use crate::http::{ApiError, ApiResult, Problem};
+use crate::ops::codes::OpsCode;
 use crate::ops::rewrap::{RotatedKey, record_in, remaining, rewrap_beyond_columns};
 use crate::state::AppState;
 use axum::extract::State;
@@ -24,8 +25,8 @@ use tenants::{KeyVersion, TenantId};
     params(("id" = String, Path, format = Uuid)),
     responses(
         (status = 200, description = "Rotated", body = RotatedKey),
-        (status = 404, description = "No such tenant", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Being provisioned or deleted", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such tenant", body = Problem),
+        (status = 409, description = "Being provisioned or deleted", body = Problem),
     )
 )]
 
@@ -62,7 +63,7 @@ pub async fn rotate(
     params(("id" = String, Path, format = Uuid)),
     responses(
         (status = 200, description = "Everything is under the primary key", body = RotatedKey),
-        (status = 404, description = "No such tenant", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such tenant", body = Problem),
     )
 )]
 pub async fn rewrap(
@@ -105,8 +106,8 @@ pub async fn rewrap(
     ),
     responses(
         (status = 204, description = "Destroyed (or already was)"),
-        (status = 404, description = "No such tenant or key version", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The primary version, or still sealing data", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such tenant or key version", body = Problem),
+        (status = 409, description = "The primary version, or still sealing data", body = Problem),
     )
 )]
 pub async fn destroy(
@@ -116,19 +117,19 @@ pub async fn destroy(
     Path((id, version)): Path<(TenantId, u32)>,
 ) -> ApiResult<StatusCode> {
     let version = KeyVersion::new(version)
-        .ok_or_else(|| ApiError::not_found("key_version_not_found", "key versions count from 1"))?;
+        .ok_or_else(|| ApiError::of(OpsCode::KeyVersionNotFound, "key versions count from 1"))?;
     let tenant = state.tenancy.get(id).await?;
     let cipher = state.tenancy.keyring().cipher(state.tenancy.owner_pool(), id).await?;
     if cipher.primary_version() == version {
-        return Err(ApiError::conflict(
-            "key_is_primary",
+        return Err(ApiError::of(
+            OpsCode::KeyIsPrimary,
             "this version seals new data: rotate, then destroy it",
         ));
     }
     let left = remaining(&state, &tenant, version).await?;
     if left.total() > 0 {
-        return Err(ApiError::conflict(
-            "key_still_used",
+        return Err(ApiError::of(
+            OpsCode::KeyStillUsed,
             format!(
                 "still sealed under {version}: {} encrypted fields, {} media objects, {} plugin values; \
                  POST .../keys/rewrap first",
@@ -142,13 +143,12 @@ pub async fn destroy(
         .await
         .map_err(|error| match error {
             tenants::Error::Keyring(tenants::keyring::KeyringError::UnknownVersion(_)) => {
-                ApiError::not_found("key_version_not_found", "the tenant has no such key version")
+                ApiError::of(OpsCode::KeyVersionNotFound, "the tenant has no such key version")
             }
             tenants::Error::Keyring(tenants::keyring::KeyringError::IsPrimary(_)) => {
-                ApiError::conflict("key_is_primary", "this version seals new data: rotate, then destroy it")
+                ApiError::of(OpsCode::KeyIsPrimary, "this version seals new data: rotate, then destroy it")
             }
-            tenants::Error::Keyring(tenants::keyring::KeyringError::RecentlyRetired(_)) => ApiError::conflict(
-                "key_recently_retired",
+            tenants::Error::Keyring(tenants::keyring::KeyringError::RecentlyRetired(_)) => ApiError::of(OpsCode::KeyRecentlyRetired,
                 format!(
                     "a version may be destroyed {} s after the rotation that retired it: something may still seal under it",
                     tenants::keyring::Keyring::DESTROY_GRACE.as_secs()

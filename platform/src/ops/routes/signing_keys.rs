@@ -31,7 +31,7 @@ pub struct RotatedSigningKey {
     request_body = RotateSigningKey,
     responses(
         (status = 200, description = "Rotated", body = RotatedSigningKey),
-        (status = 422, description = "Unknown purpose", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Unknown purpose", body = Problem),
     )
 )]
 pub async fn rotate(

@@ -1,4 +1,5 @@
 use crate::auth::extract::Operator;
+use crate::http::codes::RequestCode;
 use crate::http::extract::{Json, Path, Query};
 use crate::http::pagination::{self, Page, PageParams};
 use crate::http::{ApiError, ApiResult, FieldError, Problem};
@@ -112,9 +113,9 @@ pub struct ListFilter {
     request_body = CreateTenant,
     responses(
         (status = 201, description = "Created and active", body = CreatedTenant),
-        (status = 401, description = "Not an operator", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Slug taken", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid or reserved slug, bad e-mail, weak password", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not an operator", body = Problem),
+        (status = 409, description = "Slug taken", body = Problem),
+        (status = 422, description = "Invalid or reserved slug, bad e-mail, weak password", body = Problem),
     )
 )]
 pub async fn create(
@@ -140,7 +141,7 @@ pub async fn create(
     params(PageParams, ListFilter),
     responses(
         (status = 200, description = "One page; X-Total-Count and Link headers", body = [TenantView]),
-        (status = 400, description = "Bad paging or filter", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "Bad paging or filter", body = Problem),
     )
 )]
 pub async fn list(
@@ -153,7 +154,10 @@ pub async fn list(
     let status = match filter.status.as_deref() {
         None => None,
         Some(s) => Some(TenantStatus::parse(s).ok_or_else(|| {
-            ApiError::bad_request("invalid_query", "status is provisioning, active, suspended or deleting")
+            ApiError::of(
+                RequestCode::InvalidQuery,
+                "status is provisioning, active, suspended or deleting",
+            )
         })?),
     };
     let result = state.tenancy.list(page.page, page.per_page, status).await?;
@@ -172,8 +176,8 @@ pub async fn list(
     params(("id" = String, Path, format = Uuid)),
     responses(
         (status = 200, description = "The tenant", body = TenantView),
-        (status = 400, description = "Malformed id", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such tenant", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "Malformed id", body = Problem),
+        (status = 404, description = "No such tenant", body = Problem),
     )
 )]
 pub async fn get(
@@ -197,7 +201,7 @@ pub async fn get(
     params(("id" = String, Path, format = Uuid)),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 404, description = "No such tenant", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such tenant", body = Problem),
     )
 )]
 pub async fn delete(
@@ -224,8 +228,8 @@ pub async fn delete(
     params(("id" = String, Path, format = Uuid)),
     responses(
         (status = 200, description = "Suspended", body = TenantView),
-        (status = 404, description = "No such tenant", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Being deleted", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such tenant", body = Problem),
+        (status = 409, description = "Being deleted", body = Problem),
     )
 )]
 pub async fn suspend(
@@ -244,8 +248,8 @@ pub async fn suspend(
     params(("id" = String, Path, format = Uuid)),
     responses(
         (status = 200, description = "Active again", body = TenantView),
-        (status = 404, description = "No such tenant", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Being deleted", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such tenant", body = Problem),
+        (status = 409, description = "Being deleted", body = Problem),
     )
 )]
 pub async fn resume(

@@ -29,9 +29,9 @@ pub struct RoleAssignment {
     request_body = RoleAssignment,
     responses(
         (status = 200, description = "Roles set", body = UserView),
-        (status = 403, description = "Needs promote_users; or it is you; or a capability you lack", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such user", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Unknown role", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Needs promote_users; or it is you; or a capability you lack", body = Problem),
+        (status = 404, description = "No such user", body = Problem),
+        (status = 422, description = "Unknown role", body = Problem),
     )
 )]
 pub async fn assign(

@@ -17,9 +17,9 @@ use axum::http::StatusCode;
     request_body = NewUser,
     responses(
         (status = 201, description = "Created", body = CreatedUser),
-        (status = 403, description = "Needs create_users (and promote_users to choose roles), and only grants what the caller holds", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "E-mail or registry already used", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Needs create_users (and promote_users to choose roles), and only grants what the caller holds", body = Problem),
+        (status = 409, description = "E-mail or registry already used", body = Problem),
+        (status = 422, description = "Invalid fields", body = Problem),
     )
 )]
 pub async fn create(

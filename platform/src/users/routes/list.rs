@@ -1,5 +1,6 @@
 use crate::access::Principal;
 use crate::auth::extract::TenantUser;
+use crate::http::codes::RequestCode;
 use crate::http::extract::Query;
 use crate::http::pagination::{self, Page, PageParams};
 use crate::http::{ApiError, ApiResult, Problem};
@@ -39,8 +40,8 @@ fn contains_pattern(text: &str) -> String {
     params(PageParams, UserFilter),
     responses(
         (status = 200, description = "One page, by e-mail; X-Total-Count and Link headers", body = [UserView]),
-        (status = 400, description = "Bad filter or paging", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Needs list_users", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "Bad filter or paging", body = Problem),
+        (status = 403, description = "Needs list_users", body = Problem),
     )
 )]
 pub async fn list(
@@ -51,16 +52,16 @@ pub async fn list(
 ) -> ApiResult<(HeaderMap, axum::Json<Vec<UserView>>)> {
     let page = Page::try_from(&params)?;
     if filter.search.as_ref().is_some_and(|s| s.chars().count() > 200) {
-        return Err(ApiError::bad_request(
-            "invalid_query",
+        return Err(ApiError::of(
+            RequestCode::InvalidQuery,
             "search is at most 200 characters",
         ));
     }
     if let Some(status) = &filter.status
         && !["active", "invited", "disabled"].contains(&status.as_str())
     {
-        return Err(ApiError::bad_request(
-            "invalid_query",
+        return Err(ApiError::of(
+            RequestCode::InvalidQuery,
             "status is active, invited or disabled",
         ));
     }

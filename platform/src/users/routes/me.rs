@@ -5,6 +5,7 @@ use crate::auth::sessions::revoke_others;
 use crate::http::extract::Json;
 use crate::http::{ApiError, ApiResult, Problem};
 use crate::state::AppState;
+use crate::users::codes::UserCode;
 use crate::users::lookup::not_found;
 use crate::users::model::UserView;
 use crate::users::patch::{UserPatch, apply_patch};
@@ -31,7 +32,7 @@ pub struct Me {
     security(("tenant_token" = [])),
     responses(
         (status = 200, description = "You", body = Me),
-        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid token", body = Problem),
     )
 )]
 pub async fn get_me(State(state): State<AppState>, user: TenantUser) -> ApiResult<axum::Json<Me>> {
@@ -58,8 +59,8 @@ pub async fn get_me(State(state): State<AppState>, user: TenantUser) -> ApiResul
     request_body = UserPatch,
     responses(
         (status = 200, description = "Updated", body = UserView),
-        (status = 409, description = "E-mail or registry already used", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "E-mail or registry already used", body = Problem),
+        (status = 422, description = "Invalid fields", body = Problem),
     )
 )]
 pub async fn update_me(
@@ -91,9 +92,9 @@ pub struct PasswordChange {
     request_body = PasswordChange,
     responses(
         (status = 204, description = "Changed; other sessions ended"),
-        (status = 403, description = "The current password is wrong", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "The new password is too weak", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Too many wrong passwords for this account (sign-in's budget); see Retry-After", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The current password is wrong", body = Problem),
+        (status = 422, description = "The new password is too weak", body = Problem),
+        (status = 429, description = "Too many wrong passwords for this account (sign-in's budget); see Retry-After", body = Problem),
     )
 )]
 pub async fn change_password(
@@ -117,7 +118,7 @@ pub async fn change_password(
         let event = AuditEvent::new("user.password", Outcome::Failure, Actor::User(*me.user_id.as_uuid()))
             .details(serde_json::json!({"reason": "wrong_current_password"}));
         audit::record(state.tenancy.pool(), &user.tenant.scope(), &event, &client).await?;
-        return Err(ApiError::forbidden("wrong_password", "the current password is wrong"));
+        return Err(ApiError::of(UserCode::WrongPassword, "the current password is wrong"));
     }
     charged.refund(&state).await;
     let hash = hash_password(&new).await?;

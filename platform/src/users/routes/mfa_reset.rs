@@ -9,6 +9,7 @@ use crate::auth::sessions::revoke_others;
 use crate::http::extract::Path;
 use crate::http::{ApiError, ApiResult, Problem};
 use crate::state::AppState;
+use crate::users::codes::UserCode;
 use crate::users::lookup::visible;
 use axum::extract::State;
 use chrono::{DateTime, Utc};
@@ -41,8 +42,8 @@ pub struct EnrolmentToken {
     params(("id" = String, Path, format = Uuid)),
     responses(
         (status = 200, description = "Reset; hand the token to the user", body = EnrolmentToken),
-        (status = 403, description = "Needs edit_users; or it is you", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such user", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Needs edit_users; or it is you", body = Problem),
+        (status = 404, description = "No such user", body = Problem),
     )
 )]
 pub async fn reset(
@@ -55,8 +56,8 @@ pub async fn reset(
     let me = Principal::load(&mut tx, &user.subject).await?;
     visible(&mut tx, &me, id).await?;
     if id == me.user_id {
-        return Err(ApiError::forbidden(
-            "own_mfa",
+        return Err(ApiError::of(
+            UserCode::OwnMfa,
             "another administrator resets your MFA: it must not rest on the factor being reset",
         ));
     }

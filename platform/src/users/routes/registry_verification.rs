@@ -5,6 +5,7 @@ use crate::auth::extract::TenantUser;
 use crate::http::extract::{Json, Path};
 use crate::http::{ApiError, ApiResult, Problem};
 use crate::state::AppState;
+use crate::users::codes::UserCode;
 use crate::users::lookup::not_found;
 use crate::users::model::{UserView, find};
 use axum::extract::State;
@@ -27,9 +28,9 @@ pub struct RegistryVerdict {
     request_body = RegistryVerdict,
     responses(
         (status = 200, description = "Recorded", body = UserView),
-        (status = 403, description = "Needs manage_compliance", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such user", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The user has no registration", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Needs manage_compliance", body = Problem),
+        (status = 404, description = "No such user", body = Problem),
+        (status = 409, description = "The user has no registration", body = Problem),
     )
 )]
 pub async fn verify(
@@ -46,8 +47,8 @@ pub async fn verify(
         .await?;
     let current = find(&mut tx, id).await?.ok_or_else(not_found)?;
     let Some(registry) = current.registry else {
-        return Err(ApiError::conflict(
-            "no_registry",
+        return Err(ApiError::of(
+            UserCode::NoRegistry,
             "this user has no professional registration to verify",
         ));
     };

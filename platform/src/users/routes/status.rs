@@ -5,6 +5,7 @@ use crate::auth::sessions::revoke_others;
 use crate::http::extract::Path;
 use crate::http::{ApiError, ApiResult, Problem};
 use crate::state::AppState;
+use crate::users::codes::UserCode;
 use crate::users::lookup::{not_found, visible};
 use crate::users::model::{UserView, find};
 use axum::extract::State;
@@ -18,8 +19,8 @@ use tenants::UserId;
     params(("id" = String, Path, format = Uuid)),
     responses(
         (status = 200, description = "Deactivated", body = UserView),
-        (status = 403, description = "Needs delete_users; or it is you", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such user", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Needs delete_users; or it is you", body = Problem),
+        (status = 404, description = "No such user", body = Problem),
     )
 )]
 pub async fn deactivate(
@@ -38,9 +39,9 @@ pub async fn deactivate(
     params(("id" = String, Path, format = Uuid)),
     responses(
         (status = 200, description = "Active again", body = UserView),
-        (status = 403, description = "Needs delete_users", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such user", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The user never set a password", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Needs delete_users", body = Problem),
+        (status = 404, description = "No such user", body = Problem),
+        (status = 409, description = "The user never set a password", body = Problem),
     )
 )]
 pub async fn activate(
@@ -72,8 +73,8 @@ async fn set_status(
         .await;
     match updated {
         Err(e) if e.as_database_error().and_then(|d| d.constraint()) == Some("users_can_sign_in_somehow") => {
-            return Err(ApiError::conflict(
-                "no_credentials",
+            return Err(ApiError::of(
+                UserCode::NoCredentials,
                 "this user never set a password; invite them again",
             ));
         }

@@ -19,7 +19,7 @@ use tenants::UserId;
     params(("id" = String, Path, format = Uuid)),
     responses(
         (status = 200, description = "The user", body = UserView),
-        (status = 404, description = "No such user (or not visible to you)", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such user (or not visible to you)", body = Problem),
     )
 )]
 pub async fn get(
@@ -42,10 +42,10 @@ pub async fn get(
     request_body = UserPatch,
     responses(
         (status = 200, description = "Updated", body = UserView),
-        (status = 403, description = "Needs edit_users (manage_compliance to verify a registry)", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such user", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "E-mail or registry already used", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Needs edit_users (manage_compliance to verify a registry)", body = Problem),
+        (status = 404, description = "No such user", body = Problem),
+        (status = 409, description = "E-mail or registry already used", body = Problem),
+        (status = 422, description = "Invalid fields", body = Problem),
     )
 )]
 pub async fn update(
