@@ -16,6 +16,7 @@ pub mod openapi;
 pub mod ops;
 pub mod plugins;
 pub mod problem_codes;
+pub mod problems_page;
 pub mod roles;
 pub mod settings;
 pub mod startup;

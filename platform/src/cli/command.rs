@@ -55,7 +55,7 @@ pub async fn run(cli: Cli) -> CliResult {
         Command::Plugin(command) => plugin::run(command).await,
         Command::Healthcheck => healthcheck::run().await,
         Command::Problems => {
-            print!("{}", crate::problem_codes::markdown());
+            print!("{}", crate::problems_page::markdown());
             Ok(())
         }
         Command::Openapi => {
