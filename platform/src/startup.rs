@@ -119,7 +119,7 @@ impl AppState {
             .max_connections(config.plugins.db_connections)
             .acquire_timeout(config.database.acquire_timeout)
             .connect_lazy_with(config.database.serve_connect.clone().options([("jit", "off")]));
-        let plugins = Arc::new(crate::plugins::PluginHost::new(
+        let plugins = Arc::new(crate::plugins::PluginService::new(
             tenancy.clone(),
             plugin_pool,
             objects.clone(),
@@ -160,7 +160,7 @@ fn spawn_invalidation_listener(
     tenancy: &Tenancy,
     tokens: &Arc<auth::tokens::TokenService>,
     public_cache: &Arc<content::public_cache::PublicCache>,
-    plugins: &Arc<crate::plugins::PluginHost>,
+    plugins: &Arc<crate::plugins::PluginService>,
 ) {
     let reload_keys = tokens.clone();
     let on_signing_keys: tenants::invalidation::OnSigningKeys = Arc::new(move || {
@@ -173,19 +173,19 @@ fn spawn_invalidation_listener(
     });
     let content_cache = public_cache.clone();
     let cache = public_cache.clone();
-    let host = plugins.clone();
+    let service = plugins.clone();
     let handlers = tenants::invalidation::Handlers {
         signing_keys: on_signing_keys,
         content: Arc::new(move |tenant| content_cache.changed(tenant)),
         // What plugins add shows in content responses: those are dropped too.
         plugins: Arc::new(move |tenant| {
             cache.changed(tenant);
-            let host = host.clone();
+            let service = service.clone();
             match tenant {
                 Some(tenant) => {
-                    tokio::spawn(async move { host.changed(tenant).await });
+                    tokio::spawn(async move { service.changed(tenant).await });
                 }
-                None => host.changed_all(),
+                None => service.changed_all(),
             }
         }),
     };

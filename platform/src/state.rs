@@ -31,7 +31,7 @@ pub struct Inner {
     /// Anonymous reads of published content, kept until the tenant's content changes.
     pub public_cache: Arc<crate::content::public_cache::PublicCache>,
     /// The plugin runtime and each tenant's enabled plugins; the hook dispatcher's source.
-    pub plugins: Arc<crate::plugins::PluginHost>,
+    pub plugins: Arc<crate::plugins::PluginService>,
 }
 
 #[derive(Clone)]

@@ -5,7 +5,7 @@
 
 pub mod artifact;
 mod bindings;
-mod host;
+mod call_state;
 pub mod info;
 pub mod limits;
 mod runtime;

@@ -6,7 +6,7 @@
 use crate::artifact::{self, ArtifactError, Digest};
 use crate::bindings::platform::plugin::types::{CallContext, Rejection};
 use crate::bindings::{Plugin, PluginPre};
-use crate::host::{CallState, MemoryExceeded};
+use crate::call_state::{CallState, MemoryExceeded};
 use crate::info::{Capabilities, PluginInfo};
 use crate::limits::{EngineLimits, Limit, Limits};
 use crate::services::{NoServices, Services};

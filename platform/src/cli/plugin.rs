@@ -6,7 +6,7 @@ use super::exit::{CliError, CliResult};
 use crate::audit::{Actor, ClientContext};
 use crate::plugins::installs::{self, InstalledPlugin, Source};
 use crate::plugins::manage::{self, Action, By, Install};
-use crate::plugins::{PluginHost, catalogue};
+use crate::plugins::{PluginService, catalogue};
 use crate::startup::{connect_owner_pool, ensure_migrated};
 use clap::Subcommand;
 use serde_json::Value;
@@ -98,7 +98,7 @@ pub enum CatalogueCommand {
 
 struct Context {
     tenancy: Tenancy,
-    host: PluginHost,
+    plugins: PluginService,
 }
 
 async fn context() -> CliResult<Context> {
@@ -107,8 +107,8 @@ async fn context() -> CliResult<Context> {
     ensure_migrated(&pool).await?;
     let tenancy = crate::startup::tenancy(&config, pool.clone(), pool).await?;
     let objects = crate::media::objects::open(&config.object_store)?;
-    let host = PluginHost::new(tenancy.clone(), tenancy.pool().clone(), objects, config.plugins.clone())?;
-    Ok(Context { tenancy, host })
+    let plugins = PluginService::new(tenancy.clone(), tenancy.pool().clone(), objects, config.plugins.clone())?;
+    Ok(Context { tenancy, plugins })
 }
 
 async fn find_tenant(tenancy: &Tenancy, key: &str) -> CliResult<Tenant> {
@@ -182,7 +182,7 @@ pub async fn run(command: PluginCommand) -> CliResult {
     match command {
         PluginCommand::Catalogue(CatalogueCommand::List { json }) => list_catalogue(&ctx, json).await?,
         PluginCommand::Catalogue(CatalogueCommand::Add { file }) => {
-            let compiled = ctx.host.register_artifact(read_file(&file)?).await?;
+            let compiled = ctx.plugins.register_artifact(read_file(&file)?).await?;
             catalogue::offer_unless_builtin(ctx.tenancy.pool(), &compiled).await?;
             println!("{}  {}  {}", compiled.info.name, compiled.info.version, compiled.digest);
         }
@@ -199,11 +199,11 @@ pub async fn run(command: PluginCommand) -> CliResult {
             json,
         } => {
             let (compiled, source) = match (file, from_catalogue) {
-                (Some(file), _) => (ctx.host.register_artifact(read_file(&file)?).await?, Source::Upload),
+                (Some(file), _) => (ctx.plugins.register_artifact(read_file(&file)?).await?, Source::Upload),
                 (None, Some(name)) => {
-                    ctx.host.ensure_builtins().await?;
+                    ctx.plugins.ensure_builtins().await?;
                     (
-                        catalogue::compiled_of(&ctx.host, ctx.tenancy.pool(), &name).await?,
+                        catalogue::compiled_of(&ctx.plugins, ctx.tenancy.pool(), &name).await?,
                         Source::Catalogue,
                     )
                 }
@@ -252,7 +252,7 @@ pub async fn run(command: PluginCommand) -> CliResult {
 
 /// The platform's catalogue: name, version, digest.
 async fn list_catalogue(ctx: &Context, json: bool) -> CliResult {
-    ctx.host.ensure_builtins().await?;
+    ctx.plugins.ensure_builtins().await?;
     let entries = catalogue::entries_of(ctx.tenancy.pool()).await?;
     if json {
         println!(

@@ -3,7 +3,7 @@
 //! tenant data, so it lives outside `tenants/{id}/`: one artifact serves every tenant that
 //! installs it, and no tenant can read another's bytes through it (nothing serves them).
 
-use super::PluginHost;
+use super::PluginService;
 use crate::http::ApiError;
 use crate::plugins::codes::PluginCode;
 use object_store::path::Path as ObjectPath;
@@ -23,7 +23,7 @@ pub fn artifact_problem(error: ArtifactError) -> ApiError {
     }
 }
 
-impl PluginHost {
+impl PluginService {
     /// Checks and compiles an uploaded artifact, then keeps it. Idempotent: the same bytes
     /// twice are one artifact.
     pub async fn register_artifact(&self, bytes: Vec<u8>) -> Result<Arc<Compiled>, ApiError> {

@@ -2,13 +2,13 @@
 //! shipped inside the binary. They go into the catalogue like any other plugin (marked
 //! built-in), through the same checks; nothing about them is special once loaded.
 
-use super::PluginHost;
+use super::PluginService;
 use super::catalogue;
 
 /// Name and component of each first-party plugin.
 pub const BUILTIN: &[(&str, &[u8])] = &[("custom-fields", include_bytes!(env!("BUILTIN_CUSTOM_FIELDS")))];
 
-impl PluginHost {
+impl PluginService {
     /// Registers the first-party plugins in the catalogue, once per process: at start in
     /// `serve` (in the background), and before any catalogue read, so the first reader waits
     /// for it instead of missing them.

@@ -2,7 +2,7 @@
 //! manage it at `/api/ops/v1/plugins`; tenants read it at `/api/v1/plugin-catalogue` and
 //! install from it by name. First-party plugins are registered at start (`builtin`).
 
-use super::PluginHost;
+use super::PluginService;
 use crate::http::{ApiError, ApiResult};
 use crate::plugins::codes::PluginCode;
 use crate::state::AppState;
@@ -51,13 +51,13 @@ pub async fn entries(state: &AppState) -> ApiResult<Vec<CatalogueEntry>> {
 }
 
 /// The compiled plugin the catalogue offers under `name` (404 when none).
-pub async fn compiled_of(host: &PluginHost, pool: &PgPool, name: &str) -> ApiResult<Arc<Compiled>> {
+pub async fn compiled_of(plugins: &PluginService, pool: &PgPool, name: &str) -> ApiResult<Arc<Compiled>> {
     let digest: Option<String> = sqlx::query_scalar("SELECT digest FROM platform.plugin_catalogue WHERE name = $1")
         .bind(name)
         .fetch_optional(pool)
         .await?;
     let digest = digest.and_then(|d| Digest::parse(&d)).ok_or_else(not_in_catalogue)?;
-    host.compiled(digest).await.map_err(ApiError::internal)
+    plugins.compiled(digest).await.map_err(ApiError::internal)
 }
 
 pub async fn compiled(state: &AppState, name: &str) -> ApiResult<Arc<Compiled>> {

@@ -35,9 +35,9 @@ struct TenantPlugins {
     active: Vec<Arc<ActivePlugin>>,
 }
 
-/// The plugin host of the platform: the runtime, where artifacts live, and each tenant's
+/// The platform's plugin service: the runtime, where artifacts live, and each tenant's
 /// enabled plugins, loaded on first use and kept until they change.
-pub struct PluginHost {
+pub struct PluginService {
     pub runtime: Runtime,
     pool: PgPool,
     tenancy: Tenancy,
@@ -48,13 +48,13 @@ pub struct PluginHost {
     builtins: tokio::sync::OnceCell<()>,
 }
 
-impl PluginHost {
+impl PluginService {
     /// The plugin quota of a tenant plan.
     pub fn quota_for(&self, plan: &str) -> crate::config::PluginQuota {
         self.config.quota_for(plan)
     }
 
-    /// `pool` is the host's own (see `PluginConfig::db_connections`).
+    /// `pool` is the service's own (see `PluginConfig::db_connections`).
     pub fn new(
         tenancy: Tenancy,
         pool: PgPool,
@@ -134,7 +134,7 @@ impl PluginHost {
     }
 }
 
-impl SubscriberSource for PluginHost {
+impl SubscriberSource for PluginService {
     fn subscribers<'a>(
         &'a self,
         tenant: TenantId,
