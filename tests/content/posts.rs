@@ -368,38 +368,47 @@ async fn malformed_list_queries_and_unknown_types_get_clear_problems() {
         .assert_problem(400, "invalid_path");
 }
 
-#[tokio::test]
-async fn search_ranks_pages_count_and_two_saves_of_one_version_keep_one() {
+/// acme, with its administrator's token, on an app that does not rate-limit the many posts
+/// these tests make.
+async fn acme_for_its_admin() -> (TestApp, String) {
     let app = TestApp::unlimited().await;
     app.create_tenant("acme").await;
     open_trust(&app, "acme").await;
     let admin = app.admin_token("acme").await;
+    (app, admin)
+}
+
+/// The administrator publishes (or, with another status, saves) a post; its id.
+async fn publish(site: &e2e::HostClient, post: &Value) -> String {
+    let reply = site.post("/api/v1/posts", post).await;
+    assert_eq!(reply.status, 201, "{}", reply.text);
+    reply.body["id"].as_str().expect("id").to_owned()
+}
+
+fn ids(page: &e2e::Reply) -> Vec<String> {
+    page.body
+        .as_array()
+        .expect("array")
+        .iter()
+        .map(|p| p["id"].to_string())
+        .collect()
+}
+
+#[tokio::test]
+async fn search_results_come_in_pages_with_the_total_and_links_that_keep_the_filters() {
+    let (app, admin) = acme_for_its_admin().await;
     let site = app.tenant("acme").token(&admin);
     for n in 0..23 {
-        let reply = site
-            .post(
-                "/api/v1/posts",
-                &json!({"title": format!("Diabetes tip {n}"), "content": "Eat well.", "status": "publish"}),
-            )
-            .await;
-        assert_eq!(reply.status, 201, "{}", reply.text);
-    }
-    site.post(
-        "/api/v1/posts",
-        &json!({"title": "Asthma in winter", "content": "Cold air; not about blood sugar.", "status": "publish"}),
-    )
-    .await;
-    site.post(
-        "/api/v1/posts",
-        &json!({"title": "Seasonal notes", "content": "Insulin and asthma inhalers both need care.", "status": "publish"}),
-    )
-    .await;
-    site.post("/api/v1/posts", &json!({"title": "Asthma draft", "status": "draft"}))
+        publish(
+            &site,
+            &json!({"title": format!("Diabetes tip {n}"), "content": "Eat well.", "status": "publish"}),
+        )
         .await;
+    }
     let public = app.tenant("acme");
 
-    // Pages: the total, and links to first, prev, next and last that keep the filters.
     let second = public.get("/api/v1/posts?search=diabetes&per_page=10&page=2").await;
+
     assert_eq!(second.status, 200, "{}", second.text);
     assert_eq!(second.header("x-total-count"), Some("23"));
     assert_eq!(second.body.as_array().map(Vec::len), Some(10));
@@ -422,26 +431,30 @@ async fn search_ranks_pages_count_and_two_saves_of_one_version_keep_one() {
         Some("23"),
         "the total past the last page"
     );
-    let firsts: Vec<String> = public
-        .get("/api/v1/posts?search=diabetes&per_page=10")
-        .await
-        .body
-        .as_array()
-        .expect("array")
-        .iter()
-        .map(|p| p["id"].to_string())
-        .collect();
-    let seconds: Vec<String> = second
-        .body
-        .as_array()
-        .expect("array")
-        .iter()
-        .map(|p| p["id"].to_string())
-        .collect();
+    let firsts = ids(&public.get("/api/v1/posts?search=diabetes&per_page=10").await);
+    let seconds = ids(&second);
     assert!(firsts.iter().all(|id| !seconds.contains(id)), "pages do not overlap");
+}
 
-    // Search: title outranks content; drafts stay out for the public; websearch syntax.
+#[tokio::test]
+async fn search_ranks_titles_above_content_keeps_drafts_from_the_public_and_takes_websearch_syntax() {
+    let (app, admin) = acme_for_its_admin().await;
+    let site = app.tenant("acme").token(&admin);
+    publish(
+        &site,
+        &json!({"title": "Asthma in winter", "content": "Cold air; not about blood sugar.", "status": "publish"}),
+    )
+    .await;
+    publish(
+        &site,
+        &json!({"title": "Seasonal notes", "content": "Insulin and asthma inhalers both need care.", "status": "publish"}),
+    )
+    .await;
+    publish(&site, &json!({"title": "Asthma draft", "status": "draft"})).await;
+    let public = app.tenant("acme");
+
     let asthma = public.get("/api/v1/posts?search=asthma&orderby=relevance").await;
+
     assert_eq!(asthma.header("x-total-count"), Some("2"), "{}", asthma.text);
     assert_eq!(asthma.body[0]["title"]["rendered"], "Asthma in winter");
     assert_eq!(asthma.body[1]["title"]["rendered"], "Seasonal notes");
@@ -449,9 +462,18 @@ async fn search_ranks_pages_count_and_two_saves_of_one_version_keep_one() {
     assert_eq!(excluded.header("x-total-count"), Some("1"));
     let editors = site.get("/api/v1/posts?search=asthma&status=any").await;
     assert_eq!(editors.header("x-total-count"), Some("3"), "editors find drafts too");
+}
 
-    // Two saves based on one version, at once: one lands, the other gets 412.
-    let path = format!("/api/v1/posts/{}", asthma.body[0]["id"].as_str().expect("id"));
+#[tokio::test]
+async fn of_two_saves_based_on_one_version_at_once_one_lands_and_the_other_gets_412() {
+    let (app, admin) = acme_for_its_admin().await;
+    let site = app.tenant("acme").token(&admin);
+    let id = publish(
+        &site,
+        &json!({"title": "Asthma in winter", "content": "Cold air; not about blood sugar.", "status": "publish"}),
+    )
+    .await;
+    let path = format!("/api/v1/posts/{id}");
     let etag = site
         .get(&format!("{path}?context=edit"))
         .await
@@ -462,10 +484,12 @@ async fn search_ranks_pages_count_and_two_saves_of_one_version_keep_one() {
         json!({"title": "Asthma, first editor"}),
         json!({"title": "Asthma, second editor"}),
     );
+
     let (a, b) = tokio::join!(
         patch(&app, "acme", &admin, &path, Some(&etag), &first),
         patch(&app, "acme", &admin, &path, Some(&etag), &second),
     );
+
     let mut statuses = [a.status, b.status];
     statuses.sort_unstable();
     assert_eq!(statuses, [200, 412], "{} / {}", a.text, b.text);
