@@ -12,15 +12,16 @@
 //! anything else a test makes are per test (`TestDb::new`).
 
 use sha2::{Digest as _, Sha256};
-use sqlx::PgConnection;
 use sqlx::postgres::{PgConnectOptions, PgDatabaseError, PgPoolOptions};
+use sqlx::{Connection as _, PgConnection};
 use std::time::Duration;
 use tenants::migrate::{migrate_control_plane, platform_migrations};
 
 /// Every template's name starts with this; `deploy/test` drops them at the end of a run.
 pub const TEMPLATE_PREFIX: &str = "platform_template_";
 
-/// Taken on the admin database while a template is made, so only one process makes it. The
+/// Taken on the admin database while a template is made, so only one process makes it, and
+/// by `deploy/test` (as `x'74656d706c617465'::bigint`) while it drops the templates. The
 /// value is arbitrary; it only has to differ from the keys the platform takes.
 const TEMPLATE_LOCK: i64 = 0x7465_6d70_6c61_7465; // "template"
 
@@ -96,14 +97,15 @@ async fn is_ready(conn: &mut PgConnection, template: &str) -> bool {
 /// Run under the lock: whatever else carries the prefix is a stale template (of other
 /// migrations) or one a process died while making, as nobody else is making one now.
 async fn make_template(conn: &mut PgConnection, admin: &PgConnectOptions, template: &str) {
-    let others: Vec<String> =
-        sqlx::query_scalar("SELECT datname FROM pg_database WHERE starts_with(datname, $1) ORDER BY datname")
-            .bind(TEMPLATE_PREFIX)
-            .fetch_all(&mut *conn)
-            .await
-            .expect("list templates");
-    for other in others {
-        drop_template(conn, &other).await;
+    let others: Vec<(String, bool)> = sqlx::query_as(
+        "SELECT datname, datistemplate FROM pg_database WHERE starts_with(datname, $1) ORDER BY datname",
+    )
+    .bind(TEMPLATE_PREFIX)
+    .fetch_all(&mut *conn)
+    .await
+    .expect("list templates");
+    for (other, is_template) in others {
+        drop_template(admin, &other, is_template).await;
     }
     let building = format!("{template}_new");
     sqlx::query(&format!("CREATE DATABASE {building}"))
@@ -132,16 +134,22 @@ async fn make_template(conn: &mut PgConnection, admin: &PgConnectOptions, templa
         .expect("name the template");
 }
 
-/// Best effort: another role's template is not ours to drop, and one another run is cloning
-/// right now may stay; `deploy/test` drops what is left.
-async fn drop_template(conn: &mut PgConnection, name: &str) {
+/// Best effort: another role's template is not ours to drop, and another run (`deploy/test`
+/// ending, say) may be dropping it too. On a connection of its own, as PostgreSQL ends the
+/// session that alters a database while another session drops it, and the caller's holds
+/// the lock.
+async fn drop_template(admin: &PgConnectOptions, name: &str, is_template: bool) {
     let dropped = async {
-        sqlx::query(&format!("ALTER DATABASE {name} WITH IS_TEMPLATE false"))
-            .execute(&mut *conn)
-            .await?;
+        let mut conn = PgConnection::connect_with(admin).await?;
+        if is_template {
+            sqlx::query(&format!("ALTER DATABASE {name} WITH IS_TEMPLATE false"))
+                .execute(&mut conn)
+                .await?;
+        }
         sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-            .execute(&mut *conn)
-            .await
+            .execute(&mut conn)
+            .await?;
+        conn.close().await
     };
     if let Err(e) = dropped.await {
         eprintln!("left the stale template database {name}: {e}");
