@@ -7,7 +7,7 @@ use super::upload::{self, UploadFields};
 use crate::audit::ClientContext;
 use crate::auth::extract::{MaybeTenantUser, TenantUser};
 use crate::content::ids::MediaId;
-use crate::content::write::DeleteParams;
+use crate::content::routes::params::DeleteParams;
 use crate::http::extract::{Json, Path, Query};
 use crate::http::pagination::{Page, PageParams};
 use crate::http::{ApiError, ApiResult, Problem};
