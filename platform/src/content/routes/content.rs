@@ -2,7 +2,7 @@
 //! routes (`posts.rs`) with the type in the path.
 
 use super::params::{DeleteParams, ListParams, ReadParams, WriteParams};
-use super::posts::{ReaderRequest, UserRequest, create_of, delete_of, list_of, one_of, update_of};
+use super::post_requests::{ReaderRequest, UserRequest, create_of, delete_of, list_of, one_of, update_of};
 use crate::audit::ClientContext;
 use crate::auth::extract::{MaybeTenantUser, TenantUser};
 use crate::content::ids::PostId;

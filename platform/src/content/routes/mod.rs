@@ -4,6 +4,7 @@
 pub mod content;
 pub mod headers;
 pub mod params;
+pub mod post_requests;
 pub mod posts;
 pub mod problem;
 pub mod public_cache;
