@@ -84,19 +84,23 @@ fn organisation_routes() -> OpenApiRouter<AppState> {
 
 /// Posts, pages, custom types, taxonomies, terms and revisions.
 fn content_routes() -> OpenApiRouter<AppState> {
-    use content::routes::*;
-    use content::{registry, revision_routes as revisions, term_routes as terms};
+    use content::routes::posts::*;
+    use content::routes::{content as items, revisions, taxonomies, terms, types};
     OpenApiRouter::new()
         .routes(routes!(list_posts, create_post))
         .routes(routes!(get_post, update_post, delete_post))
         .routes(routes!(list_pages, create_page))
         .routes(routes!(get_page, update_page, delete_page))
-        .routes(routes!(list_content, create_content))
-        .routes(routes!(get_content_item, update_content, delete_content))
-        .routes(routes!(list_types, registry::register_type))
-        .routes(routes!(registry::get_type, registry::unregister_type))
-        .routes(routes!(registry::list_taxonomies, registry::register_taxonomy))
-        .routes(routes!(registry::get_taxonomy, registry::unregister_taxonomy))
+        .routes(routes!(items::list_content, items::create_content))
+        .routes(routes!(
+            items::get_content_item,
+            items::update_content,
+            items::delete_content
+        ))
+        .routes(routes!(types::list_types, types::register_type))
+        .routes(routes!(types::get_type, types::unregister_type))
+        .routes(routes!(taxonomies::list_taxonomies, taxonomies::register_taxonomy))
+        .routes(routes!(taxonomies::get_taxonomy, taxonomies::unregister_taxonomy))
         .routes(routes!(terms::list_categories, terms::create_category))
         .routes(routes!(
             terms::get_category,

@@ -21,10 +21,10 @@ use utoipa::{Modify, OpenApi};
     components(schemas(
         crate::content::view::Context,
         crate::content::slug::OnConflict,
-        crate::content::record::PreSavePayload,
-        crate::content::record::TransitionEvent,
-        crate::content::record::SavedEvent,
-        crate::content::record::PrepareResponsePayload,
+        crate::content::hook_payloads::PreSavePayload,
+        crate::content::hook_payloads::TransitionEvent,
+        crate::content::hook_payloads::SavedEvent,
+        crate::content::hook_payloads::PrepareResponsePayload,
     )),
     tags(
         (name = "auth", description = "Tenant sign-in (tenant hosts)"),
@@ -123,7 +123,44 @@ pub fn document(paths: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
     problems::add(&mut doc);
     etag_headers(&mut doc);
     optional_bodies(&mut doc);
+    inline_flattened(&mut doc);
     doc
+}
+
+/// A struct that flattens another written inline (`#[serde(flatten)] #[schema(inline)]`: a
+/// post's healthcare fields among its others) is one JSON object, but utoipa documents it as
+/// `allOf` of two. It is shown here as the one object it is: the struct's own properties and
+/// the flattened ones, its own required fields first. (Flattening a named schema, which
+/// utoipa refers to with `$ref`, stays `allOf`.)
+fn inline_flattened(doc: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::RefOr;
+    use utoipa::openapi::schema::Schema;
+    let Some(components) = doc.components.as_mut() else {
+        return;
+    };
+    for schema in components.schemas.values_mut() {
+        let RefOr::T(Schema::AllOf(all_of)) = schema else {
+            continue;
+        };
+        let objects: Option<Vec<_>> = all_of
+            .items
+            .iter()
+            .map(|item| match item {
+                RefOr::T(Schema::Object(object)) => Some(object),
+                _ => None,
+            })
+            .collect();
+        let Some((own, flattened)) = objects.as_deref().and_then(<[_]>::split_last) else {
+            continue;
+        };
+        let mut merged = (*own).clone();
+        for object in flattened {
+            merged.properties.extend(object.properties.clone());
+            merged.required.extend(object.required.iter().cloned());
+        }
+        merged.description = all_of.description.clone().or(merged.description);
+        *schema = RefOr::T(Schema::Object(merged));
+    }
 }
 
 /// An optional body (`request_body(content = Option<T>)`) may be left out; utoipa also lets it

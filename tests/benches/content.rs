@@ -9,8 +9,13 @@ use e2e::TestApp;
 use e2e::bench::summary;
 use futures_util::StreamExt as _;
 use platform::audit::ClientContext;
-use platform::auth::extract::MaybeTenantUser;
-use platform::content::read::{self, ListParams};
+use platform::content::caller::Caller;
+use platform::content::deps::ContentDeps;
+use platform::content::list_query::PostFilter;
+use platform::content::post_type::PostTypeName;
+use platform::content::read::{self, ListPosts};
+use platform::content::view::Context;
+use platform::content::viewer::Viewer;
 use platform::http::pagination::Page;
 use serde_json::{Value, json};
 use std::sync::Arc;
@@ -130,30 +135,30 @@ async fn lists(app: &TestApp, slug: &str, token: &str) {
     assert!(one.body[0]["meta"]["icd10"].is_array() && one.body[0]["tags"].as_array().map(Vec::len) == Some(3));
     let size = format!("{} KB page", one.text.len() / 1024);
 
-    // Without HTTP: the handler's work (transaction, one query, views) called directly.
+    // Without HTTP: the service's work (transaction, one query, views, the response hook)
+    // called directly, as the handler calls it.
     let mut direct = Vec::new();
+    let deps = ContentDeps {
+        hooks: &app.state.hooks,
+        trust: &app.state.trust,
+    };
+    let client = ClientContext::default();
     for _ in 0..2_000 {
-        let who = MaybeTenantUser {
-            tenant: tenant.clone(),
-            user: None,
+        let query = ListPosts {
+            post_type: PostTypeName::post(),
+            page: Page { page: 1, per_page: 20 },
+            filter: PostFilter::default(),
+            context: Context::View,
         };
-        let params: ListParams = serde_json::from_value(json!({})).expect("params");
-        let page = Page { page: 1, per_page: 20 };
         let started = Instant::now();
-        let (_, views) = read::list(
-            &app.state,
-            who,
-            &ClientContext::default(),
-            "post",
-            page,
-            params,
-            path,
-            None,
-        )
-        .await
-        .expect("list");
+        let scope = tenant.scope();
+        let mut tx = scope.begin(app.state.tenancy.pool()).await.expect("begin");
+        let reader = Caller::new(&Viewer::Anonymous, &client, &scope);
+        let listed = read::list(&mut tx, &deps, reader, query).await.expect("list");
+        tx.commit().await.expect("commit");
+        let listed = listed.finish(&app.state.hooks).await;
         direct.push(started.elapsed());
-        assert_eq!(views.len(), 20);
+        assert_eq!(listed.items.len(), 20);
     }
     println!(
         "| {size}: list 20 posts, the handler without HTTP, sequential | {} |",

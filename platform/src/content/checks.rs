@@ -1,17 +1,19 @@
 //! Rules a post must meet before it is written: references that exist, the healthcare review
 //! and consent rules, and HTML sanitising for those without `unfiltered_html`.
 
+use super::capability::APPROVE_MEDICAL_CONTENT;
+use super::error::{ContentError, ContentResult};
+use super::ids::TermId;
 use super::input::Problems;
-use super::post_type::PostType;
+use super::medical::ApprovalStatus;
+use super::post_type::{PostType, PostTypeName};
 use super::record::PostRecord;
 use crate::access::Principal;
-use crate::access::builtin_roles::APPROVE_MEDICAL_CONTENT;
-use crate::http::{ApiError, ApiResult};
 use tenants::TenantTx;
 
 /// Taxonomies a built-in type uses; registered taxonomies name their types themselves.
-fn builtin_taxonomies(post_type: &str) -> &'static [&'static str] {
-    if post_type == "post" {
+fn builtin_taxonomies(post_type: &PostTypeName) -> &'static [&'static str] {
+    if *post_type == PostTypeName::post() {
         &["category", "post_tag"]
     } else {
         &[]
@@ -25,7 +27,7 @@ pub async fn references(
     post: &PostRecord,
     post_type: &PostType,
     problems: &mut Problems,
-) -> ApiResult<()> {
+) -> ContentResult<()> {
     let author_exists: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM users WHERE id = $1)")
         .bind(post.author)
         .fetch_one(&mut **tx)
@@ -34,17 +36,17 @@ pub async fn references(
         problems.add("author", "no such user");
     }
     if let Some(parent) = post.parent {
-        let parent_type: Option<String> = sqlx::query_scalar("SELECT type FROM posts WHERE id = $1")
+        let parent_type: Option<PostTypeName> = sqlx::query_scalar("SELECT type FROM posts WHERE id = $1")
             .bind(parent)
             .fetch_optional(&mut **tx)
             .await?;
         if !post_type.hierarchical {
             problems.add("parent", format!("{} posts have no parents", post_type.name));
-        } else if parent_type.as_deref() != Some(post.post_type.as_str()) {
+        } else if parent_type.as_ref() != Some(&post.post_type) {
             problems.add("parent", "no post of this type has that id");
         }
     }
-    if let Some(reviewer) = post.professional_reviewer {
+    if let Some(reviewer) = post.medical.professional_reviewer {
         let exists: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM users WHERE id = $1)")
             .bind(reviewer)
             .fetch_one(&mut **tx)
@@ -66,7 +68,7 @@ pub async fn references(
     if ids.is_empty() {
         return Ok(());
     }
-    let found: Vec<(super::ids::TermId, String)> = sqlx::query_as("SELECT id, taxonomy FROM terms WHERE id = ANY($1)")
+    let found: Vec<(TermId, String)> = sqlx::query_as("SELECT id, taxonomy FROM terms WHERE id = ANY($1)")
         .bind(&ids)
         .fetch_all(&mut **tx)
         .await?;
@@ -102,55 +104,41 @@ pub fn medical_approval(
     previous: Option<&PostRecord>,
     requested: Option<&str>,
     now: chrono::DateTime<chrono::Utc>,
-) -> ApiResult<()> {
-    if let Some(status) = requested {
-        if !["pending", "approved", "rejected"].contains(&status) {
-            return Err(ApiError::invalid_field(
-                "medical_approval_status",
-                "pending, approved or rejected",
-            ));
-        }
-        let unchanged = previous.is_some_and(|p| p.medical_approval_status == status);
-        if !unchanged && status != "pending" {
+) -> ContentResult<()> {
+    if let Some(requested) = requested {
+        let status = ApprovalStatus::parse(requested)
+            .ok_or_else(|| ContentError::invalid_field("medical_approval_status", "pending, approved or rejected"))?;
+        let unchanged = previous.is_some_and(|p| p.medical.medical_approval_status == status);
+        if !unchanged && status != ApprovalStatus::Pending {
             me.require(APPROVE_MEDICAL_CONTENT)?;
             if post.author == me.user_id {
-                return Err(ApiError::forbidden(
-                    "self_approval",
-                    "medical content is approved by someone other than its author",
-                ));
+                return Err(ContentError::SelfApproval);
             }
-            post.professional_reviewer = Some(me.user_id);
+            post.medical.professional_reviewer = Some(me.user_id);
         }
-        post.medical_approval_status = status.to_owned();
-        post.medical_approved_at = (status == "approved").then_some(now);
+        post.medical.medical_approval_status = status;
+        post.medical.medical_approved_at = (status == ApprovalStatus::Approved).then_some(now);
         return Ok(());
     }
     if let Some(previous) = previous
-        && previous.medical_approval_status == "approved"
+        && previous.medical.medical_approval_status == ApprovalStatus::Approved
         && previous.revisioned_fields_differ(post)
     {
-        post.medical_approval_status = "pending".into();
-        post.medical_approved_at = None;
+        post.medical.medical_approval_status = ApprovalStatus::Pending;
+        post.medical.medical_approved_at = None;
     }
     Ok(())
 }
 
 /// The healthcare rules a post must meet to become public: reviewed when review is required,
 /// and patient data only with consent or anonymisation (LGPD).
-pub fn publishable(post: &PostRecord) -> ApiResult<()> {
-    if post.professional_review_required && post.medical_approval_status != "approved" {
-        return Err(ApiError::new(
-            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
-            "medical_review_required",
-            "this post requires professional review: a user with approve_medical_content must approve it before it is published",
-        ));
+pub fn publishable(post: &PostRecord) -> ContentResult<()> {
+    let medical = &post.medical;
+    if medical.professional_review_required && medical.medical_approval_status != ApprovalStatus::Approved {
+        return Err(ContentError::MedicalReviewRequired);
     }
-    if post.contains_patient_data && !(post.consent_for_publication || post.anonymization_applied) {
-        return Err(ApiError::new(
-            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
-            "patient_data_without_consent",
-            "this post contains patient data: record consent_for_publication or apply anonymisation before publishing it",
-        ));
+    if medical.contains_patient_data && !(medical.consent_for_publication || medical.anonymization_applied) {
+        return Err(ContentError::PatientDataWithoutConsent);
     }
     Ok(())
 }

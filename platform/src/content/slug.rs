@@ -1,9 +1,9 @@
 //! Slugs as WordPress makes them: from the title, URL-safe, unique per type (and parent for
 //! hierarchical types) by a numeric suffix.
 
+use super::error::{Conflict, ContentResult};
 use super::ids::PostId;
 use super::record::PostRecord;
-use crate::http::{ApiError, ApiResult};
 use tenants::TenantTx;
 
 pub const MAX_SLUG: usize = 200;
@@ -40,10 +40,19 @@ const PROBE_BATCHES: usize = 4;
 ///
 /// Every probe is an exact lookup in `posts_slug_key`, so the cost does not grow with the
 /// number of posts: the free slug costs one query; a taken one, one more per 50 suffixes.
-pub async fn unique(tx: &mut TenantTx, post: &PostRecord, base: &str, on_conflict: OnConflict) -> ApiResult<String> {
+pub async fn unique(
+    tx: &mut TenantTx,
+    post: &PostRecord,
+    base: &str,
+    on_conflict: OnConflict,
+) -> ContentResult<String> {
     let base = if base.is_empty() {
         // WordPress falls back to the id; ours is long, its first part is enough with suffixes.
-        format!("{}-{}", post.post_type.replace('_', "-"), &post.id.to_string()[..8])
+        format!(
+            "{}-{}",
+            post.post_type.as_str().replace('_', "-"),
+            &post.id.to_string()[..8]
+        )
     } else {
         base.to_owned()
     };
@@ -60,10 +69,7 @@ pub async fn unique(tx: &mut TenantTx, post: &PostRecord, base: &str, on_conflic
         return Ok(base);
     }
     if on_conflict == OnConflict::Error {
-        return Err(ApiError::conflict(
-            "slug_taken",
-            format!("the slug {base:?} is taken by another post of this type"),
-        ));
+        return Err(Conflict::SlugTaken(Some(base)).into());
     }
     // Room for `-` and a suffix of up to seven digits.
     let stem: String = base.chars().take(MAX_SLUG - 8).collect();
@@ -83,8 +89,8 @@ pub async fn unique(tx: &mut TenantTx, post: &PostRecord, base: &str, on_conflic
 /// `posts_slug_key` per candidate (its expression and predicate repeated): the lateral join
 /// with `LIMIT 1` keeps the planner from the plan `slug = ANY(...)` gets on a table not yet
 /// analysed, which scans every post of the type and filters the slug.
-async fn taken(tx: &mut TenantTx, post: &PostRecord, candidates: &[String]) -> ApiResult<Vec<String>> {
-    Ok(sqlx::query_scalar(
+async fn taken(tx: &mut TenantTx, post: &PostRecord, candidates: &[String]) -> Result<Vec<String>, sqlx::Error> {
+    sqlx::query_scalar(
         "SELECT c.slug FROM unnest($3::text[]) AS c(slug) CROSS JOIN LATERAL ( \
            SELECT 1 FROM posts p WHERE p.type = $1 \
              AND coalesce(p.parent_id, '00000000-0000-0000-0000-000000000000') \
@@ -97,7 +103,7 @@ async fn taken(tx: &mut TenantTx, post: &PostRecord, candidates: &[String]) -> A
     .bind(candidates)
     .bind(post.id)
     .fetch_all(&mut **tx)
-    .await?)
+    .await
 }
 
 #[cfg(test)]

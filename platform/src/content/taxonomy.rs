@@ -2,7 +2,7 @@
 //! core; more registered by the tenant or by plugins (rows of `taxonomies`), each naming the
 //! post types it classifies.
 
-use crate::http::{ApiError, ApiResult};
+use super::error::{ContentError, ContentResult};
 use serde::Serialize;
 use tenants::TenantTx;
 use utoipa::ToSchema;
@@ -26,10 +26,6 @@ pub struct Taxonomy {
 /// Names no registered taxonomy may take: WordPress's own.
 pub const RESERVED: [&str; 5] = ["category", "post_tag", "nav_menu", "link_category", "post_format"];
 
-/// The capability that manages terms (create, edit, delete); assigning them to a post takes
-/// only the right to edit the post, as in WordPress.
-pub const MANAGE_TERMS: &str = "manage_categories";
-
 type Row = (String, String, bool, Vec<String>, String);
 
 impl Taxonomy {
@@ -49,8 +45,8 @@ impl Taxonomy {
         })
     }
 
-    /// The taxonomy, or 404 `unknown_taxonomy`.
-    pub async fn load(tx: &mut TenantTx, name: &str) -> ApiResult<Self> {
+    /// The taxonomy, or [`ContentError::UnknownTaxonomy`].
+    pub async fn load(tx: &mut TenantTx, name: &str) -> ContentResult<Self> {
         if let Some(builtin) = Self::builtin(name) {
             return Ok(builtin);
         }
@@ -60,11 +56,12 @@ impl Taxonomy {
         .bind(name)
         .fetch_optional(&mut **tx)
         .await?;
-        row.map(Self::from_row).ok_or_else(|| unknown(name))
+        row.map(Self::from_row)
+            .ok_or_else(|| ContentError::UnknownTaxonomy(name.to_owned()))
     }
 
     /// Every taxonomy: the built-in ones first, then the registered ones by name.
-    pub async fn all(tx: &mut TenantTx) -> ApiResult<Vec<Self>> {
+    pub async fn all(tx: &mut TenantTx) -> ContentResult<Vec<Self>> {
         let rows: Vec<Row> = sqlx::query_as(
             "SELECT name, label, hierarchical, object_types, registered_by FROM taxonomies ORDER BY name",
         )
@@ -84,14 +81,4 @@ impl Taxonomy {
             registered_by,
         }
     }
-}
-
-pub fn unknown(name: &str) -> ApiError {
-    ApiError::not_found(
-        "unknown_taxonomy",
-        format!(
-            "there is no taxonomy {:?}; GET /api/v1/taxonomies lists them",
-            name.chars().take(40).collect::<String>()
-        ),
-    )
 }

@@ -1,10 +1,11 @@
 //! How a post is shown: WordPress's REST shape, in the `view` or `edit` context.
 
 use super::ids::{PostId, TermId};
-use super::post_type::PostType;
+use super::medical::MedicalFields;
+use super::post_type::{PostType, PostTypeName};
 use super::record::PostRow;
 use super::status::PostStatus;
-use chrono::{DateTime, NaiveDateTime, Utc};
+use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
@@ -48,7 +49,8 @@ pub struct PostView {
     pub slug: String,
     pub status: PostStatus,
     #[serde(rename = "type")]
-    pub post_type: String,
+    #[schema(value_type = String)]
+    pub post_type: PostTypeName,
     /// The post in this API.
     pub link: String,
     pub title: Text,
@@ -75,22 +77,9 @@ pub struct PostView {
     pub password: Option<String>,
     /// Counts saves; also the ETag. Send it back in If-Match to update.
     pub version: i64,
-    pub medical_content: bool,
-    pub medical_disclaimer: Option<String>,
-    pub evidence_level: Option<String>,
-    pub scientific_references: Value,
-    pub professional_review_required: bool,
-    #[schema(value_type = Option<String>, format = Uuid)]
-    pub professional_reviewer: Option<UserId>,
-    pub medical_approval_status: String,
-    pub medical_approved_at: Option<DateTime<Utc>>,
-    pub contains_patient_data: bool,
-    pub anonymization_applied: bool,
-    pub consent_for_publication: bool,
-    pub seo_title: Option<String>,
-    pub seo_description: Option<String>,
-    pub medical_keywords: Value,
-    pub target_audience: Option<String>,
+    #[serde(flatten)]
+    #[schema(schema_with = MedicalFields::as_viewed)]
+    pub medical: MedicalFields,
     /// Edit context only.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<String>, format = Uuid)]
@@ -156,21 +145,7 @@ impl PostView {
             terms,
             password: edit.then_some(row.password),
             version: row.version,
-            medical_content: row.medical_content,
-            medical_disclaimer: row.medical_disclaimer,
-            evidence_level: row.evidence_level,
-            scientific_references: row.scientific_references,
-            professional_review_required: row.professional_review_required,
-            professional_reviewer: row.professional_reviewer_id,
-            medical_approval_status: row.medical_approval_status,
-            medical_approved_at: row.medical_approved_at,
-            contains_patient_data: row.contains_patient_data,
-            anonymization_applied: row.anonymization_applied,
-            consent_for_publication: row.consent_for_publication,
-            seo_title: row.seo_title,
-            seo_description: row.seo_description,
-            medical_keywords: row.medical_keywords,
-            target_audience: row.target_audience,
+            medical: row.medical,
             last_editor: if edit { row.last_editor_id } else { None },
             acf: None,
         }

@@ -1,12 +1,13 @@
 //! Who reads: a signed-in principal, or an anonymous reader who sees what WordPress shows
 //! everybody (published posts).
 
-use super::post_type::PostType;
+use super::capability::PostCap;
+use super::error::{ContentError, ContentResult};
+use super::post_type::{CapabilityType, PostType};
 use super::record::PostRow;
 use super::status::PostStatus;
 use crate::access::{MetaCap, PostFacts, Principal};
 use crate::auth::extract::MaybeTenantUser;
-use crate::http::{ApiError, ApiResult};
 use tenants::{TenantTx, UserId};
 
 pub enum Viewer {
@@ -15,10 +16,10 @@ pub enum Viewer {
 }
 
 impl Viewer {
-    pub async fn load(tx: &mut TenantTx, who: &MaybeTenantUser) -> ApiResult<Self> {
+    pub async fn load(tx: &mut TenantTx, who: &MaybeTenantUser) -> ContentResult<Self> {
         Ok(match &who.user {
             None => Self::Anonymous,
-            Some(user) => Self::User(Principal::load(tx, &user.subject).await?),
+            Some(user) => Self::User(Principal::load(tx, user.subject()).await?),
         })
     }
 
@@ -46,14 +47,12 @@ impl Viewer {
         matches!(self, Self::User(me) if me.has(capability))
     }
 
-    /// 401 for anonymous readers, 403 naming the capability for others.
-    pub fn require(&self, capability: &str) -> ApiResult<()> {
+    /// [`ContentError::SignInRequired`] for anonymous readers; for others, 403 naming the
+    /// capability.
+    pub fn require(&self, capability: &str) -> ContentResult<()> {
         match self {
-            Self::Anonymous => Err(ApiError::unauthorized(
-                "missing_token",
-                "sign in to do this: Authorization: Bearer <token>",
-            )),
-            Self::User(me) => me.require(capability),
+            Self::Anonymous => Err(ContentError::SignInRequired),
+            Self::User(me) => Ok(me.require(capability)?),
         }
     }
 
@@ -69,10 +68,10 @@ impl Viewer {
     /// The rule of [`Self::can_read`] as SQL over `posts p`, for lists.
     pub fn push_visibility(&self, qb: &mut sqlx::QueryBuilder<'_, sqlx::Postgres>, post_type: &PostType) {
         let me = self.id();
-        let edit = self.has(&post_type.cap("edit"));
-        let edit_others = self.has(&post_type.cap("edit_others"));
-        let edit_published = self.has(&post_type.cap("edit_published"));
-        let read_private = self.has(&post_type.cap("read_private"));
+        let edit = self.has(&post_type.cap(PostCap::Edit));
+        let edit_others = self.has(&post_type.cap(PostCap::EditOthers));
+        let edit_published = self.has(&post_type.cap(PostCap::EditPublished));
+        let read_private = self.has(&post_type.cap(PostCap::ReadPrivate));
         qb.push(" AND (p.status = 'publish' OR (p.status = 'private' AND (p.author_id IS NOT DISTINCT FROM ")
             .push_bind(me)
             .push(" OR ")
@@ -101,8 +100,8 @@ pub fn facts<'a>(row: &'a PostRow, post_type: &PostType) -> PostFacts<'a> {
         author: row.author_id,
         status: row.status.as_str(),
         post_type: match post_type.capability_type {
-            super::post_type::CapabilityType::Page => "page",
-            super::post_type::CapabilityType::Post => "post",
+            CapabilityType::Page => "page",
+            CapabilityType::Post => "post",
         },
     }
 }

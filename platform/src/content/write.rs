@@ -1,317 +1,53 @@
 //! Creating, updating and deleting posts, with WordPress's capability rules for each status,
-//! the tenant's trust thresholds, and If-Match on every update.
+//! the tenant's trust thresholds, and the version the writer read on every update.
 
+use super::after_commit::{AfterCommit, Answer};
+use super::caller::Caller;
 use super::checks;
-use super::ids::PostId;
+use super::deps::ContentDeps;
+use super::editing::{authorise, load_for_change, settle_schedule, user_write, zone};
+use super::error::{Conflict, ContentError, ContentResult};
+use super::hook_payloads::SavedEvent;
 use super::input::{PostInput, Problems};
-use super::post_type::PostType;
-use super::read::not_found;
-use super::record::{PostRecord, SavedEvent, find};
+use super::post_type::{PostRef, PostType, PostTypeName};
+use super::record::{PostRecord, PostRow};
 use super::slug::{self, OnConflict};
-use super::status::{self, PostStatus};
-use super::store::{Write, store};
-use super::view::{Context, PostView, Reader};
-use super::viewer::{Viewer, facts};
+use super::status::PostStatus;
+use super::store::{Stored, Write, json, read_back, store};
+use super::view::{Context, PostView};
+use super::viewer::facts;
+use crate::access::MetaCap;
 use crate::access::trust::{Action, enforce};
-use crate::access::{MetaCap, Principal};
-use crate::audit::{self, Actor, AuditEvent, ClientContext, Outcome};
-use crate::auth::extract::TenantUser;
+use crate::audit::{self, AuditEvent, Outcome};
 use crate::hooks::{Hook, HookContext};
-use crate::http::etag::stale;
-use crate::http::{ApiError, ApiResult};
-use crate::state::AppState;
-use axum::http::StatusCode;
 use chrono::Utc;
-use serde::Deserialize;
-use serde_json::Value;
 use tenants::TenantTx;
-use utoipa::IntoParams;
 
-#[derive(Debug, Default, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct WriteParams {
-    /// `suffix` (default): a taken slug gets `-2`, `-3`...; `error`: 409 `slug_taken`.
-    pub on_slug_conflict: Option<OnConflict>,
+/// A post to create, of `post_type`.
+#[derive(Debug, Clone)]
+pub struct NewPost {
+    pub post_type: PostTypeName,
+    pub input: PostInput,
+    pub on_slug_conflict: OnConflict,
 }
 
-#[derive(Debug, Default, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct DeleteParams {
-    /// `true` deletes for good; otherwise the post goes to the trash.
-    pub force: Option<bool>,
+/// A change to a post: the fields given, at the version the writer read.
+#[derive(Debug, Clone)]
+pub struct UpdatePost {
+    pub post: PostRef,
+    /// The version the change is based on (If-Match): [`ContentError::Stale`] if it moved on.
+    pub expected_version: i64,
+    pub input: PostInput,
+    pub on_slug_conflict: OnConflict,
 }
 
-/// A scheduled date closer than this publishes at once (WordPress does the same).
-const PUBLISH_NOW_WITHIN: chrono::Duration = chrono::Duration::seconds(60);
-
-async fn zone(tx: &mut TenantTx) -> ApiResult<chrono_tz::Tz> {
-    let name: Option<String> = sqlx::query_scalar("SELECT document->>'timezone' FROM settings")
-        .fetch_one(&mut **tx)
-        .await?;
-    Ok(name.and_then(|n| n.parse().ok()).unwrap_or(chrono_tz::UTC))
-}
-
-pub(super) fn hook_context(user: &TenantUser, me: &Principal, client: &ClientContext) -> HookContext {
-    HookContext {
-        tenant: user.tenant.id,
-        user: Some(me.user_id),
-        user_roles: me.roles.clone(),
-        request_id: client.request_id.clone(),
-    }
-}
-
-/// WordPress's rule for `publish` and `future`: a date more than a minute ahead schedules, a
-/// date that is not publishes now.
-fn settle_schedule(post: &mut PostRecord, now: chrono::DateTime<Utc>) {
-    match post.status {
-        PostStatus::Publish if post.date_gmt > now + PUBLISH_NOW_WITHIN => post.status = PostStatus::Future,
-        PostStatus::Future if post.date_gmt <= now + PUBLISH_NOW_WITHIN => post.status = PostStatus::Publish,
-        _ => {}
-    }
-}
-
-/// Capabilities and trust for moving `post` (as stored: `previous`) to its new status.
-#[expect(
-    clippy::too_many_arguments,
-    reason = "the request's parts, each used once; a struct would only rename them"
-)]
-pub(super) async fn authorise(
-    state: &AppState,
-    tx: &mut TenantTx,
-    user: &TenantUser,
-    me: &Principal,
-    client: &ClientContext,
-    post_type: &PostType,
-    previous: Option<&PostRecord>,
-    post: &PostRecord,
-) -> ApiResult<()> {
-    let old = previous.map(|p| p.status);
-    if post.status.is_published() && old != Some(post.status) {
-        me.require(&post_type.cap("publish"))?;
-    } else if previous.is_none() {
-        // WordPress's create_posts is edit_posts.
-        me.require(&post_type.cap("edit"))?;
-    }
-    if post.author != me.user_id && previous.is_none_or(|p| p.author != post.author) {
-        me.require(&post_type.cap("edit_others"))?;
-    }
-    let public = post.status.is_published() || previous.is_some_and(|p| p.status.is_published());
-    let action = if public { Action::Publish } else { Action::CreateDraft };
-    enforce(&state.trust, tx, &user.tenant.scope(), me, action, client).await?;
-    Ok(())
-}
-
-/// A write by a signed-in user, with the defaults a plain save has; callers adjust the rest.
-pub(super) fn user_write<'a>(
-    state: &'a AppState,
-    context: &'a HookContext,
-    post_type: &'a PostType,
-    previous: Option<&'a PostRecord>,
-    me: &Principal,
-    client: &'a ClientContext,
-) -> Write<'a> {
-    Write {
-        hooks: &state.hooks,
-        hook_context: context,
-        post_type,
-        previous,
-        requested_slug: None,
-        on_slug_conflict: OnConflict::Suffix,
-        unfiltered_html: me.has("unfiltered_html"),
-        actor: Actor::User(*me.user_id.as_uuid()),
-        editor: Some(me.user_id),
-        client,
-        audit_note: None,
-        acf: None,
-    }
-}
-
-/// A write's answer (edit context), with what plugins add to responses.
-pub(super) async fn prepared(state: &AppState, context: &HookContext, view: PostView) -> PostView {
-    let mut views = [view];
-    super::extend::prepare(&state.hooks, context, Context::Edit, &mut views).await;
-    let [view] = views;
-    view
-}
-
-pub(super) async fn respond(tx: &mut TenantTx, id: PostId, post_type: &PostType) -> ApiResult<PostView> {
-    let row = find(tx, id, false)
-        .await?
-        .ok_or_else(|| ApiError::internal(anyhow::anyhow!("a post vanished inside its own transaction")))?;
-    Ok(PostView::new(
-        row,
-        post_type,
-        Reader {
-            context: Context::Edit,
-            unlocked: true,
-        },
-    ))
-}
-
-/// Creates a post of `type_name`.
-pub async fn create(
-    state: &AppState,
-    user: TenantUser,
-    client: ClientContext,
-    type_name: &str,
-    params: WriteParams,
-    input: PostInput,
-) -> ApiResult<PostView> {
-    let mut problems = Problems::default();
-    let status = input.status(&mut problems).unwrap_or(PostStatus::Draft);
-    if status == PostStatus::Trash {
-        problems.add("status", "a new post cannot start in the trash");
-    }
-    let requested_slug = requested_slug(input.slug.as_deref());
-    let mut tx = user.tenant.scope().begin(state.tenancy.pool()).await?;
-    let me = Principal::load(&mut tx, &user.subject).await?;
-    let post_type = PostType::load(&mut tx, type_name).await?;
-    let now = Utc::now();
-    let mut post = PostRecord::new(&post_type.name, me.user_id, now);
-    post.status = status;
-    if let Some(author) = input.author {
-        post.author = author;
-    }
-    let approval = input.medical_approval_status.clone();
-    let acf = input.acf.clone();
-    input.apply(&mut post, zone(&mut tx).await?, &mut problems);
-    if !problems.0.is_empty() {
-        return Err(ApiError::invalid(problems.0));
-    }
-    settle_schedule(&mut post, now);
-    authorise(state, &mut tx, &user, &me, &client, &post_type, None, &post).await?;
-    checks::medical_approval(&me, &mut post, None, approval.as_deref(), now)?;
-    let context = hook_context(&user, &me, &client);
-    let write = Write {
-        requested_slug,
-        on_slug_conflict: params.on_slug_conflict.unwrap_or_default(),
-        acf,
-        ..user_write(state, &context, &post_type, None, &me, &client)
-    };
-    let stored = store(&mut tx, write, post).await?;
-    tx.commit().await?;
-    let view = prepared(state, &context, stored.view).await;
-    state.hooks.after_commit(context, stored.actions);
-    Ok(view)
-}
-
-/// The slug asked for, made URL-safe; one with nothing URL-safe left counts as not given (a
-/// new post's slug then comes from its title), as in WordPress.
-fn requested_slug(slug: Option<&str>) -> Option<String> {
-    Some(slug::sanitize(slug?)).filter(|clean| !clean.is_empty())
-}
-
-/// Loads a post of this type for a change, locked; 404 unless the caller may read it, 403
-/// unless they may edit it, 412 when it changed since `expected`.
-pub(super) async fn load_for_change(
-    tx: &mut TenantTx,
-    me: &Principal,
-    post_type: &PostType,
-    id: PostId,
-    expected: Option<i64>,
-) -> ApiResult<super::record::PostRow> {
-    let row = find(tx, id, true)
-        .await?
-        .filter(|row| row.post_type == post_type.name)
-        .ok_or_else(not_found)?;
-    let viewer = Viewer::User(me.clone());
-    if !viewer.can_read(&row, post_type) {
-        return Err(not_found());
-    }
-    if expected.is_some_and(|v| v != row.version) {
-        return Err(stale("post"));
-    }
-    Ok(row)
-}
-
-/// Updates a post: the fields given, at the version given in If-Match.
-#[expect(
-    clippy::too_many_arguments,
-    reason = "the request's parts, each used once; a struct would only rename them"
-)]
-pub async fn update(
-    state: &AppState,
-    user: TenantUser,
-    client: ClientContext,
-    type_name: &str,
-    id: PostId,
-    expected: i64,
-    params: WriteParams,
-    input: PostInput,
-) -> ApiResult<PostView> {
-    let mut problems = Problems::default();
-    let status = input.status(&mut problems);
-    let requested_slug = requested_slug(input.slug.as_deref());
-    let mut tx = user.tenant.scope().begin(state.tenancy.pool()).await?;
-    let me = Principal::load(&mut tx, &user.subject).await?;
-    let post_type = PostType::load(&mut tx, type_name).await?;
-    let row = load_for_change(&mut tx, &me, &post_type, id, Some(expected)).await?;
-    let previous = row.record();
-    let next_status = status.unwrap_or(previous.status);
-    if previous.status == PostStatus::Trash {
-        let only_restoring = next_status == PostStatus::Draft && input_is_status_only(&input);
-        if !only_restoring {
-            return Err(ApiError::conflict(
-                "post_trashed",
-                "a trashed post can only be restored (status draft) or deleted for good",
-            ));
-        }
-        me.require_meta(MetaCap::DeletePost(facts(&row, &post_type)))?;
-    } else {
-        me.require_meta(MetaCap::EditPost(facts(&row, &post_type)))?;
-    }
-    if next_status == PostStatus::Trash && previous.status != PostStatus::Trash {
-        me.require_meta(MetaCap::DeletePost(facts(&row, &post_type)))?;
-    }
-    if !previous.status.can_become(next_status) {
-        return Err(ApiError::conflict(
-            "illegal_transition",
-            format!(
-                "a {} post can become: {}",
-                previous.status,
-                status::names(previous.status.allowed_next())
-            ),
-        ));
-    }
-    let mut post = previous.clone();
-    post.status = next_status;
-    if let Some(author) = input.author {
-        post.author = author;
-    }
-    let approval = input.medical_approval_status.clone();
-    let acf = input.acf.clone();
-    let date_given = input.date.is_some() || input.date_gmt.is_some();
-    input.apply(&mut post, zone(&mut tx).await?, &mut problems);
-    if !problems.0.is_empty() {
-        return Err(ApiError::invalid(problems.0));
-    }
-    let now = Utc::now();
-    if post.status == PostStatus::Publish && previous.status != PostStatus::Publish && !date_given {
-        // Publishing a draft dates it now, as WordPress does for undated drafts.
-        post.date_gmt = now;
-    }
-    settle_schedule(&mut post, now);
-    authorise(state, &mut tx, &user, &me, &client, &post_type, Some(&previous), &post).await?;
-    checks::medical_approval(&me, &mut post, Some(&previous), approval.as_deref(), now)?;
-    let context = hook_context(&user, &me, &client);
-    let write = Write {
-        requested_slug,
-        on_slug_conflict: params.on_slug_conflict.unwrap_or_default(),
-        acf,
-        ..user_write(state, &context, &post_type, Some(&previous), &me, &client)
-    };
-    let stored = store(&mut tx, write, post).await?;
-    tx.commit().await?;
-    let view = prepared(state, &context, stored.view).await;
-    state.hooks.after_commit(context, stored.actions);
-    Ok(view)
-}
-
-fn input_is_status_only(input: &PostInput) -> bool {
-    PostInput {
-        status: None,
-        ..input.clone()
-    } == PostInput::default()
+/// A post to trash, or with `force` to delete for good.
+#[derive(Debug, Clone)]
+pub struct DeletePost {
+    pub post: PostRef,
+    /// The version the writer read, when they named one.
+    pub expected_version: Option<i64>,
+    pub force: bool,
 }
 
 /// The answer to a delete: the post as it was, and whether it is gone for good.
@@ -321,79 +57,216 @@ pub struct Deleted {
     pub previous: PostView,
 }
 
+impl Answer for Deleted {
+    fn posts_mut(&mut self) -> &mut [PostView] {
+        std::slice::from_mut(&mut self.previous)
+    }
+}
+
+/// Creates a post. Its status decides the capability it needs (`edit_*` for drafts,
+/// `publish_*` for publish, future and private) and the trust action.
+pub async fn create(
+    tx: &mut TenantTx,
+    deps: &ContentDeps<'_>,
+    who: Caller<'_>,
+    new: NewPost,
+) -> ContentResult<AfterCommit<PostView>> {
+    let NewPost {
+        post_type,
+        input,
+        on_slug_conflict,
+    } = new;
+    let mut problems = Problems::default();
+    let status = input.status(&mut problems).unwrap_or(PostStatus::Draft);
+    if status == PostStatus::Trash {
+        problems.add("status", "a new post cannot start in the trash");
+    }
+    let requested_slug = requested_slug(input.slug.as_deref());
+    let post_type = PostType::load(tx, &post_type).await?;
+    let now = Utc::now();
+    let mut post = PostRecord::new(&post_type.name, who.who.user_id, now);
+    post.status = status;
+    if let Some(author) = input.author {
+        post.author = author;
+    }
+    let approval = input.medical_approval_status.clone();
+    let acf = input.acf.clone();
+    input.apply(&mut post, zone(tx).await?, &mut problems);
+    if !problems.0.is_empty() {
+        return Err(ContentError::Invalid(problems.0));
+    }
+    settle_schedule(&mut post, now);
+    authorise(tx, deps, who, &post_type, None, &post).await?;
+    checks::medical_approval(who.who, &mut post, None, approval.as_deref(), now)?;
+    let context = who.hook_context();
+    let write = Write {
+        requested_slug,
+        on_slug_conflict,
+        acf,
+        ..user_write(deps, &context, &post_type, None, who)
+    };
+    let stored = store(tx, write, post).await?;
+    Ok(answered(stored, context))
+}
+
+/// A save's answer: the post in the edit context, and the action hooks it fires.
+pub(super) fn answered(stored: Stored, context: HookContext) -> AfterCommit<PostView> {
+    AfterCommit::new(stored.view, context)
+        .firing(stored.actions)
+        .responding_in(Context::Edit)
+}
+
+/// The slug asked for, made URL-safe; one with nothing URL-safe left counts as not given (a
+/// new post's slug then comes from its title), as in WordPress.
+fn requested_slug(slug: Option<&str>) -> Option<String> {
+    Some(slug::sanitize(slug?)).filter(|clean| !clean.is_empty())
+}
+
+/// Updates a post: the fields given, at the version given.
+pub async fn update(
+    tx: &mut TenantTx,
+    deps: &ContentDeps<'_>,
+    who: Caller<'_>,
+    change: UpdatePost,
+) -> ContentResult<AfterCommit<PostView>> {
+    let UpdatePost {
+        post: target,
+        expected_version,
+        input,
+        on_slug_conflict,
+    } = change;
+    let mut problems = Problems::default();
+    let status = input.status(&mut problems);
+    let requested_slug = requested_slug(input.slug.as_deref());
+    let post_type = PostType::load(tx, &target.post_type).await?;
+    let row = load_for_change(tx, who.who, &post_type, target.id, Some(expected_version)).await?;
+    let previous = row.record();
+    let next_status = status.unwrap_or(previous.status);
+    may_move(who, &row, &post_type, next_status, &input)?;
+    let mut post = previous.clone();
+    post.status = next_status;
+    if let Some(author) = input.author {
+        post.author = author;
+    }
+    let approval = input.medical_approval_status.clone();
+    let acf = input.acf.clone();
+    let date_given = input.date.is_some() || input.date_gmt.is_some();
+    input.apply(&mut post, zone(tx).await?, &mut problems);
+    if !problems.0.is_empty() {
+        return Err(ContentError::Invalid(problems.0));
+    }
+    let now = Utc::now();
+    if post.status == PostStatus::Publish && previous.status != PostStatus::Publish && !date_given {
+        // Publishing a draft dates it now, as WordPress does for undated drafts.
+        post.date_gmt = now;
+    }
+    settle_schedule(&mut post, now);
+    authorise(tx, deps, who, &post_type, Some(&previous), &post).await?;
+    checks::medical_approval(who.who, &mut post, Some(&previous), approval.as_deref(), now)?;
+    let context = who.hook_context();
+    let write = Write {
+        requested_slug,
+        on_slug_conflict,
+        acf,
+        ..user_write(deps, &context, &post_type, Some(&previous), who)
+    };
+    let stored = store(tx, write, post).await?;
+    Ok(answered(stored, context))
+}
+
+/// Whether the caller may move the post (as stored: `row`) to `next`: a trashed post is only
+/// restored (to draft, changing nothing else), by those who may delete it; a post is trashed by
+/// those who may delete it; and the move must be one WordPress allows.
+fn may_move(
+    who: Caller<'_>,
+    row: &PostRow,
+    post_type: &PostType,
+    next: PostStatus,
+    input: &PostInput,
+) -> ContentResult<()> {
+    let me = who.who;
+    let current = row.status;
+    if current == PostStatus::Trash {
+        let only_restoring = next == PostStatus::Draft && input_is_status_only(input);
+        if !only_restoring {
+            return Err(Conflict::PostTrashed {
+                restoring_revision: false,
+            }
+            .into());
+        }
+        me.require_meta(MetaCap::DeletePost(facts(row, post_type)))?;
+    } else {
+        me.require_meta(MetaCap::EditPost(facts(row, post_type)))?;
+    }
+    if next == PostStatus::Trash && current != PostStatus::Trash {
+        me.require_meta(MetaCap::DeletePost(facts(row, post_type)))?;
+    }
+    if !current.can_become(next) {
+        return Err(Conflict::IllegalTransition(current).into());
+    }
+    Ok(())
+}
+
+fn input_is_status_only(input: &PostInput) -> bool {
+    PostInput {
+        status: None,
+        ..input.clone()
+    } == PostInput::default()
+}
+
 /// Trashes a post, or deletes it for good with `force`.
 pub async fn delete(
-    state: &AppState,
-    user: TenantUser,
-    client: ClientContext,
-    type_name: &str,
-    id: PostId,
-    expected: Option<i64>,
-    params: DeleteParams,
-) -> ApiResult<(StatusCode, Deleted)> {
-    let force = params.force.unwrap_or(false);
-    let mut tx = user.tenant.scope().begin(state.tenancy.pool()).await?;
-    let me = Principal::load(&mut tx, &user.subject).await?;
-    let post_type = PostType::load(&mut tx, type_name).await?;
-    let row = load_for_change(&mut tx, &me, &post_type, id, expected).await?;
+    tx: &mut TenantTx,
+    deps: &ContentDeps<'_>,
+    who: Caller<'_>,
+    delete: DeletePost,
+) -> ContentResult<AfterCommit<Deleted>> {
+    let me = who.who;
+    let post_type = PostType::load(tx, &delete.post.post_type).await?;
+    let row = load_for_change(tx, me, &post_type, delete.post.id, delete.expected_version).await?;
     me.require_meta(MetaCap::DeletePost(facts(&row, &post_type)))?;
     let previous = row.record();
-    if !force && previous.status == PostStatus::Trash {
-        return Err(ApiError::new(
-            StatusCode::GONE,
-            "already_trashed",
-            "the post is already in the trash; delete with force=true to remove it for good",
-        ));
+    if !delete.force && previous.status == PostStatus::Trash {
+        return Err(ContentError::AlreadyTrashed);
     }
-    let public = previous.status.is_published();
-    let action = if public { Action::Publish } else { Action::CreateDraft };
-    enforce(&state.trust, &mut tx, &user.tenant.scope(), &me, action, &client).await?;
-    let before = respond(&mut tx, id, &post_type).await?;
-    let context = hook_context(&user, &me, &client);
-    if !force {
+    let action = if previous.status.is_published() {
+        Action::Publish
+    } else {
+        Action::CreateDraft
+    };
+    enforce(deps.trust, tx, who.scope, me, action, who.client).await?;
+    let before = read_back(tx, previous.id, &post_type).await?;
+    let context = who.hook_context();
+    if !delete.force {
         let mut trashed = previous.clone();
         trashed.status = PostStatus::Trash;
         let write = Write {
             // Trashing changes no text: nothing to sanitise.
             unfiltered_html: true,
-            ..user_write(state, &context, &post_type, Some(&previous), &me, &client)
+            ..user_write(deps, &context, &post_type, Some(&previous), who)
         };
-        let stored = store(&mut tx, write, trashed).await?;
-        tx.commit().await?;
-        state.hooks.after_commit(context, stored.actions);
-        return Ok((
-            StatusCode::OK,
-            Deleted {
-                deleted: false,
-                previous: stored.view,
-            },
-        ));
+        let stored = store(tx, write, trashed).await?;
+        let trashed = Deleted {
+            deleted: false,
+            previous: stored.view,
+        };
+        return Ok(AfterCommit::new(trashed, context).firing(stored.actions));
     }
     sqlx::query("DELETE FROM posts WHERE id = $1")
-        .bind(id)
-        .execute(&mut *tx)
+        .bind(previous.id)
+        .execute(&mut **tx)
         .await?;
-    let event = AuditEvent::new("content.delete", Outcome::Success, Actor::User(*me.user_id.as_uuid()))
-        .resource(&post_type.name, id)
+    let event = AuditEvent::new("content.delete", Outcome::Success, who.actor())
+        .resource(post_type.name.as_str(), previous.id)
         .details(serde_json::json!({ "before": previous.summary() }));
-    audit::append(&mut tx, &event, &client).await?;
-    tx.commit().await?;
-    let event = SavedEvent {
+    audit::append(tx, &event, who.client).await?;
+    let deleted = SavedEvent {
         post: previous,
         update: true,
     };
-    state.hooks.after_commit(
-        context,
-        vec![(
-            Hook::ContentDeleted,
-            serde_json::to_value(&event).unwrap_or(Value::Null),
-        )],
-    );
-    Ok((
-        StatusCode::OK,
-        Deleted {
-            deleted: true,
-            previous: before,
-        },
-    ))
+    let gone = Deleted {
+        deleted: true,
+        previous: before,
+    };
+    Ok(AfterCommit::new(gone, context).firing(vec![(Hook::ContentDeleted, json(&deleted))]))
 }

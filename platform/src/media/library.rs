@@ -313,7 +313,15 @@ async fn visible(
         Readable::No => Err(not_found()),
         Readable::Yes => Ok(row),
         Readable::ThroughPost(post) => {
-            crate::content::phi::record_reads(state, tx, &who.tenant, &viewer, client, std::iter::once(&*post)).await?;
+            crate::content::phi::record_reads(
+                &state.trust,
+                tx,
+                &who.tenant.scope(),
+                &viewer,
+                client,
+                std::iter::once(&*post),
+            )
+            .await?;
             Ok(row)
         }
     }

@@ -8,7 +8,7 @@ use super::upload_extract;
 use crate::audit::ClientContext;
 use crate::auth::extract::{MaybeTenantUser, TenantUser};
 use crate::content::ids::MediaId;
-use crate::content::write::DeleteParams;
+use crate::content::routes::params::DeleteParams;
 use crate::http::extract::{Json, Path, Query};
 use crate::http::pagination::{self, Page, PageParams};
 use crate::http::{ApiError, ApiResult, Problem};

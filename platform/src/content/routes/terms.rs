@@ -1,17 +1,20 @@
 //! Routes for terms, as WordPress lays them out: `/api/v1/categories`, `/api/v1/tags`, and
 //! `/api/v1/taxonomies/{taxonomy}/terms` for registered taxonomies.
 
-use super::ids::TermId;
-use super::terms::{self, DeletedTerm, NewTerm, Term, TermInput, TermListParams};
+use super::headers::{located, paging};
+use super::term_params::TermListParams;
+use super::transaction::{as_user, in_tenant};
 use crate::audit::ClientContext;
 use crate::auth::extract::{MaybeTenantUser, TenantUser};
+use crate::content::ids::TermId;
+use crate::content::term_changes;
+use crate::content::terms::{self, DeletedTerm, NewTerm, Term, TermInput};
 use crate::http::extract::{Json, Path, Query};
 use crate::http::pagination::{Page, PageParams};
 use crate::http::{ApiResult, Problem};
 use crate::state::AppState;
 use axum::extract::State;
-use axum::http::header::LOCATION;
-use axum::http::{HeaderValue, StatusCode, Uri};
+use axum::http::{StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 
 async fn list_of(
@@ -23,8 +26,17 @@ async fn list_of(
     uri: Uri,
 ) -> ApiResult<Response> {
     let page = Page::try_from(&params)?;
-    let (headers, terms) = terms::list(&state, who, taxonomy, page, filter, uri.path(), uri.query()).await?;
-    Ok((headers, axum::Json(terms)).into_response())
+    let filter = filter.filter()?;
+    let listed = in_tenant(&state, &who.tenant, async |tx| {
+        terms::list(tx, taxonomy, page, &filter).await
+    })
+    .await?;
+    Ok((paging(&listed, &uri), axum::Json(listed.items)).into_response())
+}
+
+async fn one_of(state: AppState, who: MaybeTenantUser, taxonomy: &str, id: TermId) -> ApiResult<axum::Json<Term>> {
+    let term = in_tenant(&state, &who.tenant, async |tx| terms::one(tx, taxonomy, id).await).await?;
+    Ok(axum::Json(term))
 }
 
 async fn create_of(
@@ -34,12 +46,42 @@ async fn create_of(
     taxonomy: &str,
     input: NewTerm,
 ) -> ApiResult<Response> {
-    let term = terms::create(&state, user, client, taxonomy, input.into()).await?;
+    let term = as_user(&state, &user, &client, async |tx, me| {
+        term_changes::create(tx, me, taxonomy, input.into()).await
+    })
+    .await?;
     let mut response = (StatusCode::CREATED, axum::Json(&term)).into_response();
-    if let Ok(location) = HeaderValue::from_str(&term.link) {
-        response.headers_mut().insert(LOCATION, location);
-    }
+    located(&mut response, &term.link);
     Ok(response)
+}
+
+async fn update_of(
+    state: AppState,
+    user: TenantUser,
+    client: ClientContext,
+    taxonomy: &str,
+    id: TermId,
+    input: TermInput,
+) -> ApiResult<axum::Json<Term>> {
+    let term = as_user(&state, &user, &client, async |tx, me| {
+        term_changes::update(tx, me, taxonomy, id, input).await
+    })
+    .await?;
+    Ok(axum::Json(term))
+}
+
+async fn delete_of(
+    state: AppState,
+    user: TenantUser,
+    client: ClientContext,
+    taxonomy: &str,
+    id: TermId,
+) -> ApiResult<axum::Json<DeletedTerm>> {
+    let deleted = as_user(&state, &user, &client, async |tx, me| {
+        term_changes::delete(tx, me, taxonomy, id).await
+    })
+    .await?;
+    Ok(axum::Json(deleted))
 }
 
 /// The five term handlers of a built-in taxonomy with its own path.
@@ -102,7 +144,7 @@ macro_rules! fixed_taxonomy_routes {
             who: MaybeTenantUser,
             Path(id): Path<TermId>,
         ) -> ApiResult<axum::Json<Term>> {
-            Ok(axum::Json(terms::one(&state, who, $taxonomy, id).await?))
+            one_of(state, who, $taxonomy, id).await
         }
 
         /// Change a term's fields (`manage_categories`).
@@ -126,7 +168,7 @@ macro_rules! fixed_taxonomy_routes {
             Path(id): Path<TermId>,
             Json(input): Json<TermInput>,
         ) -> ApiResult<axum::Json<Term>> {
-            Ok(axum::Json(terms::update(&state, user, client, $taxonomy, id, input).await?))
+            update_of(state, user, client, $taxonomy, id, input).await
         }
 
         /// Delete a term for good (`manage_categories`; terms have no trash). Children move
@@ -148,7 +190,7 @@ macro_rules! fixed_taxonomy_routes {
             client: ClientContext,
             Path(id): Path<TermId>,
         ) -> ApiResult<axum::Json<DeletedTerm>> {
-            Ok(axum::Json(terms::delete(&state, user, client, $taxonomy, id).await?))
+            delete_of(state, user, client, $taxonomy, id).await
         }
     };
 }
@@ -238,7 +280,7 @@ pub async fn get_term(
     who: MaybeTenantUser,
     Path((taxonomy, id)): Path<(String, TermId)>,
 ) -> ApiResult<axum::Json<Term>> {
-    Ok(axum::Json(terms::one(&state, who, &taxonomy, id).await?))
+    one_of(state, who, &taxonomy, id).await
 }
 
 /// Change a term of any taxonomy (`manage_categories`).
@@ -262,9 +304,7 @@ pub async fn update_term(
     Path((taxonomy, id)): Path<(String, TermId)>,
     Json(input): Json<TermInput>,
 ) -> ApiResult<axum::Json<Term>> {
-    Ok(axum::Json(
-        terms::update(&state, user, client, &taxonomy, id, input).await?,
-    ))
+    update_of(state, user, client, &taxonomy, id, input).await
 }
 
 /// Delete a term of any taxonomy for good (`manage_categories`).
@@ -285,5 +325,5 @@ pub async fn delete_term(
     client: ClientContext,
     Path((taxonomy, id)): Path<(String, TermId)>,
 ) -> ApiResult<axum::Json<DeletedTerm>> {
-    Ok(axum::Json(terms::delete(&state, user, client, &taxonomy, id).await?))
+    delete_of(state, user, client, &taxonomy, id).await
 }

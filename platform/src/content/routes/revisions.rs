@@ -2,20 +2,31 @@
 //! `/revisions/{revision}`, and `/revisions/{revision}/restore`, and the same under
 //! `/content/{type}/{id}` for registered types.
 
-use super::ids::{PostId, RevisionId};
-use super::revisions::{self, Revision};
-use super::view::PostView;
+use super::params::post_type;
+use super::transaction::{as_user, deps};
 use crate::audit::ClientContext;
 use crate::auth::extract::TenantUser;
+use crate::content::ids::{PostId, RevisionId};
+use crate::content::post_type::PostRef;
+use crate::content::revision_restore::{self, RestoreRevision};
+use crate::content::revisions::{self, Revision};
+use crate::content::view::PostView;
 use crate::http::etag::{etag, require_if_match};
 use crate::http::extract::{Path, Query};
-use crate::http::pagination::{Page, PageParams};
+use crate::http::pagination::{self, Page, PageParams};
 use crate::http::{ApiResult, Problem};
 use crate::state::AppState;
 use axum::extract::State;
 use axum::http::header::ETAG;
 use axum::http::{HeaderMap, Uri};
 use axum::response::{IntoResponse, Response};
+
+fn post_ref(type_name: &str, id: PostId) -> ApiResult<PostRef> {
+    Ok(PostRef {
+        post_type: post_type(type_name)?,
+        id,
+    })
+}
 
 async fn list_of(
     state: AppState,
@@ -27,8 +38,15 @@ async fn list_of(
     uri: Uri,
 ) -> ApiResult<Response> {
     let page = Page::try_from(&params)?;
-    let (headers, revisions) = revisions::list(&state, user, &client, type_name, id, page, uri.path()).await?;
-    Ok((headers, axum::Json(revisions)).into_response())
+    let post = post_ref(type_name, id)?;
+    let deps = deps(&state);
+    let listed = as_user(&state, &user, &client, async |tx, me| {
+        revisions::list(tx, &deps, me, post, page).await
+    })
+    .await?;
+    // The links keep no other parameter: a post's revisions take none.
+    let headers = pagination::headers(listed.page, listed.total, uri.path(), "");
+    Ok((headers, axum::Json(listed.items)).into_response())
 }
 
 async fn one_of(
@@ -39,9 +57,13 @@ async fn one_of(
     id: PostId,
     revision: RevisionId,
 ) -> ApiResult<axum::Json<Revision>> {
-    Ok(axum::Json(
-        revisions::one(&state, user, &client, type_name, id, revision).await?,
-    ))
+    let post = post_ref(type_name, id)?;
+    let deps = deps(&state);
+    let found = as_user(&state, &user, &client, async |tx, me| {
+        revisions::one(tx, &deps, me, post, revision).await
+    })
+    .await?;
+    Ok(axum::Json(found))
 }
 
 async fn restore_of(
@@ -53,8 +75,18 @@ async fn restore_of(
     revision: RevisionId,
     headers: HeaderMap,
 ) -> ApiResult<Response> {
-    let expected = require_if_match(&headers)?;
-    let view = revisions::restore(&state, user, client, type_name, id, revision, expected).await?;
+    let expected_version = require_if_match(&headers)?;
+    let restore = RestoreRevision {
+        post: post_ref(type_name, id)?,
+        revision,
+        expected_version,
+    };
+    let deps = deps(&state);
+    let restored = as_user(&state, &user, &client, async |tx, me| {
+        revision_restore::restore(tx, &deps, me, restore).await
+    })
+    .await?;
+    let view = restored.finish(&state.hooks).await;
     Ok(([(ETAG, etag(view.version))], axum::Json::<PostView>(view)).into_response())
 }
 

@@ -2,11 +2,12 @@
 //! plugin's `acf` object). Only `acf` is taken back, and a failing plugin never fails a read:
 //! the posts go out without it, and the failure is logged and counted.
 
-use super::record::PrepareResponsePayload;
+use super::hook_payloads::PrepareResponsePayload;
 use super::view::{Context, PostView};
 use crate::hooks::{Hook, HookContext, Hooks};
 use serde_json::Value;
 
+/// Lets plugins add their fields (`acf`) to `views`, posts going out in `context`.
 pub async fn prepare(hooks: &Hooks, ctx: &HookContext, context: Context, views: &mut [PostView]) {
     if views.is_empty() {
         return;
