@@ -6,7 +6,9 @@
 //! the template is named after a hash of what it holds, made by one process at a time under an
 //! advisory lock, and visible under that name only once complete (built under another name,
 //! then marked `IS_TEMPLATE` and `ALLOW_CONNECTIONS false`, then renamed). Nobody may connect
-//! to it afterwards, so nobody stays connected and blocks a clone.
+//! to it afterwards, so nobody stays connected and blocks a clone. Advisory locks belong to a
+//! database: runs that share a server agree only when they connect to the same one
+//! (`TEST_DATABASE_URL`'s), as `deploy/test` and CI do.
 //!
 //! Only what the control-plane migrations make is in it; the serving role, its grants and
 //! anything else a test makes are per test (`TestDb::new`).
