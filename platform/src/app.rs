@@ -1,6 +1,7 @@
 //! The router: every route the platform serves, assembled in one place, with the layers
-//! around them. Each domain keeps its handlers in its HTTP face (`routes.rs`, `*_routes.rs`);
-//! this file is the only one that knows them all, and the OpenAPI document is built from it.
+//! around them. Each domain keeps its handlers in its HTTP face (a `routes/` folder, or
+//! `routes.rs` and `*_routes.rs`); this file is the only one that knows them all, and the
+//! OpenAPI document is built from it.
 
 use crate::http::health;
 use crate::http::{fallback, request_id, site};

@@ -75,7 +75,7 @@ pub struct MediaConfig {
 #[derive(Debug, Clone)]
 pub struct PluginConfig {
     pub engine: plugins::EngineLimits,
-    /// Connections of the plugin host's own pool (`PLATFORM_PLUGIN_DB_CONNECTIONS`, default
+    /// Connections of the plugin service's own pool (`PLATFORM_PLUGIN_DB_CONNECTIONS`, default
     /// 4): plugin storage and install lookups run while a write holds a connection of the main
     /// pool, so they must never wait for one of those.
     pub db_connections: u32,
@@ -315,15 +315,19 @@ impl Config {
         };
         let data_dir = PathBuf::from(var("PLATFORM_DATA_DIR").unwrap_or_else(|| "./data".into()));
         let master_key = master_key_from_env(environment, &data_dir)?;
+        let database = DatabaseConfig::from_env()?;
         let base_domain = Hostname::parse(&var("PLATFORM_BASE_DOMAIN").unwrap_or_else(|| "localhost".into()))
             .context("PLATFORM_BASE_DOMAIN is not a host name")?;
         let access_ttl = Duration::from_secs(parsed("PLATFORM_ACCESS_TOKEN_TTL_SECS", 900u64)?);
         if access_ttl > MAX_ACCESS_TTL || access_ttl.is_zero() {
             bail!("PLATFORM_ACCESS_TOKEN_TTL_SECS must be between 1 and 900");
         }
+        // In the order they were always checked, so that the first error reported stays the same.
+        let log_format = log_format_from_env()?;
+        let bootstrap_operator = bootstrap_operator_from_env()?;
         Ok(Self {
             environment,
-            database: DatabaseConfig::from_env()?,
+            database,
             redis_url: var("REDIS_URL"),
             redis_prefix: var("PLATFORM_REDIS_PREFIX").unwrap_or_else(|| "platform:".into()),
             tokens: TokenConfig {
@@ -357,8 +361,8 @@ impl Config {
             audit_checkpoint_every: Duration::from_secs(parsed("PLATFORM_AUDIT_CHECKPOINT_SECS", 300u64)?.max(1)),
             jobs_poll_every: Duration::from_millis(parsed("PLATFORM_JOBS_POLL_MS", 1000u64)?.clamp(10, 60_000)),
             data_dir,
-            log_format: log_format_from_env()?,
-            bootstrap_operator: bootstrap_operator_from_env()?,
+            log_format,
+            bootstrap_operator,
         })
     }
 }

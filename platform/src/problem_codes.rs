@@ -38,6 +38,9 @@ macro_rules! problem_codes {
             $( $(#[doc = $doc])+ $variant, )+
         }
 
+        // Every code is an error status.
+        $( const _: () = assert!($status >= 400 && $status < 600, concat!($code, ": not an error status")); )+
+
         impl $crate::problem_codes::ProblemCode for $name {
             const ALL: &'static [$crate::problem_codes::CodeDoc] = &[
                 $( $crate::problem_codes::CodeDoc {

@@ -58,6 +58,31 @@ mod tests {
         );
     }
 
+    /// Every `problem_codes!` enum is on the page: a new domain's enum left out of
+    /// `catalogue` would answer codes nobody documented.
+    #[test]
+    fn every_code_enum_is_catalogued() {
+        fn count(dir: &std::path::Path) -> usize {
+            std::fs::read_dir(dir)
+                .expect("read src")
+                .flatten()
+                .map(|entry| {
+                    let path = entry.path();
+                    if path.is_dir() {
+                        count(&path)
+                    } else if path.extension().is_some_and(|e| e == "rs") {
+                        let text = std::fs::read_to_string(&path).unwrap_or_default();
+                        text.lines().filter(|l| l.starts_with("problem_codes! {")).count()
+                    } else {
+                        0
+                    }
+                })
+                .sum()
+        }
+        let src = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/src"));
+        assert_eq!(count(src), super::catalogue().len(), "add the new enum to catalogue()");
+    }
+
     /// Within a domain a code is declared once. (Across domains one code may mean two things:
     /// `invalid_body` is a 422 for JSON of the wrong shape and a 400 for a torn upload.)
     #[test]

@@ -1,7 +1,8 @@
-//! The application's shared state: what every request may reach. It sits at the bottom of
-//! the crate: it names the components (pools, caches, services) and nothing above them, and
-//! handlers and extractors take the narrow part they need through `FromRef`
-//! (`http::state_parts`).
+//! The application's shared state, the composition root: every component a request may
+//! reach (pools, caches, the token and plugin services), built by `startup.rs`. It names
+//! components only, never a handler or the router, so nothing it holds can import it back.
+//! Extractors take the narrow part they need through `FromRef` (`http::state_parts`);
+//! handlers take `State<AppState>` and hand services only the parts those use.
 
 use metrics_exporter_prometheus::PrometheusHandle;
 use secrecy::SecretString;

@@ -96,13 +96,26 @@ async fn is_ready(conn: &mut PgConnection, template: &str) -> bool {
         .expect("look for the template")
 }
 
-/// Run under the lock: whatever else carries the prefix is a stale template (of other
-/// migrations) or one a process died while making, as nobody else is making one now.
+/// How long another run's template is left alone: a run of other migrations (another
+/// checkout, another branch) may be using it right now, and dropping it would make that run
+/// rebuild it, and drop ours in turn.
+const STALE_AFTER_SECS: i64 = 24 * 3600;
+
+/// Run under the lock. Drops what is ours (this role's) and stale: one a process died while
+/// making (`_new`: nobody else is making one now), one of our name that is not a complete
+/// template, or another run's made over a day ago (each template's comment says when).
 async fn make_template(conn: &mut PgConnection, admin: &PgConnectOptions, template: &str) {
     let others: Vec<(String, bool)> = sqlx::query_as(
-        "SELECT datname, datistemplate FROM pg_database WHERE starts_with(datname, $1) ORDER BY datname",
+        "SELECT datname, datistemplate FROM pg_database \
+         WHERE starts_with(datname, $1) AND pg_get_userbyid(datdba) = current_user \
+           AND (datname LIKE '%\\_new' OR datname = $3 \
+                OR coalesce(substring(shobj_description(oid, 'pg_database') FROM 'made at ([0-9]+)')::bigint, 0) \
+                   < extract(epoch FROM now())::bigint - $2) \
+         ORDER BY datname",
     )
     .bind(TEMPLATE_PREFIX)
+    .bind(STALE_AFTER_SECS)
+    .bind(template)
     .fetch_all(&mut *conn)
     .await
     .expect("list templates");
@@ -130,6 +143,15 @@ async fn make_template(conn: &mut PgConnection, admin: &PgConnectOptions, templa
     .execute(&mut *conn)
     .await
     .expect("mark the template");
+    sqlx::query(&format!(
+        "COMMENT ON DATABASE {building} IS 'made at {}'",
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs())
+    ))
+    .execute(&mut *conn)
+    .await
+    .expect("date the template");
     sqlx::query(&format!("ALTER DATABASE {building} RENAME TO {template}"))
         .execute(&mut *conn)
         .await

@@ -1,5 +1,5 @@
-//! Liveness, readiness, metrics and the OpenAPI document: served on every host, so load
-//! balancers and scrapers need no tenant.
+//! Liveness, readiness and metrics: served on every host (the OpenAPI document too, from
+//! `app.rs`), so load balancers and scrapers need no tenant.
 
 use crate::auth::codes::AuthCode;
 use crate::http::codes::RequestCode;

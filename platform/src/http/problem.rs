@@ -54,7 +54,7 @@ pub struct ApiError {
 }
 
 impl ApiError {
-    pub fn new(status: StatusCode, code: &'static str, detail: impl Into<Cow<'static, str>>) -> Self {
+    fn new(status: StatusCode, code: &'static str, detail: impl Into<Cow<'static, str>>) -> Self {
         Self {
             status,
             code,
@@ -69,46 +69,6 @@ impl ApiError {
     pub fn of(code: impl ProblemCode, detail: impl Into<Cow<'static, str>>) -> Self {
         let status = StatusCode::from_u16(code.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         Self::new(status, code.code(), detail)
-    }
-    /// 400
-    pub fn bad_request(code: &'static str, detail: impl Into<Cow<'static, str>>) -> Self {
-        Self::new(StatusCode::BAD_REQUEST, code, detail)
-    }
-    /// 401
-    pub fn unauthorized(code: &'static str, detail: impl Into<Cow<'static, str>>) -> Self {
-        Self::new(StatusCode::UNAUTHORIZED, code, detail)
-    }
-    /// 403
-    pub fn forbidden(code: &'static str, detail: impl Into<Cow<'static, str>>) -> Self {
-        Self::new(StatusCode::FORBIDDEN, code, detail)
-    }
-    /// 404
-    pub fn not_found(code: &'static str, detail: impl Into<Cow<'static, str>>) -> Self {
-        Self::new(StatusCode::NOT_FOUND, code, detail)
-    }
-    /// 409
-    pub fn conflict(code: &'static str, detail: impl Into<Cow<'static, str>>) -> Self {
-        Self::new(StatusCode::CONFLICT, code, detail)
-    }
-    /// 413
-    pub fn payload_too_large(code: &'static str, detail: impl Into<Cow<'static, str>>) -> Self {
-        Self::new(StatusCode::PAYLOAD_TOO_LARGE, code, detail)
-    }
-    /// 415
-    pub fn unsupported_media_type(code: &'static str, detail: impl Into<Cow<'static, str>>) -> Self {
-        Self::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, code, detail)
-    }
-    /// 422 with a code of its own and no field list.
-    pub fn unprocessable(code: &'static str, detail: impl Into<Cow<'static, str>>) -> Self {
-        Self::new(StatusCode::UNPROCESSABLE_ENTITY, code, detail)
-    }
-    /// 429
-    pub fn too_many_requests(code: &'static str, detail: impl Into<Cow<'static, str>>) -> Self {
-        Self::new(StatusCode::TOO_MANY_REQUESTS, code, detail)
-    }
-    /// 501
-    pub fn not_implemented(code: &'static str, detail: impl Into<Cow<'static, str>>) -> Self {
-        Self::new(StatusCode::NOT_IMPLEMENTED, code, detail)
     }
     /// 422 with per-field errors.
     pub fn invalid(errors: Vec<FieldError>) -> Self {
@@ -160,10 +120,6 @@ impl ApiError {
             "the database was out of reach for a moment; retry shortly (a change whose answer was lost may have been saved: look before repeating a create)",
         )
         .retry_after(std::time::Duration::from_secs(1))
-    }
-    /// 503
-    pub fn unavailable(code: &'static str, detail: impl Into<Cow<'static, str>>) -> Self {
-        Self::new(StatusCode::SERVICE_UNAVAILABLE, code, detail)
     }
 
     /// Tells the client when to come back (`Retry-After`, whole seconds, at least 1).

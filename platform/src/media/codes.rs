@@ -5,7 +5,8 @@ use crate::problem_codes::problem_codes;
 problem_codes! {
     /// Problems of media.
     pub enum MediaCode in "media" {
-        /// JSON of the wrong shape: missing or unknown fields, wrong types
+        /// an upload or form that is malformed or cut short, has an unknown part or more than one
+        /// file, or a field that is not UTF-8 text or not of its type
         InvalidBody = (400, "invalid_body"),
         /// a raw upload without `Content-Disposition: attachment; filename="..."`, or a form's file
         /// part without a name

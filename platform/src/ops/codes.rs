@@ -1,12 +1,10 @@
-//! The problem codes of ops; see `crate::problem_codes`.
+//! The problem codes of the operator API (tenants' keys); see `crate::problem_codes`.
 
 use crate::problem_codes::problem_codes;
 
 problem_codes! {
-    /// Problems of ops.
+    /// Problems of the operator API's key management.
     pub enum OpsCode in "ops" {
-        /// operator API
-        DomainNotFound = (404, "domain_not_found"),
         /// operator API: the tenant has no data key of that version
         KeyVersionNotFound = (404, "key_version_not_found"),
         /// operator API: destroying the primary data key (rotate first)

@@ -210,7 +210,7 @@ pub async fn delete(tx: &mut TenantTx, name: &str) -> Result<bool, sqlx::Error> 
     Ok(deleted.rows_affected() == 1)
 }
 
-/// An enabled install, as the host loads it.
+/// An enabled install, as the plugin service loads it.
 #[derive(sqlx::FromRow)]
 pub struct EnabledRow {
     pub name: String,

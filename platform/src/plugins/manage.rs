@@ -1,6 +1,6 @@
 //! Installing and changing a tenant's plugins, whoever asks: the tenant API (after its
 //! capability checks) and the `platform plugin` command. Each operation is one transaction in
-//! the tenant's schema with its audit record; the host forgets the tenant's plugins after.
+//! the tenant's schema with its audit record; the plugin service forgets the tenant's plugins after.
 
 use super::installs::{self, Change, InstalledPlugin, Source};
 use super::schema;

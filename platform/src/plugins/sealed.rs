@@ -1,6 +1,6 @@
 //! The text a plugin's `seal` returns. It names what it is bound to (the plugin and the
 //! context, both part of the ciphertext's associated data, so neither can be changed):
-//! `ps2.{plugin}.{context, base64url}.{ciphertext, base64url}`. Naming them lets the host
+//! `ps2.{plugin}.{context, base64url}.{ciphertext, base64url}`. Naming them lets the platform
 //! find and re-seal a plugin's values on key rotation wherever the plugin keeps them in the
 //! platform's tables (post meta, revisions, plugin KV), without knowing its conventions.
 //! Texts sealed before this format (plain base64 of the ciphertext) still open, but are not

@@ -10,6 +10,7 @@ use crate::content::post_type::PostTypeName;
 use crate::content::slug::OnConflict;
 use crate::content::status::{self, PostStatus};
 use crate::content::view::Context;
+use crate::http::codes::RequestCode;
 use crate::http::pagination::{IdList, Order, pattern_schema};
 use crate::http::{ApiError, ApiResult};
 use chrono::{DateTime, Utc};
@@ -91,7 +92,7 @@ pub struct DeleteParams {
 }
 
 pub(super) fn bad(detail: impl Into<std::borrow::Cow<'static, str>>) -> ApiError {
-    ApiError::bad_request("invalid_query", detail)
+    ApiError::of(RequestCode::InvalidQuery, detail)
 }
 
 /// A post type named in a path; one that cannot exist is not found, as an unknown one is.

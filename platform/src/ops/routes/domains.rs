@@ -1,7 +1,7 @@
 use crate::auth::extract::Operator;
+use crate::http::codes::TenancyCode;
 use crate::http::extract::{Json, Path};
 use crate::http::{ApiError, ApiResult, Problem};
-use crate::ops::codes::OpsCode;
 use crate::ops::views::DomainView;
 use crate::state::AppState;
 use axum::extract::State;
@@ -60,8 +60,8 @@ pub async fn remove(
     _: Operator,
     Path((id, host)): Path<(TenantId, String)>,
 ) -> ApiResult<StatusCode> {
-    let host =
-        Hostname::parse(&host).map_err(|_| ApiError::of(OpsCode::DomainNotFound, "the tenant has no such domain"))?;
+    let host = Hostname::parse(&host)
+        .map_err(|_| ApiError::of(TenancyCode::DomainNotFound, "the tenant has no such domain"))?;
     state.tenancy.remove_domain(id, &host).await?;
     Ok(StatusCode::NO_CONTENT)
 }
