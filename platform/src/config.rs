@@ -322,7 +322,6 @@ impl Config {
         if access_ttl > MAX_ACCESS_TTL || access_ttl.is_zero() {
             bail!("PLATFORM_ACCESS_TOKEN_TTL_SECS must be between 1 and 900");
         }
-        // In the order they were always checked, so that the first error reported stays the same.
         let log_format = log_format_from_env()?;
         let bootstrap_operator = bootstrap_operator_from_env()?;
         Ok(Self {

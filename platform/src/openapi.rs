@@ -1,4 +1,7 @@
 mod problems;
+pub mod string_schema;
+
+use string_schema::string_schema;
 
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -77,24 +80,6 @@ impl utoipa::PartialSchema for Binary {
 }
 
 impl utoipa::ToSchema for Binary {}
-
-/// A string field of the document with a pattern and length, for `value_type = ..`: built
-/// here once, rather than spelled out in each field's attribute.
-macro_rules! string_schema {
-    ($(#[$doc:meta])* $name:ident { $($method:ident($value:expr)),* }) => {
-        $(#[$doc])*
-        pub struct $name;
-        impl utoipa::PartialSchema for $name {
-            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
-                utoipa::openapi::ObjectBuilder::new()
-                    .schema_type(utoipa::openapi::Type::String)
-                    $(.$method(Some($value)))*
-                    .into()
-            }
-        }
-        impl utoipa::ToSchema for $name {}
-    };
-}
 
 /// Characters the e-mail check refuses: whitespace, controls, `@`.
 const NOT_IN_EMAIL: &str = r"\s\x00-\x1f\x7f-\x9f@";

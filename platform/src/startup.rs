@@ -4,7 +4,7 @@
 
 use crate::config::Config;
 use crate::state::{AppState, Inner};
-use crate::{auth, content, hooks, ops};
+use crate::{auth, hooks, ops};
 use anyhow::Context as _;
 use sqlx::PgPool;
 use std::sync::Arc;
@@ -110,9 +110,9 @@ impl AppState {
         .await?;
         let checkpoints = Arc::new(crate::audit::checkpoint::Checkpoints::new(objects.clone(), audit_keys));
         crate::audit::checkpoint::spawn_periodic(checkpoints.clone(), tenancy.clone(), config.audit_checkpoint_every);
-        let public_cache = Arc::new(content::public_cache::PublicCache::new(
+        let public_cache = Arc::new(crate::http::public_cache::PublicCache::new(
             config.public_cache_bytes,
-            content::public_cache::TIME_TO_LIVE,
+            crate::http::public_cache::TIME_TO_LIVE,
         ));
         // A pool of its own: plugin storage runs inside writes that hold a main-pool connection.
         let plugin_pool = tenants::pool_options()
@@ -159,7 +159,7 @@ fn spawn_invalidation_listener(
     config: &Config,
     tenancy: &Tenancy,
     tokens: &Arc<auth::tokens::TokenService>,
-    public_cache: &Arc<content::public_cache::PublicCache>,
+    public_cache: &Arc<crate::http::public_cache::PublicCache>,
     plugins: &Arc<crate::plugins::PluginService>,
 ) {
     let reload_keys = tokens.clone();

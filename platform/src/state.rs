@@ -30,7 +30,7 @@ pub struct Inner {
     pub objects: Arc<dyn object_store::ObjectStore>,
     pub media: crate::media::MediaLimits,
     /// Anonymous reads of published content, kept until the tenant's content changes.
-    pub public_cache: Arc<crate::content::public_cache::PublicCache>,
+    pub public_cache: Arc<crate::http::public_cache::PublicCache>,
     /// The plugin runtime and each tenant's enabled plugins; the hook dispatcher's source.
     pub plugins: Arc<crate::plugins::PluginService>,
 }

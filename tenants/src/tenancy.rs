@@ -1,4 +1,4 @@
-use crate::keyring::Keyring;
+use crate::keyring::{FieldCipher, Keyring, KeyringError};
 use crate::resolver::TenantResolver;
 use crate::{DbNaming, Hostname};
 use sqlx::PgPool;
@@ -59,6 +59,13 @@ impl Tenancy {
     /// The owner's pool: for what operators and migrations do, never for a tenant's request.
     pub fn owner_pool(&self) -> &PgPool {
         &self.owner_pool
+    }
+
+    /// A tenant's field cipher for serving its requests: its keys, cached, loaded through the
+    /// serving pool when they are not. Call it before opening the request's transaction: a
+    /// cold cache takes a connection of that pool.
+    pub async fn field_cipher(&self, tenant: crate::TenantId) -> Result<FieldCipher, KeyringError> {
+        self.keyring.cipher(&self.pool, tenant).await
     }
 
     pub fn keyring(&self) -> &Arc<Keyring> {

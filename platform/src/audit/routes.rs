@@ -104,7 +104,7 @@ pub async fn list(
         ));
     }
     let mut tx = user.tenant.scope().begin(state.tenancy.pool()).await?;
-    Principal::load(&mut tx, &user.subject)
+    Principal::load(&mut tx, user.subject())
         .await?
         .require(VIEW_AUDIT_TRAIL)?;
     let rows: Vec<AuditRecord> = sqlx::query_as(&format!(
@@ -144,7 +144,7 @@ pub async fn list(
 pub async fn verify(State(state): State<AppState>, user: TenantUser) -> ApiResult<axum::Json<Verification>> {
     // Who may ask, before any work for them.
     let mut tx = user.tenant.scope().begin(state.tenancy.pool()).await?;
-    Principal::load(&mut tx, &user.subject)
+    Principal::load(&mut tx, user.subject())
         .await?
         .require(VIEW_AUDIT_TRAIL)?;
     tx.commit().await?;

@@ -4,12 +4,13 @@ use super::tokens::TokenService;
 use super::tokens::{TenantSubject, TokenError};
 use crate::auth::codes::AuthCode;
 use crate::http::ApiError;
+use crate::http::serving_pool::ServingPool;
 use crate::http::site::CurrentTenant;
 use axum::extract::{FromRef, FromRequestParts};
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 use std::sync::Arc;
-use tenants::{OperatorId, Tenancy, Tenant};
+use tenants::{OperatorId, Tenant};
 
 /// A tenant bearer token verified once per request, put into the request's extensions by
 /// the rate-limit middleware (which keys per-user limits on it).
@@ -56,7 +57,7 @@ fn rejected(err: TokenError) -> ApiError {
 /// request's transaction; the ids stay private so no handler can skip that.
 pub struct TenantUser {
     pub tenant: Arc<Tenant>,
-    pub(crate) subject: TenantSubject,
+    subject: TenantSubject,
 }
 
 impl TenantUser {
@@ -95,7 +96,7 @@ pub struct Operator {
 impl<S: Send + Sync> FromRequestParts<S> for Operator
 where
     Arc<TokenService>: FromRef<S>,
-    Tenancy: FromRef<S>,
+    ServingPool: FromRef<S>,
 {
     type Rejection = ApiError;
 
@@ -105,7 +106,7 @@ where
         // A disabled or removed operator loses access at once, not when the token expires.
         let enabled: Option<bool> = sqlx::query_scalar("SELECT NOT disabled FROM platform.operators WHERE id = $1")
             .bind(id)
-            .fetch_optional(Tenancy::from_ref(state).pool())
+            .fetch_optional(&ServingPool::from_ref(state).0)
             .await?;
         if enabled != Some(true) {
             return Err(ApiError::of(
@@ -124,6 +125,13 @@ where
 pub struct MaybeTenantUser {
     pub tenant: Arc<Tenant>,
     pub user: Option<TenantUser>,
+}
+
+impl MaybeTenantUser {
+    /// Who the token names, if the request carries one.
+    pub fn subject(&self) -> Option<&TenantSubject> {
+        self.user.as_ref().map(TenantUser::subject)
+    }
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for MaybeTenantUser

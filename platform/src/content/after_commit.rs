@@ -63,12 +63,16 @@ impl<T> AfterCommit<T> {
 
 impl<T: Answer> AfterCommit<T> {
     /// Call it once the transaction has committed: the answer, its posts prepared for their
-    /// reader; the action hooks are fired in the background.
+    /// reader; the action hooks are fired in the background. They are handed over before
+    /// anything is awaited, so a client hanging up while plugins prepare its answer does not
+    /// cost a committed change its hooks.
     pub async fn finish(mut self, hooks: &Arc<Hooks>) -> T {
+        if !self.actions.is_empty() {
+            hooks.after_commit(self.context.clone(), self.actions);
+        }
         if let Some(context) = self.respond_in {
             prepare_response::prepare(hooks, &self.context, context, self.value.posts_mut()).await;
         }
-        hooks.after_commit(self.context, self.actions);
         self.value
     }
 }

@@ -3,9 +3,9 @@
 
 use super::viewer::Viewer;
 use crate::access::Principal;
-use crate::audit::{Actor, ClientContext};
+use crate::audit::{self, Actor, ClientContext};
 use crate::hooks::HookContext;
-use tenants::TenantScope;
+use tenants::{TenantScope, TenantTx};
 
 /// A signed-in [`Principal`] for changes; a [`Viewer`], who may be anonymous, for reads.
 pub struct Caller<'a, W = Principal> {
@@ -43,6 +43,18 @@ impl Caller<'_> {
     /// The user, as the audit trail names them.
     pub fn actor(&self) -> Actor {
         Actor::User(*self.who.user_id.as_uuid())
+    }
+
+    /// Records a change this user made, in the transaction that makes it.
+    pub async fn record(
+        &self,
+        tx: &mut TenantTx,
+        action: &str,
+        resource: (&str, &str),
+        details: serde_json::Value,
+    ) -> Result<(), sqlx::Error> {
+        audit::user_action(tx, self.who.user_id, self.client, action, resource, details).await?;
+        Ok(())
     }
 }
 

@@ -127,7 +127,8 @@ pub struct PostFilter {
     pub categories: Option<Vec<TermId>>,
     pub tags: Option<Vec<TermId>>,
     pub terms: Option<Vec<TermId>>,
-    /// [`PostOrderBy::Relevance`] only with a `search`.
+    /// [`PostOrderBy::Relevance`] only with a `search` (the HTTP face refuses it without one;
+    /// a caller in the code that forgets gets date order, never a query that fails).
     pub order_by: PostOrderBy,
     pub direction: Direction,
 }
@@ -178,13 +179,17 @@ impl PostFilter {
             .push(")");
         viewer.push_visibility(&mut qb, post_type);
         self.push_conditions(&mut qb);
-        let column = self.order_by.column();
+        let order_by = match (self.order_by, &self.search) {
+            (PostOrderBy::Relevance, None) => PostOrderBy::Date,
+            (order_by, _) => order_by,
+        };
+        let column = order_by.column();
         let direction = self.direction.sql();
         qb.push(format!(" ORDER BY {column} {direction}, p.id {direction} LIMIT "))
             .push_bind(limit)
             .push(" OFFSET ")
             .push_bind(offset);
-        let outer = if self.order_by == PostOrderBy::Relevance {
+        let outer = if order_by == PostOrderBy::Relevance {
             "page.relevance"
         } else {
             column

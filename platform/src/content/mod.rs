@@ -2,7 +2,8 @@
 //! revisions, meta and terms, and the healthcare extensions of the seed's design.
 //!
 //! `routes/` is the HTTP face; everything else is the service the face, the jobs and other
-//! domains call, and knows nothing of HTTP. A service takes the caller's open transaction,
+//! domains call, and names no axum type (it shares the platform's paging, `Page`, and its
+//! problem type, which `ContentError` carries for access refusals). A service takes the caller's open transaction,
 //! the narrow dependencies it needs ([`deps::ContentDeps`]), who acts ([`caller::Caller`]) and
 //! a typed command, and answers with a value or a [`error::ContentError`].
 
@@ -46,5 +47,3 @@ pub mod type_registry;
 pub mod view;
 pub mod viewer;
 pub mod write;
-
-pub use routes::public_cache;

@@ -7,7 +7,6 @@ use super::input::Problems;
 use super::post_type::{PostType, PostTypeName, is_name};
 use super::taxonomy::{self, Taxonomy};
 use super::type_registry::check_label;
-use crate::audit;
 use serde::Deserialize;
 use tenants::TenantTx;
 use utoipa::ToSchema;
@@ -107,10 +106,8 @@ pub async fn register_taxonomy(tx: &mut TenantTx, who: Caller<'_>, new: NewTaxon
     if inserted.rows_affected() == 0 {
         return Err(Conflict::TaxonomyExists { reserved: false }.into());
     }
-    audit::user_action(
+    who.record(
         tx,
-        me.user_id,
-        who.client,
         "content.taxonomy_register",
         ("taxonomy", &new.name),
         serde_json::json!({}),
@@ -143,10 +140,8 @@ pub async fn unregister_taxonomy(tx: &mut TenantTx, who: Caller<'_>, name: &str)
         .bind(name)
         .execute(&mut **tx)
         .await?;
-    audit::user_action(
+    who.record(
         tx,
-        me.user_id,
-        who.client,
         "content.taxonomy_unregister",
         ("taxonomy", name),
         serde_json::json!({}),

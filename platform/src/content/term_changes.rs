@@ -8,7 +8,6 @@ use super::ids::TermId;
 use super::input::Problems;
 use super::taxonomy::Taxonomy;
 use super::terms::{DeletedTerm, MAX_DESCRIPTION_CHARS, MAX_NAME_CHARS, Term, TermInput, fetch};
-use crate::audit;
 use tenants::TenantTx;
 
 /// The checked fields of an input; `name` is required when `creating`.
@@ -133,10 +132,8 @@ pub async fn create(tx: &mut TenantTx, who: Caller<'_>, taxonomy_name: &str, inp
         .await
         .map_err(constraint_problem)?;
     let term = fetch(tx, &taxonomy, id, false).await?;
-    audit::user_action(
+    who.record(
         tx,
-        me.user_id,
-        who.client,
         "term.create",
         ("term", &id.to_string()),
         serde_json::json!({ "after": summary(&term) }),
@@ -177,15 +174,8 @@ pub async fn update(
     .map_err(constraint_problem)?;
     let term = fetch(tx, &taxonomy, id, false).await?;
     let details = serde_json::json!({ "before": summary(&before), "after": summary(&term) });
-    audit::user_action(
-        tx,
-        me.user_id,
-        who.client,
-        "term.update",
-        ("term", &id.to_string()),
-        details,
-    )
-    .await?;
+    who.record(tx, "term.update", ("term", &id.to_string()), details)
+        .await?;
     Ok(term)
 }
 
@@ -218,10 +208,8 @@ pub async fn delete(tx: &mut TenantTx, who: Caller<'_>, taxonomy_name: &str, id:
         .bind(id)
         .execute(&mut **tx)
         .await?;
-    audit::user_action(
+    who.record(
         tx,
-        me.user_id,
-        who.client,
         "term.delete",
         ("term", &id.to_string()),
         serde_json::json!({ "before": summary(&term) }),

@@ -7,7 +7,6 @@ use super::capability::MANAGE_OPTIONS;
 use super::error::{Conflict, ContentError, ContentResult};
 use super::input::Problems;
 use super::post_type::{self, CapabilityType, PostType, PostTypeName};
-use crate::audit;
 use serde::Deserialize;
 use tenants::TenantTx;
 use utoipa::ToSchema;
@@ -103,10 +102,8 @@ pub async fn register_type(tx: &mut TenantTx, who: Caller<'_>, new: NewPostType)
     if inserted.rows_affected() == 0 {
         return Err(Conflict::TypeExists { reserved: false }.into());
     }
-    audit::user_action(
+    who.record(
         tx,
-        me.user_id,
-        who.client,
         "content.type_register",
         ("post_type", new.name.as_str()),
         serde_json::json!({}),
@@ -140,10 +137,8 @@ pub async fn unregister_type(tx: &mut TenantTx, who: Caller<'_>, name: &PostType
         .bind(name)
         .execute(&mut **tx)
         .await?;
-    audit::user_action(
+    who.record(
         tx,
-        me.user_id,
-        who.client,
         "content.type_unregister",
         ("post_type", name.as_str()),
         serde_json::json!({}),

@@ -7,7 +7,7 @@ use super::post_type::{CapabilityType, PostType};
 use super::record::PostRow;
 use super::status::PostStatus;
 use crate::access::{MetaCap, PostFacts, Principal};
-use crate::auth::extract::MaybeTenantUser;
+use crate::auth::tokens::TenantSubject;
 use tenants::{TenantTx, UserId};
 
 pub enum Viewer {
@@ -16,10 +16,11 @@ pub enum Viewer {
 }
 
 impl Viewer {
-    pub async fn load(tx: &mut TenantTx, who: &MaybeTenantUser) -> ContentResult<Self> {
-        Ok(match &who.user {
+    /// The reader a token names (checked as [`Principal::load`] checks it), or anyone.
+    pub async fn load(tx: &mut TenantTx, subject: Option<&TenantSubject>) -> ContentResult<Self> {
+        Ok(match subject {
             None => Self::Anonymous,
-            Some(user) => Self::User(Principal::load(tx, user.subject()).await?),
+            Some(subject) => Self::User(Principal::load(tx, subject).await?),
         })
     }
 

@@ -1,29 +1,11 @@
 use super::problem::ApiError;
 use crate::http::codes::RequestCode;
+use crate::openapi::string_schema::pattern_schema;
 use axum::http::{HeaderMap, HeaderValue};
 use serde::Deserialize;
 use sqlx::postgres::PgRow;
 use sqlx::{PgConnection, Postgres, QueryBuilder};
 use utoipa::IntoParams;
-
-/// A string parameter with a pattern, for the document (`#[param(value_type = .., inline)]`):
-/// the pattern is built once here rather than spelled in each attribute.
-macro_rules! pattern_schema {
-    ($(#[$doc:meta])* $name:ident = $pattern:expr) => {
-        $(#[$doc])*
-        pub struct $name;
-        impl utoipa::PartialSchema for $name {
-            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
-                utoipa::openapi::ObjectBuilder::new()
-                    .schema_type(utoipa::openapi::Type::String)
-                    .pattern(Some($pattern))
-                    .into()
-            }
-        }
-        impl utoipa::ToSchema for $name {}
-    };
-}
-pub(crate) use pattern_schema;
 
 const UUID: &str = "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}";
 

@@ -1,17 +1,17 @@
 //! The narrow parts of the state that extractors take through `FromRef`: an extractor names
-//! the part it needs (the token service, the tenancy), not the whole `AppState`, so it can be
+//! the part it needs (the token service, the serving pool), not the whole `AppState`, so it can be
 //! used (and tested) with any state that has that part.
 
 use crate::auth::tokens::TokenService;
 use crate::http::client::ProxyHops;
+use crate::http::serving_pool::ServingPool;
 use crate::state::AppState;
 use axum::extract::FromRef;
 use std::sync::Arc;
-use tenants::Tenancy;
 
-impl FromRef<AppState> for Tenancy {
+impl FromRef<AppState> for ServingPool {
     fn from_ref(state: &AppState) -> Self {
-        state.tenancy.clone()
+        Self(state.tenancy.pool().clone())
     }
 }
 

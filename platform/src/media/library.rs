@@ -118,9 +118,9 @@ pub async fn upload(state: &AppState, user: TenantUser, client: ClientContext, u
     let (kind, filename) = (found.kind, found.filename);
 
     // Before the transaction: loading the key may need a connection of the same pool.
-    let cipher = crate::auth::mfa::factor::cipher(state, &user.tenant).await?;
+    let cipher = state.tenancy.field_cipher(user.tenant.id).await?;
     let mut tx = user.tenant.scope().begin(state.tenancy.pool()).await?;
-    let me = Principal::load(&mut tx, &user.subject).await?;
+    let me = Principal::load(&mut tx, user.subject()).await?;
     me.require("upload_files")?;
     if let Some(post) = fields.post {
         check_post(&mut tx, &me, post).await?;
@@ -257,7 +257,7 @@ pub async fn list(
         return Err(bad("search is at most 200 characters"));
     }
     let mut tx = user.tenant.scope().begin(state.tenancy.pool()).await?;
-    let me = Principal::load(&mut tx, &user.subject).await?;
+    let me = Principal::load(&mut tx, user.subject()).await?;
     me.require("upload_files")?;
     let pattern = search.map(crate::content::input::contains_pattern);
     // The page and its total in one query; past the last page, the same query's first row
@@ -307,7 +307,7 @@ async fn visible(
     client: &ClientContext,
     id: MediaId,
 ) -> ApiResult<MediaRow> {
-    let viewer = Viewer::load(tx, who).await?;
+    let viewer = Viewer::load(tx, who.subject()).await?;
     let row = fetch(tx, id, false).await?.ok_or_else(not_found)?;
     match readable(tx, &viewer, &row).await? {
         Readable::No => Err(not_found()),
@@ -366,7 +366,7 @@ pub async fn download(
         .bytes()
         .await
         .map_err(ApiError::internal)?;
-    let cipher = crate::auth::mfa::factor::cipher(state, &who.tenant).await?;
+    let cipher = state.tenancy.field_cipher(who.tenant.id).await?;
     let plain = cipher
         .decrypt(media_field(&row.id.to_string()), &sealed)
         .map_err(ApiError::internal)?;
@@ -418,20 +418,12 @@ pub async fn update(
         input.caption.as_deref(),
     )?;
     let mut tx = user.tenant.scope().begin(state.tenancy.pool()).await?;
-    let me = Principal::load(&mut tx, &user.subject).await?;
+    let me = Principal::load(&mut tx, user.subject()).await?;
     let before = managed(&mut tx, &me, id).await?;
     if let Some(Some(post)) = input.post {
         check_post(&mut tx, &me, post).await?;
     }
-    enforce(
-        &state.trust,
-        &mut tx,
-        &user.tenant.scope(),
-        &me,
-        Action::CreateDraft,
-        &client,
-    )
-    .await?;
+    enforce_change(state, &mut tx, &user, &me, &client).await?;
     sqlx::query(
         "UPDATE media SET title = coalesce($2, title), alt_text = coalesce($3, alt_text), \
            caption = coalesce($4, caption), post_id = CASE WHEN $5 THEN $6 ELSE post_id END, modified_gmt = now() \
@@ -470,7 +462,7 @@ pub async fn delete(
     force: bool,
 ) -> ApiResult<MediaView> {
     let mut tx = user.tenant.scope().begin(state.tenancy.pool()).await?;
-    let me = Principal::load(&mut tx, &user.subject).await?;
+    let me = Principal::load(&mut tx, user.subject()).await?;
     let row = managed(&mut tx, &me, id).await?;
     if !force {
         return Err(ApiError::of(
@@ -478,15 +470,7 @@ pub async fn delete(
             "media have no trash: delete with force=true",
         ));
     }
-    enforce(
-        &state.trust,
-        &mut tx,
-        &user.tenant.scope(),
-        &me,
-        Action::CreateDraft,
-        &client,
-    )
-    .await?;
+    enforce_change(state, &mut tx, &user, &me, &client).await?;
     sqlx::query(
         "WITH unfeatured AS (UPDATE posts SET featured_media = NULL, version = version + 1, modified_gmt = now() \
            WHERE featured_media = $1) \
@@ -511,4 +495,16 @@ pub async fn delete(
         tracing::warn!(%error, media.id = %id, "could not remove a deleted media item's object");
     }
     Ok(row.into())
+}
+
+/// Changing or deleting a media item asks the trust of a draft save, as uploading does.
+async fn enforce_change(
+    state: &AppState,
+    tx: &mut TenantTx,
+    user: &TenantUser,
+    me: &Principal,
+    client: &ClientContext,
+) -> ApiResult<()> {
+    enforce(&state.trust, tx, &user.tenant.scope(), me, Action::CreateDraft, client).await?;
+    Ok(())
 }

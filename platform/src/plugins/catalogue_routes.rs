@@ -20,7 +20,7 @@ use axum::http::StatusCode;
 )]
 pub async fn available(State(state): State<AppState>, user: TenantUser) -> ApiResult<axum::Json<Vec<CatalogueEntry>>> {
     let mut tx = user.tenant.scope().begin(state.tenancy.pool()).await?;
-    crate::access::Principal::load(&mut tx, &user.subject)
+    crate::access::Principal::load(&mut tx, user.subject())
         .await?
         .require("install_plugins")?;
     tx.commit().await?;

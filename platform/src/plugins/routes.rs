@@ -62,7 +62,7 @@ pub struct Grants {
 
 async fn principal(state: &AppState, user: &TenantUser, capability: &str) -> ApiResult<(TenantTx, Principal)> {
     let mut tx = user.tenant.scope().begin(state.tenancy.pool()).await?;
-    let me = Principal::load(&mut tx, &user.subject).await?;
+    let me = Principal::load(&mut tx, user.subject()).await?;
     me.require(capability)?;
     Ok((tx, me))
 }

@@ -1,5 +1,6 @@
 use crate::access::Principal;
 use crate::access::builtin_roles::{BUILTIN_ROLES, builtin_role};
+use crate::access::trust::engine::enforce_manage_users;
 use crate::audit::{self, Actor, AuditEvent, ClientContext, Outcome};
 use crate::auth::extract::TenantUser;
 use crate::http::extract::{Json, Path};
@@ -61,7 +62,7 @@ impl From<NewRole> for RoleDefinition {
     }
 }
 
-crate::http::pagination::pattern_schema!(
+crate::openapi::string_schema::pattern_schema!(
     /// A capability name: 1 to 64 of a-z, 0-9 and _, starting with a letter.
     CapabilityName = "^[a-z][a-z0-9_]{0,63}$"
 );
@@ -124,6 +125,20 @@ async fn custom_role(tx: &mut TenantTx, name: &str) -> ApiResult<Option<RoleView
     }))
 }
 
+/// Opens the transaction of a change to the role definitions, for a user who may make it:
+/// `manage_roles`, and the trust that managing users asks (a role grants capabilities).
+async fn begin_managing(
+    state: &AppState,
+    user: &TenantUser,
+    client: &ClientContext,
+) -> ApiResult<(TenantTx, Principal)> {
+    let mut tx = user.tenant.scope().begin(state.tenancy.pool()).await?;
+    let me = Principal::load(&mut tx, user.subject()).await?;
+    me.require(MANAGE_ROLES)?;
+    enforce_manage_users(&state.trust, &mut tx, &user.tenant.scope(), &me, client).await?;
+    Ok((tx, me))
+}
+
 fn builtin_is_fixed(name: &str) -> ApiError {
     ApiError::of(
         RoleCode::BuiltinRole,
@@ -142,7 +157,7 @@ fn builtin_is_fixed(name: &str) -> ApiError {
 )]
 pub async fn list(State(state): State<AppState>, user: TenantUser) -> ApiResult<axum::Json<Vec<RoleView>>> {
     let mut tx = user.tenant.scope().begin(state.tenancy.pool()).await?;
-    Principal::load(&mut tx, &user.subject).await?.require("list_users")?;
+    Principal::load(&mut tx, user.subject()).await?.require("list_users")?;
     let custom: Vec<(String, String, Vec<String>)> =
         sqlx::query_as("SELECT name, display_name, capabilities FROM roles ORDER BY name")
             .fetch_all(&mut *tx)
@@ -196,11 +211,7 @@ pub async fn create(
     if builtin_role(&name).is_some() {
         return Err(builtin_is_fixed(&name));
     }
-    let mut tx = user.tenant.scope().begin(state.tenancy.pool()).await?;
-    let me = Principal::load(&mut tx, &user.subject).await?;
-    me.require(MANAGE_ROLES)?;
-    crate::access::trust::engine::enforce_manage_users(&state.trust, &mut tx, &user.tenant.scope(), &me, &client)
-        .await?;
+    let (mut tx, me) = begin_managing(&state, &user, &client).await?;
     ensure_grantable(&me, &caps)?;
     let inserted = sqlx::query("INSERT INTO roles (name, display_name, capabilities) VALUES ($1, $2, $3)")
         .bind(&name)
@@ -258,11 +269,7 @@ pub async fn update(
         return Err(ApiError::invalid_field("name", "a role cannot be renamed"));
     }
     let caps = validate(&body)?;
-    let mut tx = user.tenant.scope().begin(state.tenancy.pool()).await?;
-    let me = Principal::load(&mut tx, &user.subject).await?;
-    me.require(MANAGE_ROLES)?;
-    crate::access::trust::engine::enforce_manage_users(&state.trust, &mut tx, &user.tenant.scope(), &me, &client)
-        .await?;
+    let (mut tx, me) = begin_managing(&state, &user, &client).await?;
     let current = custom_role(&mut tx, &name).await?.ok_or_else(not_found)?;
     ensure_grantable(&me, &caps)?;
     ensure_grantable(&me, &current.capabilities)?;
@@ -305,11 +312,7 @@ pub async fn delete(
     if builtin_role(&name).is_some() {
         return Err(builtin_is_fixed(&name));
     }
-    let mut tx = user.tenant.scope().begin(state.tenancy.pool()).await?;
-    let me = Principal::load(&mut tx, &user.subject).await?;
-    me.require(MANAGE_ROLES)?;
-    crate::access::trust::engine::enforce_manage_users(&state.trust, &mut tx, &user.tenant.scope(), &me, &client)
-        .await?;
+    let (mut tx, me) = begin_managing(&state, &user, &client).await?;
     let current = custom_role(&mut tx, &name).await?.ok_or_else(not_found)?;
     ensure_grantable(&me, &current.capabilities)?;
     let holders: i64 = sqlx::query_scalar("SELECT count(*) FROM users WHERE $1 = ANY(roles)")

@@ -48,12 +48,12 @@ const LABEL: &str = "[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?";
 /// 1 to 65535, no leading zeros.
 const PORT: &str = "(6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[1-5][0-9]{4}|[1-9][0-9]{0,3})";
 
-crate::http::pagination::pattern_schema!(
+crate::openapi::string_schema::pattern_schema!(
     /// A browser origin: `http` or `https`, a lower-case host name, an optional port.
     Origin = format!(r"^https?://{LABEL}(\.{LABEL})*(:{PORT})?$")
 );
 
-crate::http::pagination::pattern_schema!(
+crate::openapi::string_schema::pattern_schema!(
     /// A role name: 1 to 64 of a-z, 0-9 and _.
     RoleName = "^[a-z0-9_]{1,64}$"
 );

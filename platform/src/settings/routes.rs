@@ -32,7 +32,9 @@ fn respond(settings: Settings, version: i64) -> impl IntoResponse {
 )]
 pub async fn get_settings(State(state): State<AppState>, user: TenantUser) -> ApiResult<impl IntoResponse> {
     let mut tx = user.tenant.scope().begin(state.tenancy.pool()).await?;
-    Principal::load(&mut tx, &user.subject).await?.require(MANAGE_OPTIONS)?;
+    Principal::load(&mut tx, user.subject())
+        .await?
+        .require(MANAGE_OPTIONS)?;
     let (document, version): (serde_json::Value, i64) = sqlx::query_as("SELECT document, version FROM settings")
         .fetch_one(&mut *tx)
         .await?;
@@ -71,7 +73,7 @@ pub async fn put_settings(
     }
     let expected = if_match(&headers)?;
     let mut tx = user.tenant.scope().begin(state.tenancy.pool()).await?;
-    let me = Principal::load(&mut tx, &user.subject).await?;
+    let me = Principal::load(&mut tx, user.subject()).await?;
     me.require(MANAGE_OPTIONS)?;
     if me.roles.iter().any(|role| settings.mfa_required_roles.contains(role)) {
         // Requiring MFA of your own role without having it would confine you to enrolling,

@@ -36,7 +36,7 @@ pub async fn explain(
     Query(query): Query<TrustQuery>,
 ) -> ApiResult<axum::Json<Decision>> {
     let mut tx = user.tenant.scope().begin(state.tenancy.pool()).await?;
-    let me = Principal::load(&mut tx, &user.subject).await?;
+    let me = Principal::load(&mut tx, user.subject()).await?;
     let decision = evaluate(&state.trust, &mut tx, &me, query.action, &client).await?;
     tx.commit().await?;
     Ok(axum::Json(decision))

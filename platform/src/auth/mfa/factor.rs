@@ -2,9 +2,8 @@
 
 use super::{backup_codes, totp};
 use crate::http::{ApiError, ApiResult};
-use crate::state::AppState;
 use tenants::keyring::{FieldCipher, FieldRef};
-use tenants::{Tenant, TenantTx, UserId};
+use tenants::{TenantTx, UserId};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Factor {
@@ -19,15 +18,6 @@ impl Factor {
             Self::BackupCode => "backup_code",
         }
     }
-}
-
-pub async fn cipher(state: &AppState, tenant: &Tenant) -> ApiResult<FieldCipher> {
-    state
-        .tenancy
-        .keyring()
-        .cipher(state.tenancy.pool(), tenant.id)
-        .await
-        .map_err(ApiError::from)
 }
 
 pub fn secret_field(user: &str) -> FieldRef<'_> {

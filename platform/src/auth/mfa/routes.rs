@@ -52,9 +52,9 @@ pub async fn enrol(
     body: Option<Json<EnrolRequest>>,
 ) -> ApiResult<axum::Json<Enrolment>> {
     let request = body.map(|Json(request)| request).unwrap_or_default();
-    let cipher = factor::cipher(&state, &user.tenant).await?;
+    let cipher = state.tenancy.field_cipher(user.tenant.id).await?;
     let mut tx = user.tenant.scope().begin(state.tenancy.pool()).await?;
-    let me = Principal::load_during_enrolment(&mut tx, &user.subject).await?;
+    let me = Principal::load_during_enrolment(&mut tx, user.subject()).await?;
     let (email, enabled): (String, bool) =
         sqlx::query_as("SELECT email, mfa_enabled_at IS NOT NULL FROM users WHERE id = $1 FOR UPDATE")
             .bind(me.user_id)
@@ -137,9 +137,9 @@ pub async fn confirm(
     client: ClientContext,
     Json(body): Json<Code>,
 ) -> ApiResult<axum::Json<BackupCodes>> {
-    let cipher = factor::cipher(&state, &user.tenant).await?;
+    let cipher = state.tenancy.field_cipher(user.tenant.id).await?;
     let mut tx = user.tenant.scope().begin(state.tenancy.pool()).await?;
-    let me = Principal::load_during_enrolment(&mut tx, &user.subject).await?;
+    let me = Principal::load_during_enrolment(&mut tx, user.subject()).await?;
     let pending: Option<Vec<u8>> = sqlx::query_scalar("SELECT mfa_pending_secret FROM users WHERE id = $1")
         .bind(me.user_id)
         .fetch_one(&mut *tx)
@@ -205,9 +205,9 @@ pub async fn disable(
     client: ClientContext,
     Json(body): Json<Code>,
 ) -> ApiResult<StatusCode> {
-    let cipher = factor::cipher(&state, &user.tenant).await?;
+    let cipher = state.tenancy.field_cipher(user.tenant.id).await?;
     let mut tx = user.tenant.scope().begin(state.tenancy.pool()).await?;
-    let me = Principal::load(&mut tx, &user.subject).await?;
+    let me = Principal::load(&mut tx, user.subject()).await?;
     if me.mfa_required_by_policy {
         return Err(ApiError::of(
             AuthCode::MfaRequiredByPolicy,

@@ -96,7 +96,7 @@ pub async fn login(
     }
     let charged = brute_force::before_attempt(&state, &tenant, &client, &request.email).await?;
     // Before the transaction: loading the key may need a connection of the same pool.
-    let cipher = factor::cipher(&state, &tenant).await?;
+    let cipher = state.tenancy.field_cipher(tenant.id).await?;
     let mut tx = tenant.scope().begin(state.tenancy.pool()).await?;
     let account: Option<Account> = sqlx::query_as(
         "SELECT id, email, display_name, password_hash, roles, status, mfa_enabled_at IS NOT NULL AS mfa_enabled \

@@ -21,7 +21,7 @@ use uuid::Uuid;
 )]
 pub async fn logout(State(state): State<AppState>, user: TenantUser, client: ClientContext) -> ApiResult<StatusCode> {
     let mut tx = user.tenant.scope().begin(state.tenancy.pool()).await?;
-    let me = Principal::load_during_enrolment(&mut tx, &user.subject).await?;
+    let me = Principal::load_during_enrolment(&mut tx, user.subject()).await?;
     sessions::revoke(&mut tx, me.session_id, "logout").await?;
     let event = AuditEvent::new("auth.logout", Outcome::Success, Actor::User(*me.user_id.as_uuid()))
         .resource("session", me.session_id);
@@ -41,7 +41,7 @@ pub async fn logout(State(state): State<AppState>, user: TenantUser, client: Cli
 )]
 pub async fn list(State(state): State<AppState>, user: TenantUser) -> ApiResult<axum::Json<Vec<SessionView>>> {
     let mut tx = user.tenant.scope().begin(state.tenancy.pool()).await?;
-    let me = Principal::load(&mut tx, &user.subject).await?;
+    let me = Principal::load(&mut tx, user.subject()).await?;
     let live = sessions::list_live(&mut tx, me.user_id, me.session_id, state.session_limits).await?;
     tx.commit().await?;
     Ok(axum::Json(live))
@@ -64,7 +64,7 @@ pub async fn revoke(
     Path(id): Path<Uuid>,
 ) -> ApiResult<StatusCode> {
     let mut tx = user.tenant.scope().begin(state.tenancy.pool()).await?;
-    let me = Principal::load(&mut tx, &user.subject).await?;
+    let me = Principal::load(&mut tx, user.subject()).await?;
     let owned: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM sessions WHERE id = $1 AND user_id = $2)")
         .bind(id)
         .bind(me.user_id)

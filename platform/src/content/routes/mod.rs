@@ -7,7 +7,6 @@ pub mod params;
 pub mod post_requests;
 pub mod posts;
 pub mod problem;
-pub mod public_cache;
 pub mod revisions;
 pub mod taxonomies;
 pub mod term_params;

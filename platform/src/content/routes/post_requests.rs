@@ -3,7 +3,6 @@
 
 use super::headers::{paging, with_etag};
 use super::params::{self, DeleteParams, ListParams, ReadParams, WriteParams};
-use super::public_cache::{Cached, Key};
 use super::transaction::{as_reader, as_user, deps};
 use crate::audit::ClientContext;
 use crate::auth::extract::{MaybeTenantUser, TenantUser};
@@ -15,6 +14,7 @@ use crate::content::view::Context;
 use crate::content::write::{self, DeletePost, Deleted, NewPost, UpdatePost};
 use crate::http::etag::{etag, if_match, require_if_match};
 use crate::http::pagination::{Page, PageParams};
+use crate::http::public_cache::{Cached, Key};
 use crate::http::{ApiError, ApiResult};
 use crate::state::AppState;
 use axum::body::Bytes;

@@ -31,10 +31,10 @@ macro_rules! fixed_type_routes {
             params(PageParams, ListParams),
             responses(
                 (status = 200, description = "One page of posts", body = [PostView]),
-                (status = 400, description = "Malformed filter or paging", body = Problem, content_type = "application/problem+json"),
-                (status = 401, description = "Unpublished statuses or the edit context without a token", body = Problem, content_type = "application/problem+json"),
-                (status = 403, description = "Unpublished statuses or the edit context without the capability", body = Problem, content_type = "application/problem+json"),
-                (status = 404, description = "Unknown post type", body = Problem, content_type = "application/problem+json"),
+                (status = 400, description = "Malformed filter or paging", body = Problem),
+                (status = 401, description = "Unpublished statuses or the edit context without a token", body = Problem),
+                (status = 403, description = "Unpublished statuses or the edit context without the capability", body = Problem),
+                (status = 404, description = "Unknown post type", body = Problem),
             )
         )]
         pub async fn $list(
@@ -61,10 +61,10 @@ macro_rules! fixed_type_routes {
             request_body = PostInput,
             responses(
                 (status = 201, description = "Created; Location and ETag headers", body = PostView),
-                (status = 403, description = "Missing capability, or a trust score below the tenant's threshold", body = Problem, content_type = "application/problem+json"),
-                (status = 404, description = "Unknown post type", body = Problem, content_type = "application/problem+json"),
-                (status = 409, description = "The slug is taken (with on_slug_conflict=error)", body = Problem, content_type = "application/problem+json"),
-                (status = 422, description = "Invalid fields, a rule of the healthcare extensions, or a plugin's rejection", body = Problem, content_type = "application/problem+json"),
+                (status = 403, description = "Missing capability, or a trust score below the tenant's threshold", body = Problem),
+                (status = 404, description = "Unknown post type", body = Problem),
+                (status = 409, description = "The slug is taken (with on_slug_conflict=error)", body = Problem),
+                (status = 422, description = "Invalid fields, a rule of the healthcare extensions, or a plugin's rejection", body = Problem),
             )
         )]
         pub async fn $create(
@@ -86,8 +86,8 @@ macro_rules! fixed_type_routes {
             params(("id" = String, Path, format = Uuid, description = "Post id"), ReadParams),
             responses(
                 (status = 200, description = "The post; ETag header", body = PostView),
-                (status = 403, description = "The edit context without the right to edit", body = Problem, content_type = "application/problem+json"),
-                (status = 404, description = "No such post here", body = Problem, content_type = "application/problem+json"),
+                (status = 403, description = "The edit context without the right to edit", body = Problem),
+                (status = 404, description = "No such post here", body = Problem),
             )
         )]
         pub async fn $get(
@@ -113,12 +113,12 @@ macro_rules! fixed_type_routes {
             request_body = PostInput,
             responses(
                 (status = 200, description = "Saved; the new ETag", body = PostView),
-                (status = 403, description = "Missing capability or trust", body = Problem, content_type = "application/problem+json"),
-                (status = 404, description = "No such post here", body = Problem, content_type = "application/problem+json"),
-                (status = 409, description = "An illegal status change (the allowed ones are named), a trashed post, or a taken slug", body = Problem, content_type = "application/problem+json"),
-                (status = 412, description = "Changed since your read", body = Problem, content_type = "application/problem+json"),
-                (status = 422, description = "Invalid fields, a healthcare rule, or a plugin's rejection", body = Problem, content_type = "application/problem+json"),
-                (status = 428, description = "If-Match missing", body = Problem, content_type = "application/problem+json"),
+                (status = 403, description = "Missing capability or trust", body = Problem),
+                (status = 404, description = "No such post here", body = Problem),
+                (status = 409, description = "An illegal status change (the allowed ones are named), a trashed post, or a taken slug", body = Problem),
+                (status = 412, description = "Changed since your read", body = Problem),
+                (status = 422, description = "Invalid fields, a healthcare rule, or a plugin's rejection", body = Problem),
+                (status = 428, description = "If-Match missing", body = Problem),
             )
         )]
         pub async fn $update(
@@ -140,10 +140,10 @@ macro_rules! fixed_type_routes {
             params(("id" = String, Path, format = Uuid, description = "Post id"), ("If-Match" = Option<String>, Header, description = "ETag of your last read"), DeleteParams),
             responses(
                 (status = 200, description = "Trashed (`deleted: false`) or deleted", body = Deleted),
-                (status = 403, description = "Missing capability or trust", body = Problem, content_type = "application/problem+json"),
-                (status = 404, description = "No such post here", body = Problem, content_type = "application/problem+json"),
-                (status = 410, description = "Already in the trash (use force=true)", body = Problem, content_type = "application/problem+json"),
-                (status = 412, description = "Changed since your read", body = Problem, content_type = "application/problem+json"),
+                (status = 403, description = "Missing capability or trust", body = Problem),
+                (status = 404, description = "No such post here", body = Problem),
+                (status = 410, description = "Already in the trash (use force=true)", body = Problem),
+                (status = 412, description = "Changed since your read", body = Problem),
             )
         )]
         pub async fn $delete(

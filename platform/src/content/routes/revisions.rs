@@ -101,8 +101,8 @@ macro_rules! fixed_type_routes {
             params(("id" = String, Path, format = Uuid, description = "Post id"), PageParams),
             responses(
                 (status = 200, description = "One page of revisions; X-Total-Count and Link headers", body = [Revision]),
-                (status = 403, description = "The caller may read the post but not edit it", body = Problem, content_type = "application/problem+json"),
-                (status = 404, description = "No such post here", body = Problem, content_type = "application/problem+json"),
+                (status = 403, description = "The caller may read the post but not edit it", body = Problem),
+                (status = 404, description = "No such post here", body = Problem),
             )
         )]
         pub async fn $list(
@@ -123,8 +123,8 @@ macro_rules! fixed_type_routes {
             params(("id" = String, Path, format = Uuid, description = "Post id"), ("revision" = String, Path, format = Uuid, description = "Revision id")),
             responses(
                 (status = 200, description = "The revision", body = Revision),
-                (status = 403, description = "The caller may read the post but not edit it", body = Problem, content_type = "application/problem+json"),
-                (status = 404, description = "No such post or revision here", body = Problem, content_type = "application/problem+json"),
+                (status = 403, description = "The caller may read the post but not edit it", body = Problem),
+                (status = 404, description = "No such post or revision here", body = Problem),
             )
         )]
         pub async fn $one(
@@ -146,12 +146,12 @@ macro_rules! fixed_type_routes {
                    ("If-Match" = String, Header, description = "The post's ETag")),
             responses(
                 (status = 200, description = "Restored; the post and its new ETag", body = PostView),
-                (status = 403, description = "Missing capability or trust", body = Problem, content_type = "application/problem+json"),
-                (status = 404, description = "No such post or revision here", body = Problem, content_type = "application/problem+json"),
-                (status = 409, description = "The post is in the trash", body = Problem, content_type = "application/problem+json"),
-                (status = 412, description = "The post changed since your read", body = Problem, content_type = "application/problem+json"),
-                (status = 422, description = "A healthcare rule or a plugin's rejection", body = Problem, content_type = "application/problem+json"),
-                (status = 428, description = "If-Match missing", body = Problem, content_type = "application/problem+json"),
+                (status = 403, description = "Missing capability or trust", body = Problem),
+                (status = 404, description = "No such post or revision here", body = Problem),
+                (status = 409, description = "The post is in the trash", body = Problem),
+                (status = 412, description = "The post changed since your read", body = Problem),
+                (status = 422, description = "A healthcare rule or a plugin's rejection", body = Problem),
+                (status = 428, description = "If-Match missing", body = Problem),
             )
         )]
         pub async fn $restore(
@@ -195,8 +195,8 @@ fixed_type_routes!(
     params(("type" = String, Path, description = "Post type name"), ("id" = String, Path, format = Uuid, description = "Post id"), PageParams),
     responses(
         (status = 200, description = "One page of revisions; X-Total-Count and Link headers", body = [Revision]),
-        (status = 403, description = "The caller may read the post but not edit it", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such type or post here", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The caller may read the post but not edit it", body = Problem),
+        (status = 404, description = "No such type or post here", body = Problem),
     )
 )]
 pub async fn list_content_revisions(
@@ -218,8 +218,8 @@ pub async fn list_content_revisions(
            ("revision" = String, Path, format = Uuid, description = "Revision id")),
     responses(
         (status = 200, description = "The revision", body = Revision),
-        (status = 403, description = "The caller may read the post but not edit it", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such type, post or revision here", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The caller may read the post but not edit it", body = Problem),
+        (status = 404, description = "No such type, post or revision here", body = Problem),
     )
 )]
 pub async fn get_content_revision(
@@ -239,12 +239,12 @@ pub async fn get_content_revision(
            ("revision" = String, Path, format = Uuid, description = "Revision id"), ("If-Match" = String, Header, description = "The post's ETag")),
     responses(
         (status = 200, description = "Restored; the post and its new ETag", body = PostView),
-        (status = 403, description = "Missing capability or trust", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such type, post or revision here", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The post is in the trash", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "The post changed since your read", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "A healthcare rule or a plugin's rejection", body = Problem, content_type = "application/problem+json"),
-        (status = 428, description = "If-Match missing", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Missing capability or trust", body = Problem),
+        (status = 404, description = "No such type, post or revision here", body = Problem),
+        (status = 409, description = "The post is in the trash", body = Problem),
+        (status = 412, description = "The post changed since your read", body = Problem),
+        (status = 422, description = "A healthcare rule or a plugin's rejection", body = Problem),
+        (status = 428, description = "If-Match missing", body = Problem),
     )
 )]
 pub async fn restore_content_revision(

@@ -33,7 +33,7 @@ pub async fn list_taxonomies(
     params(("name" = String, Path, description = "Taxonomy name")),
     responses(
         (status = 200, description = "The taxonomy", body = Taxonomy),
-        (status = 404, description = "No such taxonomy", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such taxonomy", body = Problem),
     )
 )]
 pub async fn get_taxonomy(
@@ -53,9 +53,9 @@ pub async fn get_taxonomy(
     request_body = TaxonomyInput,
     responses(
         (status = 201, description = "Registered", body = Taxonomy),
-        (status = 403, description = "Needs manage_options", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The name is taken or reserved", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields or an unknown post type", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Needs manage_options", body = Problem),
+        (status = 409, description = "The name is taken or reserved", body = Problem),
+        (status = 422, description = "Invalid fields or an unknown post type", body = Problem),
     )
 )]
 pub async fn register_taxonomy(
@@ -79,9 +79,9 @@ pub async fn register_taxonomy(
     params(("name" = String, Path, description = "Taxonomy name")),
     responses(
         (status = 204, description = "Unregistered"),
-        (status = 403, description = "Needs manage_options", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such taxonomy", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "A core taxonomy, or one with terms", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Needs manage_options", body = Problem),
+        (status = 404, description = "No such taxonomy", body = Problem),
+        (status = 409, description = "A core taxonomy, or one with terms", body = Problem),
     )
 )]
 pub async fn unregister_taxonomy(

@@ -6,7 +6,8 @@ use crate::content::ids::{PostId, TermId};
 use crate::content::list_query::Direction;
 use crate::content::term_query::{ParentFilter, TermFilter, TermOrderBy};
 use crate::http::ApiResult;
-use crate::http::pagination::{Order, pattern_schema};
+use crate::http::pagination::Order;
+use crate::openapi::string_schema::pattern_schema;
 use serde::Deserialize;
 use utoipa::IntoParams;
 

@@ -95,7 +95,7 @@ macro_rules! fixed_taxonomy_routes {
             params(PageParams, TermListParams),
             responses(
                 (status = 200, description = "One page of terms", body = [Term]),
-                (status = 400, description = "Malformed filter or paging", body = Problem, content_type = "application/problem+json"),
+                (status = 400, description = "Malformed filter or paging", body = Problem),
             )
         )]
         pub async fn $list(
@@ -115,9 +115,9 @@ macro_rules! fixed_taxonomy_routes {
             request_body = NewTerm,
             responses(
                 (status = 201, description = "Created; Location header", body = Term),
-                (status = 403, description = "Needs manage_categories", body = Problem, content_type = "application/problem+json"),
-                (status = 409, description = "The slug is taken in this taxonomy", body = Problem, content_type = "application/problem+json"),
-                (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+                (status = 403, description = "Needs manage_categories", body = Problem),
+                (status = 409, description = "The slug is taken in this taxonomy", body = Problem),
+                (status = 422, description = "Invalid fields", body = Problem),
             )
         )]
         pub async fn $create(
@@ -136,7 +136,7 @@ macro_rules! fixed_taxonomy_routes {
             params(("id" = String, Path, format = Uuid, description = "Term id")),
             responses(
                 (status = 200, description = "The term", body = Term),
-                (status = 404, description = "No such term here", body = Problem, content_type = "application/problem+json"),
+                (status = 404, description = "No such term here", body = Problem),
             )
         )]
         pub async fn $get(
@@ -155,10 +155,10 @@ macro_rules! fixed_taxonomy_routes {
             request_body = TermInput,
             responses(
                 (status = 200, description = "Saved", body = Term),
-                (status = 403, description = "Needs manage_categories", body = Problem, content_type = "application/problem+json"),
-                (status = 404, description = "No such term here", body = Problem, content_type = "application/problem+json"),
-                (status = 409, description = "The slug is taken in this taxonomy", body = Problem, content_type = "application/problem+json"),
-                (status = 422, description = "Invalid fields, or a parent that would make a cycle", body = Problem, content_type = "application/problem+json"),
+                (status = 403, description = "Needs manage_categories", body = Problem),
+                (status = 404, description = "No such term here", body = Problem),
+                (status = 409, description = "The slug is taken in this taxonomy", body = Problem),
+                (status = 422, description = "Invalid fields, or a parent that would make a cycle", body = Problem),
             )
         )]
         pub async fn $update(
@@ -179,9 +179,9 @@ macro_rules! fixed_taxonomy_routes {
             params(("id" = String, Path, format = Uuid, description = "Term id")),
             responses(
                 (status = 200, description = "Deleted", body = DeletedTerm),
-                (status = 403, description = "Needs manage_categories", body = Problem, content_type = "application/problem+json"),
-                (status = 404, description = "No such term here", body = Problem, content_type = "application/problem+json"),
-                (status = 409, description = "The default category", body = Problem, content_type = "application/problem+json"),
+                (status = 403, description = "Needs manage_categories", body = Problem),
+                (status = 404, description = "No such term here", body = Problem),
+                (status = 409, description = "The default category", body = Problem),
             )
         )]
         pub async fn $delete(
@@ -226,8 +226,8 @@ fixed_taxonomy_routes!(
     params(("taxonomy" = String, Path, description = "Taxonomy name"), PageParams, TermListParams),
     responses(
         (status = 200, description = "One page of terms", body = [Term]),
-        (status = 400, description = "Malformed filter or paging", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Unknown taxonomy", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "Malformed filter or paging", body = Problem),
+        (status = 404, description = "Unknown taxonomy", body = Problem),
     )
 )]
 pub async fn list_terms(
@@ -249,10 +249,10 @@ pub async fn list_terms(
     request_body = NewTerm,
     responses(
         (status = 201, description = "Created; Location header", body = Term),
-        (status = 403, description = "Needs manage_categories", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Unknown taxonomy", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The slug is taken in this taxonomy", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Needs manage_categories", body = Problem),
+        (status = 404, description = "Unknown taxonomy", body = Problem),
+        (status = 409, description = "The slug is taken in this taxonomy", body = Problem),
+        (status = 422, description = "Invalid fields", body = Problem),
     )
 )]
 pub async fn create_term(
@@ -272,7 +272,7 @@ pub async fn create_term(
     params(("taxonomy" = String, Path, description = "Taxonomy name"), ("id" = String, Path, format = Uuid, description = "Term id")),
     responses(
         (status = 200, description = "The term", body = Term),
-        (status = 404, description = "No such taxonomy or term here", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such taxonomy or term here", body = Problem),
     )
 )]
 pub async fn get_term(
@@ -291,10 +291,10 @@ pub async fn get_term(
     request_body = TermInput,
     responses(
         (status = 200, description = "Saved", body = Term),
-        (status = 403, description = "Needs manage_categories", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such taxonomy or term here", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The slug is taken in this taxonomy", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields, or a parent that would make a cycle", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Needs manage_categories", body = Problem),
+        (status = 404, description = "No such taxonomy or term here", body = Problem),
+        (status = 409, description = "The slug is taken in this taxonomy", body = Problem),
+        (status = 422, description = "Invalid fields, or a parent that would make a cycle", body = Problem),
     )
 )]
 pub async fn update_term(
@@ -314,9 +314,9 @@ pub async fn update_term(
     params(("taxonomy" = String, Path, description = "Taxonomy name"), ("id" = String, Path, format = Uuid, description = "Term id")),
     responses(
         (status = 200, description = "Deleted", body = DeletedTerm),
-        (status = 403, description = "Needs manage_categories", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such taxonomy or term here", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The default category", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Needs manage_categories", body = Problem),
+        (status = 404, description = "No such taxonomy or term here", body = Problem),
+        (status = 409, description = "The default category", body = Problem),
     )
 )]
 pub async fn delete_term(

@@ -45,7 +45,7 @@ pub(super) async fn as_reader<T>(
 ) -> ApiResult<T> {
     let scope = who.tenant.scope();
     let mut tx = scope.begin(state.tenancy.pool()).await?;
-    let viewer = Viewer::load(&mut tx, who).await?;
+    let viewer = Viewer::load(&mut tx, who.subject()).await?;
     let done = work(&mut tx, Caller::new(&viewer, client, &scope)).await?;
     tx.commit().await?;
     Ok(done)

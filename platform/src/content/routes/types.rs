@@ -33,7 +33,7 @@ pub async fn list_types(State(state): State<AppState>, who: MaybeTenantUser) -> 
     params(("name" = String, Path, description = "Post type name")),
     responses(
         (status = 200, description = "The post type", body = PostType),
-        (status = 404, description = "No such type", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such type", body = Problem),
     )
 )]
 pub async fn get_type(
@@ -53,9 +53,9 @@ pub async fn get_type(
     request_body = PostTypeInput,
     responses(
         (status = 201, description = "Registered", body = PostType),
-        (status = 403, description = "Needs manage_options", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The name is taken or reserved", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Needs manage_options", body = Problem),
+        (status = 409, description = "The name is taken or reserved", body = Problem),
+        (status = 422, description = "Invalid fields", body = Problem),
     )
 )]
 pub async fn register_type(
@@ -79,9 +79,9 @@ pub async fn register_type(
     params(("name" = String, Path, description = "Post type name")),
     responses(
         (status = 204, description = "Unregistered"),
-        (status = 403, description = "Needs manage_options", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such type", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "A core type, one with posts, or one a taxonomy still names", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Needs manage_options", body = Problem),
+        (status = 404, description = "No such type", body = Problem),
+        (status = 409, description = "A core type, one with posts, or one a taxonomy still names", body = Problem),
     )
 )]
 pub async fn unregister_type(

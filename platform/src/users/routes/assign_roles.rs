@@ -42,7 +42,7 @@ pub async fn assign(
     Json(body): Json<RoleAssignment>,
 ) -> ApiResult<axum::Json<UserView>> {
     let mut tx = user.tenant.scope().begin(state.tenancy.pool()).await?;
-    let me = Principal::load(&mut tx, &user.subject).await?;
+    let me = Principal::load(&mut tx, user.subject()).await?;
     let target = visible(&mut tx, &me, id).await?;
     me.require_meta(MetaCap::PromoteUser(id))?;
     let mut roles = body.roles;

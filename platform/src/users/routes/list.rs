@@ -67,7 +67,7 @@ pub async fn list(
     }
     let search = filter.search.as_deref().map(contains_pattern);
     let mut tx = user.tenant.scope().begin(state.tenancy.pool()).await?;
-    Principal::load(&mut tx, &user.subject).await?.require("list_users")?;
+    Principal::load(&mut tx, user.subject()).await?.require("list_users")?;
     let rows: Vec<UserRow> = sqlx::query_as(&format!(
         "SELECT {USER_COLUMNS} FROM users WHERE {FILTER} ORDER BY lower(email) LIMIT $4 OFFSET $5"
     ))

@@ -37,7 +37,7 @@ pub struct Me {
 )]
 pub async fn get_me(State(state): State<AppState>, user: TenantUser) -> ApiResult<axum::Json<Me>> {
     let mut tx = user.tenant.scope().begin(state.tenancy.pool()).await?;
-    let me = Principal::load_during_enrolment(&mut tx, &user.subject).await?;
+    let me = Principal::load_during_enrolment(&mut tx, user.subject()).await?;
     let view = crate::users::model::find(&mut tx, me.user_id)
         .await?
         .ok_or_else(not_found)?;
@@ -70,7 +70,7 @@ pub async fn update_me(
     Json(patch): Json<UserPatch>,
 ) -> ApiResult<axum::Json<UserView>> {
     let mut tx = user.tenant.scope().begin(state.tenancy.pool()).await?;
-    let me = Principal::load(&mut tx, &user.subject).await?;
+    let me = Principal::load(&mut tx, user.subject()).await?;
     let view = apply_patch(&mut tx, &me, me.user_id, patch, &client).await?;
     tx.commit().await?;
     Ok(axum::Json(view))
@@ -105,7 +105,7 @@ pub async fn change_password(
 ) -> ApiResult<StatusCode> {
     let new = Password::parse(SecretString::from(body.new_password))?;
     let mut tx = user.tenant.scope().begin(state.tenancy.pool()).await?;
-    let me = Principal::load(&mut tx, &user.subject).await?;
+    let me = Principal::load(&mut tx, user.subject()).await?;
     let (stored, email): (Option<String>, String) =
         sqlx::query_as("SELECT password_hash, email FROM users WHERE id = $1")
             .bind(me.user_id)

@@ -53,7 +53,7 @@ pub async fn reset(
     Path(id): Path<UserId>,
 ) -> ApiResult<axum::Json<EnrolmentToken>> {
     let mut tx = user.tenant.scope().begin(state.tenancy.pool()).await?;
-    let me = Principal::load(&mut tx, &user.subject).await?;
+    let me = Principal::load(&mut tx, user.subject()).await?;
     visible(&mut tx, &me, id).await?;
     if id == me.user_id {
         return Err(ApiError::of(

@@ -41,7 +41,7 @@ pub async fn verify(
     Json(body): Json<RegistryVerdict>,
 ) -> ApiResult<axum::Json<UserView>> {
     let mut tx = user.tenant.scope().begin(state.tenancy.pool()).await?;
-    let me = Principal::load(&mut tx, &user.subject).await?;
+    let me = Principal::load(&mut tx, user.subject()).await?;
     me.require(MANAGE_COMPLIANCE)?;
     crate::access::trust::engine::enforce_manage_users(&state.trust, &mut tx, &user.tenant.scope(), &me, &client)
         .await?;

@@ -61,7 +61,7 @@ async fn set_status(
     status: &'static str,
 ) -> ApiResult<axum::Json<UserView>> {
     let mut tx = user.tenant.scope().begin(state.tenancy.pool()).await?;
-    let me = Principal::load(&mut tx, &user.subject).await?;
+    let me = Principal::load(&mut tx, user.subject()).await?;
     visible(&mut tx, &me, id).await?;
     me.require_meta(MetaCap::DeleteUser(id))?;
     crate::access::trust::engine::enforce_manage_users(&state.trust, &mut tx, &user.tenant.scope(), &me, &client)

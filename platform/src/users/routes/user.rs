@@ -28,7 +28,7 @@ pub async fn get(
     Path(id): Path<UserId>,
 ) -> ApiResult<axum::Json<UserView>> {
     let mut tx = user.tenant.scope().begin(state.tenancy.pool()).await?;
-    let me = Principal::load(&mut tx, &user.subject).await?;
+    let me = Principal::load(&mut tx, user.subject()).await?;
     let view = visible(&mut tx, &me, id).await?;
     tx.commit().await?;
     Ok(axum::Json(view))
@@ -56,7 +56,7 @@ pub async fn update(
     Json(patch): Json<UserPatch>,
 ) -> ApiResult<axum::Json<UserView>> {
     let mut tx = user.tenant.scope().begin(state.tenancy.pool()).await?;
-    let me = Principal::load(&mut tx, &user.subject).await?;
+    let me = Principal::load(&mut tx, user.subject()).await?;
     visible(&mut tx, &me, id).await?;
     me.require_meta(MetaCap::EditUser(id))?;
     let view = apply_patch(&mut tx, &me, id, patch, &client).await?;
