@@ -10,9 +10,9 @@
 
 use crate::audit::{self, Actor, AuditEvent, ClientContext, Outcome};
 use crate::http::ApiResult;
-use crate::limits::{Quota, Refusal, WhenUnreachable, client_bucket};
-use crate::state::AppState;
+use crate::limits::{Quota, RateLimiter, Refusal, WhenUnreachable, client_bucket};
 use sha2::{Digest, Sha256};
+use sqlx::PgPool;
 use tenants::{Tenant, UserId};
 
 /// The failure bucket of (tenant, e-mail). The e-mail is hashed: keys never hold addresses.
@@ -39,39 +39,40 @@ pub struct AccountCharge {
 }
 
 impl AccountCharge {
-    pub async fn refund(self, state: &AppState) {
-        state.limiter.refund(&self.key, 1).await;
+    pub async fn refund(self, limiter: &RateLimiter) {
+        limiter.refund(&self.key, 1).await;
     }
 }
 
 /// Charges one check to the bucket, atomically, failing closed.
-async fn charge(state: &AppState, key: String) -> Result<AccountCharge, Refusal> {
-    let key = [(key, state.limiter.limits.account_failures)];
-    state.limiter.check(&key, 1, WhenUnreachable::FailClosed).await?;
+async fn charge(limiter: &RateLimiter, key: String) -> Result<AccountCharge, Refusal> {
+    let key = [(key, limiter.limits.account_failures)];
+    limiter.check(&key, 1, WhenUnreachable::FailClosed).await?;
     Ok(AccountCharge { key })
 }
 
 /// Operator sign-in: the same per-IP and per-account budgets as a tenant's, failing closed.
 /// Operators hold the keys to every tenant, so their accounts get no less protection.
 pub async fn before_operator_attempt(
-    state: &AppState,
+    limiter: &RateLimiter,
     client: &ClientContext,
     email: &str,
 ) -> ApiResult<AccountCharge> {
     if let Some(ip) = client.ip {
         let key = [(
             format!("rl:login:ops-ip:{}", client_bucket(ip)),
-            state.limiter.limits.login_per_ip,
+            limiter.limits.login_per_ip,
         )];
-        state.limiter.check(&key, 1, WhenUnreachable::FailClosed).await?;
+        limiter.check(&key, 1, WhenUnreachable::FailClosed).await?;
     }
-    Ok(charge(state, operator_account_key(email)).await?)
+    Ok(charge(limiter, operator_account_key(email)).await?)
 }
 
 /// Before the password is even looked at: charges the IP and the account. `Err` is the
 /// answer to send; a refusal for the account also locks it for as long and is recorded.
 pub async fn before_attempt(
-    state: &AppState,
+    limiter: &RateLimiter,
+    pool: &PgPool,
     tenant: &Tenant,
     client: &ClientContext,
     email: &str,
@@ -79,14 +80,14 @@ pub async fn before_attempt(
     if let Some(ip) = client.ip {
         let key = [(
             format!("rl:login:ip:{}:{}", tenant.id, client_bucket(ip)),
-            state.limiter.limits.login_per_ip,
+            limiter.limits.login_per_ip,
         )];
-        state.limiter.check(&key, 1, WhenUnreachable::FailClosed).await?;
+        limiter.check(&key, 1, WhenUnreachable::FailClosed).await?;
     }
-    match charge(state, account_key(tenant, email)).await {
+    match charge(limiter, account_key(tenant, email)).await {
         Ok(charged) => Ok(charged),
         Err(Refusal::Limited(verdict)) => {
-            let mut tx = tenant.scope().begin(state.tenancy.pool()).await?;
+            let mut tx = tenant.scope().begin(pool).await?;
             let user: Option<UserId> = sqlx::query_scalar(
                 "UPDATE users SET locked_until = now() + make_interval(secs => $2) \
                  WHERE lower(email) = lower($1) RETURNING id",
@@ -109,13 +110,13 @@ pub async fn before_attempt(
 /// After a failed attempt (already charged): count the failure on the user, record it. The
 /// caller must not hold a connection of the pool.
 pub async fn after_failure(
-    state: &AppState,
+    pool: &PgPool,
     tenant: &Tenant,
     client: &ClientContext,
     user: Option<UserId>,
     event: &AuditEvent<'_>,
 ) -> ApiResult<()> {
-    let mut tx = tenant.scope().begin(state.tenancy.pool()).await?;
+    let mut tx = tenant.scope().begin(pool).await?;
     if let Some(id) = user {
         sqlx::query("UPDATE users SET failed_attempts = failed_attempts + 1, last_failed_at = now() WHERE id = $1")
             .bind(id)
@@ -134,6 +135,6 @@ fn short(email: &str) -> String {
 /// Before a secret is checked inside a session (an MFA code to confirm or turn off TOTP, the
 /// current password to change it): charged to the same account budget as sign-in, failing
 /// closed, so a held session cannot guess without limit either. Refund on success.
-pub async fn before_secret_check(state: &AppState, tenant: &Tenant, email: &str) -> ApiResult<AccountCharge> {
-    Ok(charge(state, account_key(tenant, email)).await?)
+pub async fn before_secret_check(limiter: &RateLimiter, tenant: &Tenant, email: &str) -> ApiResult<AccountCharge> {
+    Ok(charge(limiter, account_key(tenant, email)).await?)
 }

@@ -1,5 +1,7 @@
-//! Who is calling: bearer-token extractors for tenant users and operators.
+//! Who is calling: bearer-token extractors for tenant users (the types of
+//! `tenant_user.rs`, which services take) and operators.
 
+pub use super::tenant_user::{MaybeTenantUser, TenantUser};
 use super::tokens::TokenService;
 use super::tokens::{TenantSubject, TokenError};
 use crate::auth::codes::AuthCode;
@@ -10,7 +12,7 @@ use axum::extract::{FromRef, FromRequestParts};
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 use std::sync::Arc;
-use tenants::{OperatorId, Tenant};
+use tenants::OperatorId;
 
 /// A tenant bearer token verified once per request, put into the request's extensions by
 /// the rate-limit middleware (which keys per-user limits on it).
@@ -49,21 +51,6 @@ fn rejected(err: TokenError) -> ApiError {
         TokenError::Invalid | TokenError::UnknownKey => {
             ApiError::of(AuthCode::InvalidToken, "the access token is not valid")
         }
-    }
-}
-
-/// The bearer of a valid access token of the tenant whose host this is. Whether the user and
-/// session are still live is checked by [`crate::access::Principal::load`] inside the
-/// request's transaction; the ids stay private so no handler can skip that.
-pub struct TenantUser {
-    pub tenant: Arc<Tenant>,
-    subject: TenantSubject,
-}
-
-impl TenantUser {
-    /// Who the token says the caller is; [`crate::access::Principal::load`] checks it.
-    pub fn subject(&self) -> &TenantSubject {
-        &self.subject
     }
 }
 
@@ -116,21 +103,6 @@ where
         }
         tracing::Span::current().record("user.id", tracing::field::display(id));
         Ok(Self { id })
-    }
-}
-
-/// A tenant user when the request carries a token, or an anonymous reader when it carries
-/// none: for what WordPress shows everybody (published content). A token that is present
-/// but invalid is still refused (401), never read as anonymous.
-pub struct MaybeTenantUser {
-    pub tenant: Arc<Tenant>,
-    pub user: Option<TenantUser>,
-}
-
-impl MaybeTenantUser {
-    /// Who the token names, if the request carries one.
-    pub fn subject(&self) -> Option<&TenantSubject> {
-        self.user.as_ref().map(TenantUser::subject)
     }
 }
 

@@ -9,4 +9,5 @@ pub mod mfa;
 pub mod routes;
 pub mod sessions;
 pub mod signing_keys;
+pub mod tenant_user;
 pub mod tokens;

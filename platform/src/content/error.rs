@@ -53,10 +53,11 @@ pub enum ContentError {
     /// the subscribers could not be found.
     #[error(transparent)]
     Plugin(FilterError),
-    /// Refused by access control (the caller's session, a capability, the trust score: 401,
-    /// 403 `missing_capability`, 403 `insufficient_trust`, ...): its problem as given.
+    /// A problem another layer already decided, answered as given: access control (the
+    /// caller's session, a capability, the trust score: 401, 403 `missing_capability`, 403
+    /// `insufficient_trust`, ...), or the database behind those checks (503).
     #[error("{0}")]
-    Access(ApiError),
+    Problem(ApiError),
     /// The database: 503 when it is out of reach, 400 for a value it cannot store, 500 for
     /// anything unexpected (as [`ApiError`] maps every database error).
     #[error(transparent)]
@@ -78,7 +79,7 @@ impl ContentError {
 
 impl From<ApiError> for ContentError {
     fn from(error: ApiError) -> Self {
-        Self::Access(error)
+        Self::Problem(error)
     }
 }
 

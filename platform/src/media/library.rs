@@ -2,15 +2,17 @@
 //! sealed with the tenant's key), listing, reading, downloading with access checks,
 //! describing and deleting. Uploads, changes and deletions are audited.
 
+use super::deps::MediaDeps;
 use super::kind::{self, MediaType};
 use super::objects::{media_field, media_key};
 use super::record::{MediaRow, MediaView, Readable, can_manage, fetch, hex, not_found, readable};
+use super::stored_ahead::StoredAhead;
 use super::upload::{Upload, UploadFields};
 use crate::access::codes::AccessCode;
 use crate::access::trust::{Action, enforce};
 use crate::access::{MetaCap, Principal};
 use crate::audit::{self, ClientContext};
-use crate::auth::extract::{MaybeTenantUser, TenantUser};
+use crate::auth::tenant_user::{MaybeTenantUser, TenantUser};
 use crate::content::ids::{MediaId, PostId};
 use crate::content::input::Problems;
 use crate::content::post_type::PostType;
@@ -20,7 +22,6 @@ use crate::http::codes::RequestCode;
 use crate::http::pagination::{self, Page};
 use crate::http::{ApiError, ApiResult};
 use crate::media::codes::MediaCode;
-use crate::state::AppState;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use tenants::{TenantTx, UserId};
@@ -108,7 +109,12 @@ fn inspect(bytes: &[u8], filename: &str, fields: &UploadFields) -> ApiResult<Ins
 }
 
 /// Stores an upload (`upload_files`; attaching it to a post needs the right to edit the post).
-pub async fn upload(state: &AppState, user: TenantUser, client: ClientContext, upload: Upload) -> ApiResult<MediaView> {
+pub async fn upload(
+    deps: MediaDeps<'_>,
+    user: TenantUser,
+    client: ClientContext,
+    upload: Upload,
+) -> ApiResult<MediaView> {
     let Upload {
         filename,
         bytes,
@@ -118,15 +124,15 @@ pub async fn upload(state: &AppState, user: TenantUser, client: ClientContext, u
     let (kind, filename) = (found.kind, found.filename);
 
     // Before the transaction: loading the key may need a connection of the same pool.
-    let cipher = state.tenancy.field_cipher(user.tenant.id).await?;
-    let mut tx = user.tenant.scope().begin(state.tenancy.pool()).await?;
+    let cipher = deps.tenancy.field_cipher(user.tenant.id).await?;
+    let mut tx = user.tenant.scope().begin(deps.tenancy.pool()).await?;
     let me = Principal::load(&mut tx, user.subject()).await?;
     me.require("upload_files")?;
     if let Some(post) = fields.post {
         check_post(&mut tx, &me, post).await?;
     }
     let scope = user.tenant.scope();
-    enforce(&state.trust, &mut tx, &scope, &me, Action::CreateDraft, &client).await?;
+    enforce(deps.trust, &mut tx, &scope, &me, Action::CreateDraft, &client).await?;
 
     let id = MediaId::new();
     let key = media_key(user.tenant.id, id);
@@ -134,12 +140,60 @@ pub async fn upload(state: &AppState, user: TenantUser, client: ClientContext, u
         .encrypt(media_field(&id.to_string()), &bytes)
         .map_err(ApiError::internal)?;
     let title = fields.title.unwrap_or_else(|| title_of(&filename));
-    state
-        .objects
-        .put(&key, sealed.into())
-        .await
-        .map_err(ApiError::internal)?;
-    let stored = async {
+    // Guarded from before the put: a request dropped while the store writes leaves nothing.
+    let stored = StoredAhead::new(deps.objects.clone(), key.clone(), id);
+    if let Err(error) = deps.objects.put(&key, sealed.into()).await {
+        stored.take_back().await;
+        return Err(ApiError::internal(error));
+    }
+    let row = MediaInsert {
+        id,
+        author: me.user_id,
+        post: fields.post,
+        title: &title,
+        alt_text: fields.alt_text.as_deref().unwrap_or_default(),
+        caption: fields.caption.as_deref().unwrap_or_default(),
+        filename: &filename,
+        mime: kind.mime,
+        bytes: &bytes,
+        width: found.width,
+        height: found.height,
+        storage_key: key.as_ref(),
+        key_version: cipher.primary_version().to_db(),
+    }
+    .insert(&mut tx, &client)
+    .await;
+    let row = match row {
+        Ok(row) => row,
+        Err(error) => {
+            stored.take_back().await;
+            return Err(error);
+        }
+    };
+    stored.commit(tx).await?;
+    Ok(row.into())
+}
+
+/// A media row as an upload writes it.
+struct MediaInsert<'a> {
+    id: MediaId,
+    author: UserId,
+    post: Option<PostId>,
+    title: &'a str,
+    alt_text: &'a str,
+    caption: &'a str,
+    filename: &'a str,
+    mime: &'a str,
+    bytes: &'a [u8],
+    width: Option<i32>,
+    height: Option<i32>,
+    storage_key: &'a str,
+    key_version: i32,
+}
+
+impl MediaInsert<'_> {
+    /// Inserts the row and its audit record; the caller commits.
+    async fn insert(self, tx: &mut TenantTx, client: &ClientContext) -> ApiResult<MediaRow> {
         // `storage_key` is written for instances of earlier versions only; the key is always
         // derived from (tenant, media id) when read (a later migration drops the column).
         sqlx::query(
@@ -147,45 +201,33 @@ pub async fn upload(state: &AppState, user: TenantUser, client: ClientContext, u
                width, height, sha256, storage_key, key_version) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
         )
-        .bind(id)
-        .bind(me.user_id)
-        .bind(fields.post)
-        .bind(&title)
-        .bind(fields.alt_text.unwrap_or_default())
-        .bind(fields.caption.unwrap_or_default())
-        .bind(&filename)
-        .bind(kind.mime)
-        .bind(i64::try_from(bytes.len()).unwrap_or(i64::MAX))
-        .bind(found.width)
-        .bind(found.height)
-        .bind(Sha256::digest(&bytes).to_vec())
-        .bind(key.as_ref())
-        .bind(cipher.primary_version().to_db())
-        .execute(&mut *tx)
+        .bind(self.id)
+        .bind(self.author)
+        .bind(self.post)
+        .bind(self.title)
+        .bind(self.alt_text)
+        .bind(self.caption)
+        .bind(self.filename)
+        .bind(self.mime)
+        .bind(i64::try_from(self.bytes.len()).unwrap_or(i64::MAX))
+        .bind(self.width)
+        .bind(self.height)
+        .bind(Sha256::digest(self.bytes).to_vec())
+        .bind(self.storage_key)
+        .bind(self.key_version)
+        .execute(&mut **tx)
         .await?;
-        let row = fetch(&mut tx, id, false).await?.ok_or_else(not_found)?;
+        let row = fetch(tx, self.id, false).await?.ok_or_else(not_found)?;
         audit::user_action(
-            &mut tx,
-            me.user_id,
-            &client,
+            tx,
+            self.author,
+            client,
             "media.upload",
-            ("media", &id.to_string()),
+            ("media", &self.id.to_string()),
             serde_json::json!({ "after": summary(&row) }),
         )
         .await?;
-        tx.commit().await?;
-        Ok::<_, ApiError>(row)
-    }
-    .await;
-    match stored {
-        Ok(row) => Ok(row.into()),
-        Err(error) => {
-            // Nothing refers to the object: take it back so a failed upload leaves nothing.
-            if let Err(cleanup) = state.objects.delete(&key).await {
-                tracing::warn!(%cleanup, media.id = %id, "could not remove the object of a failed upload");
-            }
-            Err(error)
-        }
+        Ok(row)
     }
 }
 
@@ -232,7 +274,7 @@ impl pagination::WithTotal for Listed {
 /// The library, newest first (`upload_files`). Files of posts holding PHI are left out of
 /// lists; they are read by id, under the post's PHI rules.
 pub async fn list(
-    state: &AppState,
+    deps: MediaDeps<'_>,
     user: TenantUser,
     page: Page,
     params: MediaListParams,
@@ -256,7 +298,7 @@ pub async fn list(
     if search.is_some_and(|s| s.chars().count() > 200) {
         return Err(bad("search is at most 200 characters"));
     }
-    let mut tx = user.tenant.scope().begin(state.tenancy.pool()).await?;
+    let mut tx = user.tenant.scope().begin(deps.tenancy.pool()).await?;
     let me = Principal::load(&mut tx, user.subject()).await?;
     me.require("upload_files")?;
     let pattern = search.map(crate::content::input::contains_pattern);
@@ -301,7 +343,7 @@ pub async fn list(
 
 /// A media item the viewer may read, with PHI reads enforced and recorded; 404 otherwise.
 async fn visible(
-    state: &AppState,
+    deps: MediaDeps<'_>,
     tx: &mut TenantTx,
     who: &MaybeTenantUser,
     client: &ClientContext,
@@ -314,7 +356,7 @@ async fn visible(
         Readable::Yes => Ok(row),
         Readable::ThroughPost(post) => {
             crate::content::phi::record_reads(
-                &state.trust,
+                deps.trust,
                 tx,
                 &who.tenant.scope(),
                 &viewer,
@@ -328,9 +370,14 @@ async fn visible(
 }
 
 /// One media item's metadata.
-pub async fn one(state: &AppState, who: MaybeTenantUser, client: &ClientContext, id: MediaId) -> ApiResult<MediaView> {
-    let mut tx = who.tenant.scope().begin(state.tenancy.pool()).await?;
-    let row = visible(state, &mut tx, &who, client, id).await?;
+pub async fn one(
+    deps: MediaDeps<'_>,
+    who: MaybeTenantUser,
+    client: &ClientContext,
+    id: MediaId,
+) -> ApiResult<MediaView> {
+    let mut tx = who.tenant.scope().begin(deps.tenancy.pool()).await?;
+    let row = visible(deps, &mut tx, &who, client, id).await?;
     tx.commit().await?;
     Ok(row.into())
 }
@@ -342,14 +389,14 @@ pub struct Download {
 }
 
 pub async fn download(
-    state: &AppState,
+    deps: MediaDeps<'_>,
     who: MaybeTenantUser,
     client: &ClientContext,
     id: MediaId,
     if_none_match: Option<&str>,
 ) -> ApiResult<Download> {
-    let mut tx = who.tenant.scope().begin(state.tenancy.pool()).await?;
-    let row = visible(state, &mut tx, &who, client, id).await?;
+    let mut tx = who.tenant.scope().begin(deps.tenancy.pool()).await?;
+    let row = visible(deps, &mut tx, &who, client, id).await?;
     tx.commit().await?;
     let etag = format!("\"{}\"", hex(&row.sha256));
     if if_none_match.is_some_and(|v| v.split(',').any(|t| t.trim() == etag || t.trim() == "*")) {
@@ -358,7 +405,7 @@ pub async fn download(
     // Derived from (tenant, media id), never read from the row: the tenant's role can write
     // its rows, and must not be able to point them at another object.
     let key = media_key(who.tenant.id, row.id);
-    let sealed = state
+    let sealed = deps
         .objects
         .get(&key)
         .await
@@ -366,7 +413,7 @@ pub async fn download(
         .bytes()
         .await
         .map_err(ApiError::internal)?;
-    let cipher = state.tenancy.field_cipher(who.tenant.id).await?;
+    let cipher = deps.tenancy.field_cipher(who.tenant.id).await?;
     let plain = cipher
         .decrypt(media_field(&row.id.to_string()), &sealed)
         .map_err(ApiError::internal)?;
@@ -406,7 +453,7 @@ async fn managed(tx: &mut TenantTx, me: &Principal, id: MediaId) -> ApiResult<Me
 
 /// Changes a media item's description or post (its uploader, or `edit_others_posts`).
 pub async fn update(
-    state: &AppState,
+    deps: MediaDeps<'_>,
     user: TenantUser,
     client: ClientContext,
     id: MediaId,
@@ -417,13 +464,13 @@ pub async fn update(
         input.alt_text.as_deref(),
         input.caption.as_deref(),
     )?;
-    let mut tx = user.tenant.scope().begin(state.tenancy.pool()).await?;
+    let mut tx = user.tenant.scope().begin(deps.tenancy.pool()).await?;
     let me = Principal::load(&mut tx, user.subject()).await?;
     let before = managed(&mut tx, &me, id).await?;
     if let Some(Some(post)) = input.post {
         check_post(&mut tx, &me, post).await?;
     }
-    enforce_change(state, &mut tx, &user, &me, &client).await?;
+    enforce_change(deps, &mut tx, &user, &me, &client).await?;
     sqlx::query(
         "UPDATE media SET title = coalesce($2, title), alt_text = coalesce($3, alt_text), \
            caption = coalesce($4, caption), post_id = CASE WHEN $5 THEN $6 ELSE post_id END, modified_gmt = now() \
@@ -455,13 +502,13 @@ pub async fn update(
 /// Deletes a media item and its object for good (media have no trash, as in WordPress:
 /// `force=true` is required). Posts that featured it lose their featured image.
 pub async fn delete(
-    state: &AppState,
+    deps: MediaDeps<'_>,
     user: TenantUser,
     client: ClientContext,
     id: MediaId,
     force: bool,
 ) -> ApiResult<MediaView> {
-    let mut tx = user.tenant.scope().begin(state.tenancy.pool()).await?;
+    let mut tx = user.tenant.scope().begin(deps.tenancy.pool()).await?;
     let me = Principal::load(&mut tx, user.subject()).await?;
     let row = managed(&mut tx, &me, id).await?;
     if !force {
@@ -470,7 +517,7 @@ pub async fn delete(
             "media have no trash: delete with force=true",
         ));
     }
-    enforce_change(state, &mut tx, &user, &me, &client).await?;
+    enforce_change(deps, &mut tx, &user, &me, &client).await?;
     sqlx::query(
         "WITH unfeatured AS (UPDATE posts SET featured_media = NULL, version = version + 1, modified_gmt = now() \
            WHERE featured_media = $1) \
@@ -490,7 +537,7 @@ pub async fn delete(
     .await?;
     tx.commit().await?;
     let key = media_key(user.tenant.id, row.id);
-    if let Err(error) = state.objects.delete(&key).await {
+    if let Err(error) = deps.objects.delete(&key).await {
         // The row is gone, so nothing serves the object; it is only storage to reclaim.
         tracing::warn!(%error, media.id = %id, "could not remove a deleted media item's object");
     }
@@ -499,12 +546,12 @@ pub async fn delete(
 
 /// Changing or deleting a media item asks the trust of a draft save, as uploading does.
 async fn enforce_change(
-    state: &AppState,
+    deps: MediaDeps<'_>,
     tx: &mut TenantTx,
     user: &TenantUser,
     me: &Principal,
     client: &ClientContext,
 ) -> ApiResult<()> {
-    enforce(&state.trust, tx, &user.tenant.scope(), me, Action::CreateDraft, client).await?;
+    enforce(deps.trust, tx, &user.tenant.scope(), me, Action::CreateDraft, client).await?;
     Ok(())
 }

@@ -1,6 +1,7 @@
 //! The media routes, as WordPress's `/wp/v2/media`: upload, list, read, download, change,
 //! delete.
 
+use super::deps::MediaDeps;
 use super::library::{self, MediaInput, MediaListParams};
 use super::record::{MediaView, hex};
 use super::upload::UploadFields;
@@ -62,7 +63,7 @@ pub async fn upload_media(
         .await
         .map_err(ApiError::internal)?;
     let upload = upload_extract::read(request, &state, state.media.max_bytes, fields).await?;
-    let view = library::upload(&state, user, client, upload).await?;
+    let view = library::upload(deps(&state), user, client, upload).await?;
     let mut response = (StatusCode::CREATED, axum::Json(&view)).into_response();
     if let Ok(location) = HeaderValue::from_str(&view.link) {
         response.headers_mut().insert(LOCATION, location);
@@ -89,7 +90,7 @@ pub async fn list_media(
     uri: Uri,
 ) -> ApiResult<Response> {
     let page = Page::try_from(&params)?;
-    let (views, total) = library::list(&state, user, page, filter).await?;
+    let (views, total) = library::list(deps(&state), user, page, filter).await?;
     let headers = pagination::headers(page, total, uri.path(), &pagination::other_params(uri.query()));
     Ok((headers, axum::Json(views)).into_response())
 }
@@ -113,7 +114,7 @@ pub async fn get_media(
     client: ClientContext,
     Path(id): Path<MediaId>,
 ) -> ApiResult<axum::Json<MediaView>> {
-    Ok(axum::Json(library::one(&state, who, &client, id).await?))
+    Ok(axum::Json(library::one(deps(&state), who, &client, id).await?))
 }
 
 /// Download a file, with the same access rules as its metadata. The ETag is its SHA-256;
@@ -145,7 +146,7 @@ pub async fn download_media(
     headers: HeaderMap,
 ) -> ApiResult<Response> {
     let if_none_match = headers.get(IF_NONE_MATCH).and_then(|v| v.to_str().ok());
-    let download = library::download(&state, who, &client, id, if_none_match).await?;
+    let download = library::download(deps(&state), who, &client, id, if_none_match).await?;
     let row = &download.row;
     let etag = HeaderValue::from_str(&format!("\"{}\"", hex(&row.sha256))).map_err(ApiError::internal)?;
     let private = HeaderValue::from_static("private, no-cache");
@@ -189,7 +190,9 @@ pub async fn update_media(
     Path(id): Path<MediaId>,
     Json(input): Json<MediaInput>,
 ) -> ApiResult<axum::Json<MediaView>> {
-    Ok(axum::Json(library::update(&state, user, client, id, input).await?))
+    Ok(axum::Json(
+        library::update(deps(&state), user, client, id, input).await?,
+    ))
 }
 
 /// Delete a media item and its file for good (`force=true`; media have no trash).
@@ -212,5 +215,16 @@ pub async fn delete_media(
     Query(params): Query<DeleteParams>,
 ) -> ApiResult<axum::Json<MediaView>> {
     let force = params.force.unwrap_or(false);
-    Ok(axum::Json(library::delete(&state, user, client, id, force).await?))
+    Ok(axum::Json(
+        library::delete(deps(&state), user, client, id, force).await?,
+    ))
+}
+
+/// The parts of the state the media services take.
+fn deps(state: &AppState) -> MediaDeps<'_> {
+    MediaDeps {
+        tenancy: &state.tenancy,
+        trust: &state.trust,
+        objects: &state.objects,
+    }
 }

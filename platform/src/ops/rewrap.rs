@@ -6,10 +6,10 @@ use crate::audit::{self, Actor, AuditEvent, ClientContext, Outcome};
 use crate::http::{ApiError, ApiResult};
 use crate::media::objects::{media_field, media_key};
 use crate::plugins::sealed::{SealedText, find_all};
-use crate::state::AppState;
+use object_store::ObjectStore;
 use serde::Serialize;
 use tenants::keyring::{FieldCipher, FieldRef};
-use tenants::{KeyVersion, OperatorId, Tenant};
+use tenants::{KeyVersion, OperatorId, Tenancy, Tenant};
 use utoipa::ToSchema;
 
 /// A rotation (or rewrap), and what it re-sealed.
@@ -48,12 +48,17 @@ const BATCH: i64 = 200;
 
 /// Re-seals every media object not yet under the primary key. Idempotent: an object already
 /// under it is only marked so.
-pub async fn rewrap_media(state: &AppState, tenant: &Tenant, cipher: &FieldCipher) -> ApiResult<u64> {
+pub async fn rewrap_media(
+    tenancy: &Tenancy,
+    objects: &dyn ObjectStore,
+    tenant: &Tenant,
+    cipher: &FieldCipher,
+) -> ApiResult<u64> {
     let primary = cipher.primary_version();
     let mut rewrapped = 0;
     let mut after = uuid::Uuid::nil();
     loop {
-        let mut tx = tenant.scope().begin(state.tenancy.owner_pool()).await?;
+        let mut tx = tenant.scope().begin(tenancy.owner_pool()).await?;
         let ids: Vec<uuid::Uuid> = sqlx::query_scalar(
             "SELECT id FROM media WHERE key_version IS DISTINCT FROM $1 AND id > $2 ORDER BY id LIMIT $3",
         )
@@ -68,7 +73,7 @@ pub async fn rewrap_media(state: &AppState, tenant: &Tenant, cipher: &FieldCiphe
         for id in ids {
             let media = crate::content::ids::MediaId::from_uuid(id);
             let key = media_key(tenant.id, media);
-            let sealed = match state.objects.get(&key).await {
+            let sealed = match objects.get(&key).await {
                 Ok(object) => Some(object.bytes().await.map_err(ApiError::internal)?),
                 // The row's object is gone: nothing is sealed under the old key any more.
                 Err(object_store::Error::NotFound { .. }) => {
@@ -83,14 +88,10 @@ pub async fn rewrap_media(state: &AppState, tenant: &Tenant, cipher: &FieldCiphe
                     .rewrap(media_field(&row_id), &sealed)
                     .map_err(ApiError::internal)?
             {
-                state
-                    .objects
-                    .put(&key, resealed.into())
-                    .await
-                    .map_err(ApiError::internal)?;
+                objects.put(&key, resealed.into()).await.map_err(ApiError::internal)?;
                 rewrapped += 1;
             }
-            let mut tx = tenant.scope().begin(state.tenancy.owner_pool()).await?;
+            let mut tx = tenant.scope().begin(tenancy.owner_pool()).await?;
             let still_there = sqlx::query("UPDATE media SET key_version = $2 WHERE id = $1")
                 .bind(id)
                 .bind(primary.to_db())
@@ -101,7 +102,7 @@ pub async fn rewrap_media(state: &AppState, tenant: &Tenant, cipher: &FieldCiphe
             tx.commit().await?;
             if !still_there {
                 // Deleted while it was being re-sealed: the put must not bring it back.
-                drop(state.objects.delete(&key).await);
+                drop(objects.delete(&key).await);
             }
         }
     }
@@ -149,7 +150,7 @@ const SEALED_PLACES: &[SealedPlace] = &[
 /// Each sealed text found in the tenant's tables, with the version it is sealed under, and
 /// the text it becomes when `reseal` answers one. Returns the rows changed.
 pub async fn for_each_sealed(
-    state: &AppState,
+    tenancy: &Tenancy,
     tenant: &Tenant,
     mut reseal: impl FnMut(&SealedText, KeyVersion) -> ApiResult<Option<String>>,
 ) -> ApiResult<u64> {
@@ -157,7 +158,7 @@ pub async fn for_each_sealed(
     for place in SEALED_PLACES {
         let mut after = (place.start.0.to_owned(), place.start.1.to_owned());
         loop {
-            let mut tx = tenant.scope().begin(state.tenancy.owner_pool()).await?;
+            let mut tx = tenant.scope().begin(tenancy.owner_pool()).await?;
             let rows: Vec<(String, String, Vec<u8>)> = sqlx::query_as(place.select)
                 .bind(&after.0)
                 .bind(&after.1)
@@ -198,8 +199,8 @@ pub async fn for_each_sealed(
 }
 
 /// Re-seals plugins' sealed values not yet under the primary key.
-pub async fn rewrap_plugin_values(state: &AppState, tenant: &Tenant, cipher: &FieldCipher) -> ApiResult<u64> {
-    for_each_sealed(state, tenant, |sealed, version| {
+pub async fn rewrap_plugin_values(tenancy: &Tenancy, tenant: &Tenant, cipher: &FieldCipher) -> ApiResult<u64> {
+    for_each_sealed(tenancy, tenant, |sealed, version| {
         if version == cipher.primary_version() {
             return Ok(None);
         }
@@ -221,9 +222,9 @@ pub async fn rewrap_plugin_values(state: &AppState, tenant: &Tenant, cipher: &Fi
 }
 
 /// What is still sealed under `version`.
-pub async fn remaining(state: &AppState, tenant: &Tenant, version: KeyVersion) -> ApiResult<Remaining> {
-    let columns = tenants::keyring::remaining_under(state.tenancy.owner_pool(), &tenant.scope(), version).await?;
-    let mut tx = tenant.scope().begin(state.tenancy.owner_pool()).await?;
+pub async fn remaining(tenancy: &Tenancy, tenant: &Tenant, version: KeyVersion) -> ApiResult<Remaining> {
+    let columns = tenants::keyring::remaining_under(tenancy.owner_pool(), &tenant.scope(), version).await?;
+    let mut tx = tenant.scope().begin(tenancy.owner_pool()).await?;
     let media: i64 = sqlx::query_scalar("SELECT count(*) FROM media WHERE key_version IS NULL OR key_version = $1")
         .bind(version.to_db())
         .fetch_one(&mut *tx)
@@ -231,13 +232,9 @@ pub async fn remaining(state: &AppState, tenant: &Tenant, version: KeyVersion) -
     tx.commit().await?;
     // Only texts that open count: a made-up `ps2.` text naming this version (anyone who
     // writes meta could plant one) must not keep it from ever being destroyed.
-    let cipher = state
-        .tenancy
-        .keyring()
-        .cipher(state.tenancy.owner_pool(), tenant.id)
-        .await?;
+    let cipher = tenancy.keyring().cipher(tenancy.owner_pool(), tenant.id).await?;
     let mut plugin_values = 0;
-    for_each_sealed(state, tenant, |sealed, sealed_under| {
+    for_each_sealed(tenancy, tenant, |sealed, sealed_under| {
         let field = FieldRef::new("plugin", &sealed.plugin, &sealed.context);
         if sealed_under == version && cipher.decrypt(field, &sealed.ciphertext).is_ok() {
             plugin_values += 1;
@@ -253,14 +250,14 @@ pub async fn remaining(state: &AppState, tenant: &Tenant, version: KeyVersion) -
 }
 
 /// Everything the rotation re-seals beyond the encrypted columns.
-pub async fn rewrap_beyond_columns(state: &AppState, tenant: &Tenant) -> ApiResult<(u64, u64)> {
-    let cipher = state
-        .tenancy
-        .keyring()
-        .cipher(state.tenancy.owner_pool(), tenant.id)
-        .await?;
-    let media = rewrap_media(state, tenant, &cipher).await?;
-    let plugin_values = rewrap_plugin_values(state, tenant, &cipher).await?;
+pub async fn rewrap_beyond_columns(
+    tenancy: &Tenancy,
+    objects: &dyn ObjectStore,
+    tenant: &Tenant,
+) -> ApiResult<(u64, u64)> {
+    let cipher = tenancy.keyring().cipher(tenancy.owner_pool(), tenant.id).await?;
+    let media = rewrap_media(tenancy, objects, tenant, &cipher).await?;
+    let plugin_values = rewrap_plugin_values(tenancy, tenant, &cipher).await?;
     Ok((media, plugin_values))
 }
 

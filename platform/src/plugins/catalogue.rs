@@ -5,7 +5,6 @@
 use super::PluginService;
 use crate::http::{ApiError, ApiResult};
 use crate::plugins::codes::PluginCode;
-use crate::state::AppState;
 use chrono::{DateTime, Utc};
 use plugins::{Compiled, Digest};
 use serde::Serialize;
@@ -45,9 +44,9 @@ pub async fn entries_of(pool: &PgPool) -> ApiResult<Vec<CatalogueEntry>> {
         .await?)
 }
 
-pub async fn entries(state: &AppState) -> ApiResult<Vec<CatalogueEntry>> {
-    state.plugins.ensure_builtins().await.map_err(ApiError::internal)?;
-    entries_of(state.tenancy.pool()).await
+pub async fn entries(plugins: &PluginService) -> ApiResult<Vec<CatalogueEntry>> {
+    plugins.ensure_builtins().await.map_err(ApiError::internal)?;
+    entries_of(plugins.tenancy.pool()).await
 }
 
 /// The compiled plugin the catalogue offers under `name` (404 when none).
@@ -60,9 +59,9 @@ pub async fn compiled_of(plugins: &PluginService, pool: &PgPool, name: &str) -> 
     plugins.compiled(digest).await.map_err(ApiError::internal)
 }
 
-pub async fn compiled(state: &AppState, name: &str) -> ApiResult<Arc<Compiled>> {
-    state.plugins.ensure_builtins().await.map_err(ApiError::internal)?;
-    compiled_of(&state.plugins, state.tenancy.pool(), name).await
+pub async fn compiled(plugins: &PluginService, name: &str) -> ApiResult<Arc<Compiled>> {
+    plugins.ensure_builtins().await.map_err(ApiError::internal)?;
+    compiled_of(plugins, plugins.tenancy.pool(), name).await
 }
 
 async fn builtin(pool: &PgPool, name: &str) -> ApiResult<Option<bool>> {

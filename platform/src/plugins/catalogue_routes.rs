@@ -24,7 +24,7 @@ pub async fn available(State(state): State<AppState>, user: TenantUser) -> ApiRe
         .await?
         .require("install_plugins")?;
     tx.commit().await?;
-    Ok(axum::Json(catalogue::entries(&state).await?))
+    Ok(axum::Json(catalogue::entries(&state.plugins).await?))
 }
 
 /// The catalogue (operators).
@@ -37,7 +37,7 @@ pub async fn available(State(state): State<AppState>, user: TenantUser) -> ApiRe
     )
 )]
 pub async fn list(State(state): State<AppState>, _: Operator) -> ApiResult<axum::Json<Vec<CatalogueEntry>>> {
-    Ok(axum::Json(catalogue::entries(&state).await?))
+    Ok(axum::Json(catalogue::entries(&state.plugins).await?))
 }
 
 /// Add a plugin to the catalogue, or replace the one of the same name (operators). The body is

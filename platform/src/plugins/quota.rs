@@ -4,9 +4,8 @@
 
 use crate::config::PluginQuota;
 use crate::http::{ApiError, ApiResult};
-use crate::limits::{Quota, Refusal, WhenUnreachable};
+use crate::limits::{Quota, RateLimiter, Refusal, WhenUnreachable};
 use crate::plugins::codes::PluginCode;
-use crate::state::AppState;
 use tenants::{Tenant, TenantTx};
 
 fn compile_key(tenant: &Tenant, quota: PluginQuota) -> [(String, Quota); 1] {
@@ -19,9 +18,9 @@ fn compile_key(tenant: &Tenant, quota: PluginQuota) -> [(String, Quota); 1] {
 
 /// Before compiling an upload: refused (429, `Retry-After`) while the tenant's compile time
 /// of the last hour is spent.
-pub async fn before_compile(state: &AppState, tenant: &Tenant) -> ApiResult<()> {
-    let key = compile_key(tenant, state.plugins.quota_for(&tenant.plan));
-    match state.limiter.check(&key, 0, WhenUnreachable::UseLocal).await {
+pub async fn before_compile(limiter: &RateLimiter, tenant: &Tenant, quota: PluginQuota) -> ApiResult<()> {
+    let key = compile_key(tenant, quota);
+    match limiter.check(&key, 0, WhenUnreachable::UseLocal).await {
         Ok(()) => Ok(()),
         Err(Refusal::Limited(verdict)) => Err(ApiError::of(
             PluginCode::PluginCompileBudget,
@@ -33,10 +32,10 @@ pub async fn before_compile(state: &AppState, tenant: &Tenant) -> ApiResult<()> 
 }
 
 /// After compiling: the time it took, charged to the tenant.
-pub async fn charge_compile(state: &AppState, tenant: &Tenant, took: std::time::Duration) {
-    let key = compile_key(tenant, state.plugins.quota_for(&tenant.plan));
+pub async fn charge_compile(limiter: &RateLimiter, tenant: &Tenant, quota: PluginQuota, took: std::time::Duration) {
+    let key = compile_key(tenant, quota);
     let ms = u32::try_from(took.as_millis()).unwrap_or(u32::MAX).max(1);
-    state.limiter.charge(&key, ms).await;
+    limiter.charge(&key, ms).await;
     metrics::histogram!("plugin_upload_compile_seconds").record(took.as_secs_f64());
 }
 

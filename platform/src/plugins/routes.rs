@@ -153,7 +153,7 @@ pub async fn install(
         let mut tx = user.tenant.scope().begin(state.tenancy.pool()).await?;
         super::quota::check_installs(&mut tx, quota, bytes.len() as u64).await?;
         tx.rollback().await?;
-        super::quota::before_compile(&state, &user.tenant).await?;
+        super::quota::before_compile(&state.limiter, &user.tenant, quota).await?;
         // Compiled and charged in a task of its own: a client hanging up mid-compile stops
         // neither the compiler nor the charge for it.
         let compiling = {
@@ -161,7 +161,7 @@ pub async fn install(
             tokio::spawn(async move {
                 let started = std::time::Instant::now();
                 let compiled = state.plugins.register_artifact(bytes).await;
-                super::quota::charge_compile(&state, &tenant, started.elapsed()).await;
+                super::quota::charge_compile(&state.limiter, &tenant, quota, started.elapsed()).await;
                 compiled
             })
         };
@@ -181,7 +181,7 @@ pub async fn install(
         // The JSON extractor, with the default body limit: uploads are read raw (below), bounded
         // by the engine's artifact limit instead.
         let Json(body) = Json::<InstallFromCatalogue>::from_request(request, &state).await?;
-        let compiled = catalogue::compiled(&state, &body.catalogue).await?;
+        let compiled = catalogue::compiled(&state.plugins, &body.catalogue).await?;
         (compiled, Source::Catalogue, body.grant, body.enable, body.config)
     } else {
         return Err(ApiError::of(

@@ -1,9 +1,9 @@
 //! Changing a user's name, e-mail or professional registry.
 
-use super::lookup::not_found;
+use super::lookup::{not_found, visible};
 use super::model::{Registry, UserView, conflicts, find, valid_display_name};
-use crate::access::Principal;
 use crate::access::builtin_roles::MANAGE_COMPLIANCE;
+use crate::access::{MetaCap, Principal};
 use crate::audit::{self, Actor, AuditEvent, ClientContext, Outcome};
 use crate::http::{ApiError, ApiResult, FieldError};
 use serde::Deserialize;
@@ -33,7 +33,8 @@ mod double_option {
     }
 }
 
-/// Applies a patch as `me` (edit_user rules are checked by the caller).
+/// Applies a patch as `me`: to oneself, or to a user `me` may see and holds `edit_users`
+/// over (404 and 403 otherwise).
 pub async fn apply_patch(
     tx: &mut TenantTx,
     me: &Principal,
@@ -41,8 +42,9 @@ pub async fn apply_patch(
     patch: UserPatch,
     client: &ClientContext,
 ) -> ApiResult<UserView> {
+    let current = visible(tx, me, id).await?;
+    me.require_meta(MetaCap::EditUser(id))?;
     let email = validate(&patch)?;
-    let current = find(tx, id).await?.ok_or_else(not_found)?;
     let (registry_changed, verified) = registry_change(me, &patch, &current)?;
     write(tx, id, &patch, email.as_ref(), registry_changed, verified).await?;
     let changed: Vec<&str> = [

@@ -158,14 +158,14 @@ pub async fn confirm(
         .bind(me.user_id)
         .fetch_one(&mut *tx)
         .await?;
-    let charged = brute_force::before_secret_check(&state, &user.tenant, &email).await?;
+    let charged = brute_force::before_secret_check(&state.limiter, &user.tenant, &email).await?;
     let Some(step) = totp::accept(&secret, &body.code, None, totp::unix_now()) else {
         return Err(ApiError::invalid_field(
             "code",
             "the code does not match; check the device's clock",
         ));
     };
-    charged.refund(&state).await;
+    charged.refund(&state.limiter).await;
     let sealed = cipher.encrypt(secret_field(&id), &secret).map_err(ApiError::internal)?;
     sqlx::query(
         "UPDATE users SET mfa_secret = $2, mfa_pending_secret = NULL, mfa_enabled_at = now(), totp_last_step = $3 \
@@ -218,11 +218,11 @@ pub async fn disable(
         .bind(me.user_id)
         .fetch_one(&mut *tx)
         .await?;
-    let charged = brute_force::before_secret_check(&state, &user.tenant, &email).await?;
+    let charged = brute_force::before_secret_check(&state.limiter, &user.tenant, &email).await?;
     let Some(used) = factor::check(&mut tx, &cipher, me.user_id, &body.code).await? else {
         return Err(ApiError::invalid_field("code", "the code is not valid"));
     };
-    charged.refund(&state).await;
+    charged.refund(&state.limiter).await;
     sqlx::query("UPDATE users SET mfa_secret = NULL, mfa_enabled_at = NULL, totp_last_step = NULL WHERE id = $1")
         .bind(me.user_id)
         .execute(&mut *tx)

@@ -94,7 +94,8 @@ pub async fn login(
     if request.email.len() > MAX_CREDENTIAL_BYTES || request.password.len() > MAX_CREDENTIAL_BYTES {
         return Err(wrong());
     }
-    let charged = brute_force::before_attempt(&state, &tenant, &client, &request.email).await?;
+    let charged =
+        brute_force::before_attempt(&state.limiter, state.tenancy.pool(), &tenant, &client, &request.email).await?;
     // Before the transaction: loading the key may need a connection of the same pool.
     let cipher = state.tenancy.field_cipher(tenant.id).await?;
     let mut tx = tenant.scope().begin(state.tenancy.pool()).await?;
@@ -112,7 +113,7 @@ pub async fn login(
         other => {
             drop(tx);
             let (user, event) = failed_sign_in(other.as_ref(), &request.email);
-            brute_force::after_failure(&state, &tenant, &client, user, &event).await?;
+            brute_force::after_failure(state.tenancy.pool(), &tenant, &client, user, &event).await?;
             return Err(wrong());
         }
     };
@@ -126,7 +127,7 @@ pub async fn login(
             drop(tx);
             let event = AuditEvent::new("auth.login", Outcome::Failure, Actor::User(*account.id.as_uuid()))
                 .details(serde_json::json!({"reason": code.code()}));
-            brute_force::after_failure(&state, &tenant, &client, Some(account.id), &event).await?;
+            brute_force::after_failure(state.tenancy.pool(), &tenant, &client, Some(account.id), &event).await?;
             return Err(ApiError::of(code, detail));
         }
     };
@@ -138,7 +139,7 @@ pub async fn login(
     audit::append(&mut tx, &event, &client).await?;
     tx.commit().await?;
     // The secrets were right: this attempt does not count against the account.
-    charged.refund(&state).await;
+    charged.refund(&state.limiter).await;
     let issued = state
         .tokens
         .issue_tenant_access(tenant.id, account.id, session_id)

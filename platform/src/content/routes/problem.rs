@@ -54,7 +54,7 @@ impl From<ContentError> for ApiError {
                 "this post contains patient data: record consent_for_publication or apply anonymisation before publishing it",
             ),
             E::Plugin(error) => filter_problem(error),
-            E::Access(problem) => problem,
+            E::Problem(problem) => problem,
             E::Database(error) => error.into(),
             E::Internal(error) => ApiError::internal(error),
             E::Conflict(conflict) => conflict_problem(conflict),

@@ -45,13 +45,13 @@ pub async fn login(
     if request.email.len() > 1024 || request.password.len() > 1024 {
         return Err(wrong());
     }
-    let charged = brute_force::before_operator_attempt(&state, &client, &request.email).await?;
+    let charged = brute_force::before_operator_attempt(&state.limiter, &client, &request.email).await?;
     let Some(id) = crate::ops::operators::authenticate(state.tenancy.pool(), &request.email, &request.password).await?
     else {
         tracing::warn!(ip = ?client.ip, "operator sign-in failed");
         return Err(wrong());
     };
-    charged.refund(&state).await;
+    charged.refund(&state.limiter).await;
     let issued = state.tokens.issue_ops(id).map_err(ApiError::internal)?;
     tracing::info!(operator.id = %id, "operator signed in");
     Ok(axum::Json(OpsLoginResponse {

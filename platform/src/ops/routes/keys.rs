@@ -41,7 +41,7 @@ pub async fn rotate(
     record_in(&mut change, &tenant, operator.id, &client, "keys.rotate").await?;
     let version = change.commit().await.map_err(tenants::Error::from)?;
     let columns = state.tenancy.rewrap_columns(id).await?;
-    let (media, plugin_values) = rewrap_beyond_columns(&state, &tenant).await?;
+    let (media, plugin_values) = rewrap_beyond_columns(&state.tenancy, state.objects.as_ref(), &tenant).await?;
     let answer = RotatedKey {
         version: version.get(),
         scanned: columns.scanned,
@@ -74,7 +74,7 @@ pub async fn rewrap(
 ) -> ApiResult<axum::Json<RotatedKey>> {
     let tenant = state.tenancy.get(id).await?;
     let columns = state.tenancy.rewrap_columns(id).await?;
-    let (media, plugin_values) = rewrap_beyond_columns(&state, &tenant).await?;
+    let (media, plugin_values) = rewrap_beyond_columns(&state.tenancy, state.objects.as_ref(), &tenant).await?;
     let cipher = state.tenancy.keyring().cipher(state.tenancy.owner_pool(), id).await?;
     let answer = RotatedKey {
         version: cipher.primary_version().get(),
@@ -126,7 +126,7 @@ pub async fn destroy(
             "this version seals new data: rotate, then destroy it",
         ));
     }
-    let left = remaining(&state, &tenant, version).await?;
+    let left = remaining(&state.tenancy, &tenant, version).await?;
     if left.total() > 0 {
         return Err(ApiError::of(
             OpsCode::KeyStillUsed,

@@ -112,7 +112,7 @@ pub async fn change_password(
             .fetch_one(&mut *tx)
             .await?;
     // The same budget as sign-in: a held session must not guess the password without limit.
-    let charged = crate::auth::brute_force::before_secret_check(&state, &user.tenant, &email).await?;
+    let charged = crate::auth::brute_force::before_secret_check(&state.limiter, &user.tenant, &email).await?;
     if body.current_password.len() > Password::MAX_BYTES || !verify_password(stored, &body.current_password).await {
         drop(tx);
         let event = AuditEvent::new("user.password", Outcome::Failure, Actor::User(*me.user_id.as_uuid()))
@@ -120,7 +120,7 @@ pub async fn change_password(
         audit::record(state.tenancy.pool(), &user.tenant.scope(), &event, &client).await?;
         return Err(ApiError::of(UserCode::WrongPassword, "the current password is wrong"));
     }
-    charged.refund(&state).await;
+    charged.refund(&state.limiter).await;
     let hash = hash_password(&new).await?;
     sqlx::query("UPDATE users SET password_hash = $2, password_changed_at = now(), updated_at = now() WHERE id = $1")
         .bind(me.user_id)
