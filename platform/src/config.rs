@@ -322,6 +322,8 @@ impl Config {
         if access_ttl > MAX_ACCESS_TTL || access_ttl.is_zero() {
             bail!("PLATFORM_ACCESS_TOKEN_TTL_SECS must be between 1 and 900");
         }
+        // Read last, as they always were: of several bad settings, these are reported after
+        // the others.
         let log_format = log_format_from_env()?;
         let bootstrap_operator = bootstrap_operator_from_env()?;
         Ok(Self {

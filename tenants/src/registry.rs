@@ -155,7 +155,7 @@ impl Tenancy {
         if matches!(tenant.status, TenantStatus::Deleting | TenantStatus::Provisioning) {
             return Err(Error::Conflict(format!("the tenant is {}", tenant.status.as_str())));
         }
-        let cipher = self.keyring.cipher(&self.owner_pool, id).await?;
+        let cipher = self.owner_field_cipher(id).await?;
         Ok(rewrap_tenant(&self.owner_pool, &tenant.scope(), &cipher).await?)
     }
 

@@ -68,6 +68,12 @@ impl Tenancy {
         self.keyring.cipher(&self.pool, tenant).await
     }
 
+    /// A tenant's field cipher for operators' work (rotation, rewrapping, key destruction),
+    /// loaded through the owner's pool.
+    pub async fn owner_field_cipher(&self, tenant: crate::TenantId) -> Result<FieldCipher, KeyringError> {
+        self.keyring.cipher(&self.owner_pool, tenant).await
+    }
+
     pub fn keyring(&self) -> &Arc<Keyring> {
         &self.keyring
     }

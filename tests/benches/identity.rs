@@ -10,7 +10,7 @@ use platform::access::Principal;
 use platform::access::trust::Action;
 use platform::access::trust::engine::evaluate;
 use platform::audit::ClientContext;
-use platform::auth::extract::TenantUser;
+use platform::auth::tenant_user::TenantUser;
 use platform::http::site::Site;
 use serde_json::json;
 use std::sync::Arc;

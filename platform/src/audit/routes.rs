@@ -2,7 +2,7 @@ use super::record::AuditRecord;
 use super::verify::{Verification, verify_chain};
 use crate::access::Principal;
 use crate::access::builtin_roles::VIEW_AUDIT_TRAIL;
-use crate::auth::extract::TenantUser;
+use crate::auth::tenant_user::TenantUser;
 use crate::http::codes::RequestCode;
 use crate::http::extract::Query;
 use crate::http::pagination::{self, Page, PageParams};

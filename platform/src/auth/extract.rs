@@ -1,7 +1,7 @@
 //! Who is calling: bearer-token extractors for tenant users (the types of
 //! `tenant_user.rs`, which services take) and operators.
 
-pub use super::tenant_user::{MaybeTenantUser, TenantUser};
+use super::tenant_user::{MaybeTenantUser, TenantUser};
 use super::tokens::TokenService;
 use super::tokens::{TenantSubject, TokenError};
 use crate::auth::codes::AuthCode;

@@ -67,6 +67,7 @@ impl<T: Answer> AfterCommit<T> {
     /// anything is awaited, so a client hanging up while plugins prepare its answer does not
     /// cost a committed change its hooks.
     pub async fn finish(mut self, hooks: &Arc<Hooks>) -> T {
+        // (Checked here too only to spare the context's clone when nothing fires.)
         if !self.actions.is_empty() {
             hooks.after_commit(self.context.clone(), self.actions);
         }

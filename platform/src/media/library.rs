@@ -131,8 +131,7 @@ pub async fn upload(
     if let Some(post) = fields.post {
         check_post(&mut tx, &me, post).await?;
     }
-    let scope = user.tenant.scope();
-    enforce(deps.trust, &mut tx, &scope, &me, Action::CreateDraft, &client).await?;
+    enforce_change(deps, &mut tx, &user, &me, &client).await?;
 
     let id = MediaId::new();
     let key = media_key(user.tenant.id, id);
@@ -143,6 +142,7 @@ pub async fn upload(
     // Guarded from before the put: a request dropped while the store writes leaves nothing.
     let stored = StoredAhead::new(deps.objects.clone(), key.clone(), id);
     if let Err(error) = deps.objects.put(&key, sealed.into()).await {
+        drop(tx);
         stored.take_back().await;
         return Err(ApiError::internal(error));
     }
@@ -166,6 +166,7 @@ pub async fn upload(
     let row = match row {
         Ok(row) => row,
         Err(error) => {
+            drop(tx);
             stored.take_back().await;
             return Err(error);
         }
@@ -544,7 +545,7 @@ pub async fn delete(
     Ok(row.into())
 }
 
-/// Changing or deleting a media item asks the trust of a draft save, as uploading does.
+/// Uploading, changing or deleting a media item asks the trust of a draft save.
 async fn enforce_change(
     deps: MediaDeps<'_>,
     tx: &mut TenantTx,

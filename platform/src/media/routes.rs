@@ -7,7 +7,7 @@ use super::record::{MediaView, hex};
 use super::upload::UploadFields;
 use super::upload_extract;
 use crate::audit::ClientContext;
-use crate::auth::extract::{MaybeTenantUser, TenantUser};
+use crate::auth::tenant_user::{MaybeTenantUser, TenantUser};
 use crate::content::ids::MediaId;
 use crate::content::routes::params::DeleteParams;
 use crate::http::extract::{Json, Path, Query};

@@ -48,7 +48,7 @@ const BATCH: i64 = 200;
 
 /// Re-seals every media object not yet under the primary key. Idempotent: an object already
 /// under it is only marked so.
-pub async fn rewrap_media(
+async fn rewrap_media(
     tenancy: &Tenancy,
     objects: &dyn ObjectStore,
     tenant: &Tenant,
@@ -149,7 +149,7 @@ const SEALED_PLACES: &[SealedPlace] = &[
 
 /// Each sealed text found in the tenant's tables, with the version it is sealed under, and
 /// the text it becomes when `reseal` answers one. Returns the rows changed.
-pub async fn for_each_sealed(
+async fn for_each_sealed(
     tenancy: &Tenancy,
     tenant: &Tenant,
     mut reseal: impl FnMut(&SealedText, KeyVersion) -> ApiResult<Option<String>>,
@@ -199,7 +199,7 @@ pub async fn for_each_sealed(
 }
 
 /// Re-seals plugins' sealed values not yet under the primary key.
-pub async fn rewrap_plugin_values(tenancy: &Tenancy, tenant: &Tenant, cipher: &FieldCipher) -> ApiResult<u64> {
+async fn rewrap_plugin_values(tenancy: &Tenancy, tenant: &Tenant, cipher: &FieldCipher) -> ApiResult<u64> {
     for_each_sealed(tenancy, tenant, |sealed, version| {
         if version == cipher.primary_version() {
             return Ok(None);
@@ -232,7 +232,7 @@ pub async fn remaining(tenancy: &Tenancy, tenant: &Tenant, version: KeyVersion) 
     tx.commit().await?;
     // Only texts that open count: a made-up `ps2.` text naming this version (anyone who
     // writes meta could plant one) must not keep it from ever being destroyed.
-    let cipher = tenancy.keyring().cipher(tenancy.owner_pool(), tenant.id).await?;
+    let cipher = tenancy.owner_field_cipher(tenant.id).await?;
     let mut plugin_values = 0;
     for_each_sealed(tenancy, tenant, |sealed, sealed_under| {
         let field = FieldRef::new("plugin", &sealed.plugin, &sealed.context);
@@ -249,16 +249,21 @@ pub async fn remaining(tenancy: &Tenancy, tenant: &Tenant, version: KeyVersion) 
     })
 }
 
-/// Everything the rotation re-seals beyond the encrypted columns.
-pub async fn rewrap_beyond_columns(
-    tenancy: &Tenancy,
-    objects: &dyn ObjectStore,
-    tenant: &Tenant,
-) -> ApiResult<(u64, u64)> {
-    let cipher = tenancy.keyring().cipher(tenancy.owner_pool(), tenant.id).await?;
+/// Re-seals everything of the tenant still under an older key version: the encrypted
+/// columns, then media objects and plugins' sealed values. Answers with `version`, the
+/// primary version it re-sealed under.
+pub async fn rewrap_all(tenancy: &Tenancy, objects: &dyn ObjectStore, tenant: &Tenant) -> ApiResult<RotatedKey> {
+    let columns = tenancy.rewrap_columns(tenant.id).await?;
+    let cipher = tenancy.owner_field_cipher(tenant.id).await?;
     let media = rewrap_media(tenancy, objects, tenant, &cipher).await?;
     let plugin_values = rewrap_plugin_values(tenancy, tenant, &cipher).await?;
-    Ok((media, plugin_values))
+    Ok(RotatedKey {
+        version: cipher.primary_version().get(),
+        scanned: columns.scanned,
+        rewrapped: columns.rewrapped,
+        media_rewrapped: media,
+        plugin_values_rewrapped: plugin_values,
+    })
 }
 
 /// The audit record of an operator's key change, written in the change's own transaction

@@ -2,7 +2,8 @@
 //! remove plugins.
 
 use super::catalogue::{self, CatalogueEntry};
-use crate::auth::extract::{Operator, TenantUser};
+use crate::auth::extract::Operator;
+use crate::auth::tenant_user::TenantUser;
 use crate::http::extract::Path;
 use crate::http::{ApiError, ApiResult, Problem};
 use crate::state::AppState;

@@ -8,7 +8,7 @@ use super::installs::{self, InstalledPlugin, Source};
 use super::manage::{self, Action, By, Install, not_installed};
 use crate::access::Principal;
 use crate::audit::{Actor, ClientContext};
-use crate::auth::extract::TenantUser;
+use crate::auth::tenant_user::TenantUser;
 use crate::http::codes::RequestCode;
 use crate::http::extract::{Json, Path, Query};
 use crate::http::{ApiError, ApiResult, Problem};

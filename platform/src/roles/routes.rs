@@ -2,7 +2,7 @@ use crate::access::Principal;
 use crate::access::builtin_roles::{BUILTIN_ROLES, builtin_role};
 use crate::access::trust::engine::enforce_manage_users;
 use crate::audit::{self, Actor, AuditEvent, ClientContext, Outcome};
-use crate::auth::extract::TenantUser;
+use crate::auth::tenant_user::TenantUser;
 use crate::http::extract::{Json, Path};
 use crate::http::{ApiError, ApiResult, FieldError, Problem};
 use crate::roles::codes::RoleCode;

@@ -1,7 +1,7 @@
 use super::model::Settings;
 use crate::access::Principal;
 use crate::audit::{self, Actor, AuditEvent, ClientContext, Outcome};
-use crate::auth::extract::TenantUser;
+use crate::auth::tenant_user::TenantUser;
 use crate::http::etag::{etag, if_match, stale};
 use crate::http::extract::Json;
 use crate::http::{ApiError, ApiResult, Problem};

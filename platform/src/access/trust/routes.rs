@@ -1,7 +1,7 @@
 use super::engine::{Action, Decision, evaluate};
 use crate::access::Principal;
 use crate::audit::ClientContext;
-use crate::auth::extract::TenantUser;
+use crate::auth::tenant_user::TenantUser;
 use crate::http::extract::Query;
 use crate::http::{ApiResult, Problem};
 use crate::state::AppState;

@@ -1,8 +1,8 @@
 use crate::access::Principal;
 use crate::audit::{self, Actor, AuditEvent, ClientContext, Outcome};
 use crate::auth::codes::AuthCode;
-use crate::auth::extract::TenantUser;
 use crate::auth::sessions::{self, SessionView};
+use crate::auth::tenant_user::TenantUser;
 use crate::http::extract::Path;
 use crate::http::{ApiError, ApiResult, Problem};
 use crate::state::AppState;

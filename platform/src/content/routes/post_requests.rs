@@ -5,7 +5,7 @@ use super::headers::{paging, with_etag};
 use super::params::{self, DeleteParams, ListParams, ReadParams, WriteParams};
 use super::transaction::{as_reader, as_user, deps};
 use crate::audit::ClientContext;
-use crate::auth::extract::{MaybeTenantUser, TenantUser};
+use crate::auth::tenant_user::{MaybeTenantUser, TenantUser};
 use crate::content::ids::PostId;
 use crate::content::input::PostInput;
 use crate::content::post_type::PostRef;

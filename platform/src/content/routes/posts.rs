@@ -4,7 +4,7 @@
 use super::params::{DeleteParams, ListParams, ReadParams, WriteParams};
 use super::post_requests::{ReaderRequest, UserRequest, create_of, delete_of, list_of, one_of, update_of};
 use crate::audit::ClientContext;
-use crate::auth::extract::{MaybeTenantUser, TenantUser};
+use crate::auth::tenant_user::{MaybeTenantUser, TenantUser};
 use crate::content::ids::PostId;
 use crate::content::input::PostInput;
 use crate::content::view::PostView;

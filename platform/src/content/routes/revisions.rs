@@ -5,7 +5,7 @@
 use super::params::post_type;
 use super::transaction::{as_user, deps};
 use crate::audit::ClientContext;
-use crate::auth::extract::TenantUser;
+use crate::auth::tenant_user::TenantUser;
 use crate::content::ids::{PostId, RevisionId};
 use crate::content::post_type::PostRef;
 use crate::content::revision_restore::{self, RestoreRevision};

@@ -3,7 +3,7 @@
 
 use super::transaction::{as_user, in_tenant};
 use crate::audit::ClientContext;
-use crate::auth::extract::{MaybeTenantUser, TenantUser};
+use crate::auth::tenant_user::{MaybeTenantUser, TenantUser};
 use crate::content::taxonomy::Taxonomy;
 use crate::content::taxonomy_registry::{self, NewTaxonomy, TaxonomyInput};
 use crate::http::extract::{Json, Path};

@@ -5,7 +5,7 @@ use super::headers::{located, paging};
 use super::term_params::TermListParams;
 use super::transaction::{as_user, in_tenant};
 use crate::audit::ClientContext;
-use crate::auth::extract::{MaybeTenantUser, TenantUser};
+use crate::auth::tenant_user::{MaybeTenantUser, TenantUser};
 use crate::content::ids::TermId;
 use crate::content::term_changes;
 use crate::content::terms::{self, DeletedTerm, NewTerm, Term, TermInput};

@@ -4,7 +4,7 @@
 
 use crate::access::Principal;
 use crate::audit::ClientContext;
-use crate::auth::extract::{MaybeTenantUser, TenantUser};
+use crate::auth::tenant_user::{MaybeTenantUser, TenantUser};
 use crate::content::caller::Caller;
 use crate::content::deps::ContentDeps;
 use crate::content::error::ContentResult;

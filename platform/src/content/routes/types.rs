@@ -4,7 +4,7 @@
 use super::params::post_type;
 use super::transaction::{as_reader, as_user, in_tenant};
 use crate::audit::ClientContext;
-use crate::auth::extract::{MaybeTenantUser, TenantUser};
+use crate::auth::tenant_user::{MaybeTenantUser, TenantUser};
 use crate::content::post_type::PostType;
 use crate::content::type_registry::{self, NewPostType, PostTypeInput};
 use crate::http::extract::{Json, Path};

@@ -8,7 +8,7 @@ use crate::auth::extract::Operator;
 use crate::http::extract::Path;
 use crate::http::{ApiError, ApiResult, Problem};
 use crate::ops::codes::OpsCode;
-use crate::ops::rewrap::{RotatedKey, record_in, remaining, rewrap_beyond_columns};
+use crate::ops::rewrap::{RotatedKey, record_in, remaining, rewrap_all};
 use crate::state::AppState;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -40,14 +40,10 @@ pub async fn rotate(
     let mut change = state.tenancy.begin_key_rotation(id).await?;
     record_in(&mut change, &tenant, operator.id, &client, "keys.rotate").await?;
     let version = change.commit().await.map_err(tenants::Error::from)?;
-    let columns = state.tenancy.rewrap_columns(id).await?;
-    let (media, plugin_values) = rewrap_beyond_columns(&state.tenancy, state.objects.as_ref(), &tenant).await?;
     let answer = RotatedKey {
+        // The version this rotation made, even if another rotation came in between.
         version: version.get(),
-        scanned: columns.scanned,
-        rewrapped: columns.rewrapped,
-        media_rewrapped: media,
-        plugin_values_rewrapped: plugin_values,
+        ..rewrap_all(&state.tenancy, state.objects.as_ref(), &tenant).await?
     };
     tracing::info!(operator.id = %operator.id, tenant.id = %id, key.version = answer.version, "operator rotated a tenant key");
     Ok(axum::Json(answer))
@@ -73,16 +69,7 @@ pub async fn rewrap(
     Path(id): Path<TenantId>,
 ) -> ApiResult<axum::Json<RotatedKey>> {
     let tenant = state.tenancy.get(id).await?;
-    let columns = state.tenancy.rewrap_columns(id).await?;
-    let (media, plugin_values) = rewrap_beyond_columns(&state.tenancy, state.objects.as_ref(), &tenant).await?;
-    let cipher = state.tenancy.keyring().cipher(state.tenancy.owner_pool(), id).await?;
-    let answer = RotatedKey {
-        version: cipher.primary_version().get(),
-        scanned: columns.scanned,
-        rewrapped: columns.rewrapped,
-        media_rewrapped: media,
-        plugin_values_rewrapped: plugin_values,
-    };
+    let answer = rewrap_all(&state.tenancy, state.objects.as_ref(), &tenant).await?;
     let event = AuditEvent::new("keys.rewrap", Outcome::Success, Actor::Operator(*operator.id.as_uuid()))
         .details(serde_json::to_value(&answer).unwrap_or_default());
     audit::record(state.tenancy.owner_pool(), &tenant.scope(), &event, &client).await?;
@@ -119,7 +106,7 @@ pub async fn destroy(
     let version = KeyVersion::new(version)
         .ok_or_else(|| ApiError::of(OpsCode::KeyVersionNotFound, "key versions count from 1"))?;
     let tenant = state.tenancy.get(id).await?;
-    let cipher = state.tenancy.keyring().cipher(state.tenancy.owner_pool(), id).await?;
+    let cipher = state.tenancy.owner_field_cipher(id).await?;
     if cipher.primary_version() == version {
         return Err(ApiError::of(
             OpsCode::KeyIsPrimary,

@@ -1,6 +1,6 @@
 use crate::access::{MetaCap, Principal};
 use crate::audit::{self, Actor, AuditEvent, ClientContext, Outcome};
-use crate::auth::extract::TenantUser;
+use crate::auth::tenant_user::TenantUser;
 use crate::http::extract::{Json, Path};
 use crate::http::{ApiResult, Problem};
 use crate::state::AppState;

@@ -2,7 +2,7 @@
 
 use crate::access::Principal;
 use crate::audit::ClientContext;
-use crate::auth::extract::TenantUser;
+use crate::auth::tenant_user::TenantUser;
 use crate::http::extract::Json;
 use crate::http::{ApiResult, Problem};
 use crate::state::AppState;

@@ -1,5 +1,5 @@
 use crate::access::Principal;
-use crate::auth::extract::TenantUser;
+use crate::auth::tenant_user::TenantUser;
 use crate::http::codes::RequestCode;
 use crate::http::extract::Query;
 use crate::http::pagination::{self, Page, PageParams};

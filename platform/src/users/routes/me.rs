@@ -1,7 +1,7 @@
 use crate::access::Principal;
 use crate::audit::{self, Actor, AuditEvent, ClientContext, Outcome};
-use crate::auth::extract::TenantUser;
 use crate::auth::sessions::revoke_others;
+use crate::auth::tenant_user::TenantUser;
 use crate::http::extract::Json;
 use crate::http::{ApiError, ApiResult, Problem};
 use crate::state::AppState;

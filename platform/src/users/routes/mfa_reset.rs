@@ -4,8 +4,8 @@
 
 use crate::access::{MetaCap, Principal};
 use crate::audit::{self, Actor, AuditEvent, ClientContext, Outcome};
-use crate::auth::extract::TenantUser;
 use crate::auth::sessions::revoke_others;
+use crate::auth::tenant_user::TenantUser;
 use crate::http::extract::Path;
 use crate::http::{ApiError, ApiResult, Problem};
 use crate::state::AppState;

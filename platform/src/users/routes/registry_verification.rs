@@ -1,7 +1,7 @@
 use crate::access::Principal;
 use crate::access::builtin_roles::MANAGE_COMPLIANCE;
 use crate::audit::{self, Actor, AuditEvent, ClientContext, Outcome};
-use crate::auth::extract::TenantUser;
+use crate::auth::tenant_user::TenantUser;
 use crate::http::extract::{Json, Path};
 use crate::http::{ApiError, ApiResult, Problem};
 use crate::state::AppState;
