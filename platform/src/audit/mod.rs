@@ -7,6 +7,7 @@ pub mod context;
 pub mod deferred;
 pub mod record;
 pub mod routes;
+pub mod trail;
 pub mod verify;
 
 pub use append::{AuditEvent, append, append_on, record, user_action};

@@ -1,5 +1,6 @@
 use super::record::AuditRecord;
-use super::verify::{Verification, verify_chain};
+use super::trail::{self, AuditFilter};
+use super::verify::{Verification, verify_trail};
 use crate::access::Principal;
 use crate::access::builtin_roles::VIEW_AUDIT_TRAIL;
 use crate::auth::tenant_user::TenantUser;
@@ -11,24 +12,9 @@ use crate::state::AppState;
 use axum::extract::State;
 use axum::http::HeaderMap;
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use serde::Serialize;
+use utoipa::ToSchema;
 use uuid::Uuid;
-
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct AuditFilter {
-    /// Exact action, such as `auth.login`.
-    pub action: Option<String>,
-    pub actor_id: Option<Uuid>,
-    /// `success`, `failure` or `denied`.
-    #[param(pattern = "^(success|failure|denied)$")]
-    pub outcome: Option<String>,
-    /// From this time (RFC 3339), inclusive.
-    pub since: Option<DateTime<Utc>>,
-    /// Until this time (RFC 3339), exclusive.
-    pub until: Option<DateTime<Utc>>,
-}
 
 /// One entry of the audit trail.
 #[derive(Debug, Serialize, ToSchema)]
@@ -73,10 +59,6 @@ impl From<AuditRecord> for AuditEntry {
     }
 }
 
-const FILTER: &str = "($1::text IS NULL OR action = $1) AND ($2::uuid IS NULL OR actor_id = $2) \
-     AND ($3::text IS NULL OR outcome = $3) AND ($4::timestamptz IS NULL OR occurred_at >= $4) \
-     AND ($5::timestamptz IS NULL OR occurred_at < $5)";
-
 /// List the tenant's audit trail, newest first.
 #[utoipa::path(
     get, path = "/api/v1/audit", tag = "audit",
@@ -107,26 +89,7 @@ pub async fn list(
     Principal::load(&mut tx, user.subject())
         .await?
         .require(VIEW_AUDIT_TRAIL)?;
-    let rows: Vec<AuditRecord> = sqlx::query_as(&format!(
-        "SELECT * FROM audit_log WHERE {FILTER} ORDER BY seq DESC LIMIT $6 OFFSET $7"
-    ))
-    .bind(&filter.action)
-    .bind(filter.actor_id)
-    .bind(&filter.outcome)
-    .bind(filter.since)
-    .bind(filter.until)
-    .bind(i64::from(page.per_page))
-    .bind(i64::from(page.page - 1) * i64::from(page.per_page))
-    .fetch_all(&mut *tx)
-    .await?;
-    let total: i64 = sqlx::query_scalar(&format!("SELECT count(*) FROM audit_log WHERE {FILTER}"))
-        .bind(&filter.action)
-        .bind(filter.actor_id)
-        .bind(&filter.outcome)
-        .bind(filter.since)
-        .bind(filter.until)
-        .fetch_one(&mut *tx)
-        .await?;
+    let (rows, total) = trail::page(&mut tx, &filter, page).await?;
     tx.commit().await?;
     let headers = pagination::headers(page, total, "/api/v1/audit", "");
     Ok((headers, axum::Json(rows.into_iter().map(AuditEntry::from).collect())))
@@ -154,22 +117,7 @@ pub async fn verify(State(state): State<AppState>, user: TenantUser) -> ApiResul
         .newest(user.tenant.id, super::verify::CHECKPOINTS_CHECKED)
         .await;
     let mut tx = user.tenant.scope().begin(state.tenancy.pool()).await?;
-    // One snapshot for the rows and the head: records committed while the walk goes on would
-    // otherwise look like rows missing after the last one read.
-    sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-        .execute(&mut *tx)
-        .await?;
-    let verdict = verify_chain(&mut tx).await?;
-    let verdict = match checkpoints {
-        Ok((checkpoints, _)) => super::verify::check_checkpoints(&mut tx, verdict, &checkpoints).await?,
-        Err(super::checkpoint::CheckpointError::Invalid(why)) => Verification {
-            valid: false,
-            first_broken: None,
-            reason: Some(format!("a checkpoint does not verify: {why}")),
-            ..verdict
-        },
-        Err(other) => return Err(ApiError::internal(other)),
-    };
+    let verdict = verify_trail(&mut tx, checkpoints).await?;
     tx.commit().await?;
     if !verdict.valid {
         tracing::error!(

@@ -1,4 +1,4 @@
-use super::checkpoint::{Checkpoint, hex};
+use super::checkpoint::{Checkpoint, CheckpointError, hex};
 use super::record::{AuditRecord, GENESIS_HASH};
 use serde::Serialize;
 use tenants::TenantTx;
@@ -221,5 +221,29 @@ pub async fn check_checkpoints(
         checkpoint_seq: newest,
         checkpoints_checked: counted,
         ..verdict
+    })
+}
+
+/// The verdict on the chain, and on it against the newest `checkpoints` (as read from
+/// storage, before this transaction began: waiting for storage holds no connection). In one
+/// snapshot: records committed while the walk goes on would otherwise look like rows missing
+/// after the last one read.
+pub async fn verify_trail(
+    tx: &mut TenantTx,
+    checkpoints: Result<(Vec<Checkpoint>, usize), CheckpointError>,
+) -> crate::http::ApiResult<Verification> {
+    sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        .execute(&mut **tx)
+        .await?;
+    let verdict = verify_chain(tx).await?;
+    Ok(match checkpoints {
+        Ok((checkpoints, _)) => check_checkpoints(tx, verdict, &checkpoints).await?,
+        Err(CheckpointError::Invalid(why)) => Verification {
+            valid: false,
+            first_broken: None,
+            reason: Some(format!("a checkpoint does not verify: {why}")),
+            ..verdict
+        },
+        Err(other) => return Err(crate::http::ApiError::internal(other)),
     })
 }

@@ -8,6 +8,8 @@ pub mod jwt_crypto;
 pub mod mfa;
 pub mod routes;
 pub mod sessions;
+pub mod setup_token;
+pub mod sign_in;
 pub mod signing_keys;
 pub mod tenant_user;
 pub mod tokens;

@@ -1,6 +1,8 @@
 //! Sessions and their refresh tokens.
 
-use crate::audit::ClientContext;
+use crate::audit::{self, Actor, AuditEvent, ClientContext, Outcome};
+use crate::auth::codes::AuthCode;
+use crate::http::{ApiError, ApiResult};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Utc};
@@ -152,6 +154,26 @@ pub async fn refresh(tx: &mut TenantTx, token: &str, limits: SessionLimits) -> R
 }
 
 /// Revokes one session. True when it was live.
+/// Ends one of `user`'s own live sessions, on the record; any other id is 404
+/// `session_not_found` (another user's session is not told apart from none).
+pub async fn revoke_own(tx: &mut TenantTx, user: UserId, client: &ClientContext, session: Uuid) -> ApiResult<()> {
+    let owned: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM sessions WHERE id = $1 AND user_id = $2)")
+        .bind(session)
+        .bind(user)
+        .fetch_one(&mut **tx)
+        .await?;
+    if !owned || !revoke(tx, session, "revoked_by_user").await? {
+        return Err(ApiError::of(
+            AuthCode::SessionNotFound,
+            "you have no live session with this id",
+        ));
+    }
+    let event =
+        AuditEvent::new("session.revoke", Outcome::Success, Actor::User(*user.as_uuid())).resource("session", session);
+    audit::append(tx, &event, client).await?;
+    Ok(())
+}
+
 pub async fn revoke(tx: &mut TenantTx, session: Uuid, reason: &str) -> Result<bool, sqlx::Error> {
     let done =
         sqlx::query("UPDATE sessions SET revoked_at = now(), revoked_reason = $2 WHERE id = $1 AND revoked_at IS NULL")

@@ -1,27 +1,20 @@
+//! The roles API: the definitions are checked here, the rest is `definitions.rs`.
+
+use super::definitions::{self, CheckedRole, RoleView};
 use crate::access::Principal;
-use crate::access::builtin_roles::{BUILTIN_ROLES, builtin_role};
+use crate::access::builtin_roles::builtin_role;
 use crate::access::trust::engine::enforce_manage_users;
-use crate::audit::{self, Actor, AuditEvent, ClientContext, Outcome};
+use crate::audit::ClientContext;
 use crate::auth::tenant_user::TenantUser;
 use crate::http::extract::{Json, Path};
 use crate::http::{ApiError, ApiResult, FieldError, Problem};
 use crate::roles::codes::RoleCode;
 use crate::state::AppState;
-use crate::users::roles_check::ensure_grantable;
 use axum::extract::State;
 use axum::http::StatusCode;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use tenants::TenantTx;
 use utoipa::ToSchema;
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct RoleView {
-    pub name: String,
-    pub display_name: String,
-    pub capabilities: Vec<String>,
-    /// Defined by the platform; cannot be changed or deleted.
-    pub builtin: bool,
-}
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -78,8 +71,9 @@ fn valid_name(name: &str) -> bool {
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
 }
 
-/// Checks a definition; returns its capabilities sorted and without repeats.
-fn validate(body: &RoleDefinition) -> ApiResult<Vec<String>> {
+/// Checks a definition of the role `name`; its capabilities come back sorted and without
+/// repeats, its display name trimmed.
+fn validate(name: &str, body: &RoleDefinition) -> ApiResult<CheckedRole> {
     let mut errors = Vec::new();
     let chars = body.display_name.trim().chars().count();
     if !(1..=100).contains(&chars) {
@@ -105,24 +99,14 @@ fn validate(body: &RoleDefinition) -> ApiResult<Vec<String>> {
     if !errors.is_empty() {
         return Err(ApiError::invalid(errors));
     }
-    let mut caps = body.capabilities.clone();
-    caps.sort();
-    caps.dedup();
-    Ok(caps)
-}
-
-async fn custom_role(tx: &mut TenantTx, name: &str) -> ApiResult<Option<RoleView>> {
-    let row: Option<(String, String, Vec<String>)> =
-        sqlx::query_as("SELECT name, display_name, capabilities FROM roles WHERE name = $1")
-            .bind(name)
-            .fetch_optional(&mut **tx)
-            .await?;
-    Ok(row.map(|(name, display_name, capabilities)| RoleView {
-        name,
-        display_name,
+    let mut capabilities = body.capabilities.clone();
+    capabilities.sort();
+    capabilities.dedup();
+    Ok(CheckedRole {
+        name: name.to_owned(),
+        display_name: body.display_name.trim().to_owned(),
         capabilities,
-        builtin: false,
-    }))
+    })
 }
 
 /// Opens the transaction of a change to the role definitions, for a user who may make it:
@@ -158,26 +142,8 @@ fn builtin_is_fixed(name: &str) -> ApiError {
 pub async fn list(State(state): State<AppState>, user: TenantUser) -> ApiResult<axum::Json<Vec<RoleView>>> {
     let mut tx = user.tenant.scope().begin(state.tenancy.pool()).await?;
     Principal::load(&mut tx, user.subject()).await?.require("list_users")?;
-    let custom: Vec<(String, String, Vec<String>)> =
-        sqlx::query_as("SELECT name, display_name, capabilities FROM roles ORDER BY name")
-            .fetch_all(&mut *tx)
-            .await?;
+    let roles = definitions::all(&mut tx).await?;
     tx.commit().await?;
-    let mut roles: Vec<RoleView> = BUILTIN_ROLES
-        .iter()
-        .map(|r| RoleView {
-            name: r.name.into(),
-            display_name: r.display_name.into(),
-            capabilities: r.capabilities.iter().map(|c| (*c).to_owned()).collect(),
-            builtin: true,
-        })
-        .collect();
-    roles.extend(custom.into_iter().map(|(name, display_name, capabilities)| RoleView {
-        name,
-        display_name,
-        capabilities,
-        builtin: false,
-    }));
     Ok(axum::Json(roles))
 }
 
@@ -207,38 +173,13 @@ pub async fn create(
             "1 to 64 of a-z, 0-9 and _, starting with a letter",
         ));
     }
-    let caps = validate(&body)?;
+    let role = validate(&name, &body)?;
     if builtin_role(&name).is_some() {
         return Err(builtin_is_fixed(&name));
     }
     let (mut tx, me) = begin_managing(&state, &user, &client).await?;
-    ensure_grantable(&me, &caps)?;
-    let inserted = sqlx::query("INSERT INTO roles (name, display_name, capabilities) VALUES ($1, $2, $3)")
-        .bind(&name)
-        .bind(body.display_name.trim())
-        .bind(&caps)
-        .execute(&mut *tx)
-        .await;
-    if let Err(e) = &inserted
-        && e.as_database_error().and_then(|d| d.constraint()) == Some("roles_pkey")
-    {
-        return Err(ApiError::of(
-            RoleCode::RoleExists,
-            format!("a role named {name} already exists"),
-        ));
-    }
-    inserted?;
-    let event = AuditEvent::new("role.create", Outcome::Success, Actor::User(*me.user_id.as_uuid()))
-        .resource("role", &name)
-        .details(serde_json::json!({"capabilities": caps}));
-    audit::append(&mut tx, &event, &client).await?;
+    let view = definitions::define(&mut tx, &me, &client, role).await?;
     tx.commit().await?;
-    let view = RoleView {
-        name,
-        display_name: body.display_name.trim().to_owned(),
-        capabilities: caps,
-        builtin: false,
-    };
     Ok((StatusCode::CREATED, axum::Json(view)))
 }
 
@@ -268,28 +209,11 @@ pub async fn update(
     if body.name.as_deref().is_some_and(|n| n != name) {
         return Err(ApiError::invalid_field("name", "a role cannot be renamed"));
     }
-    let caps = validate(&body)?;
+    let role = validate(&name, &body)?;
     let (mut tx, me) = begin_managing(&state, &user, &client).await?;
-    let current = custom_role(&mut tx, &name).await?.ok_or_else(not_found)?;
-    ensure_grantable(&me, &caps)?;
-    ensure_grantable(&me, &current.capabilities)?;
-    sqlx::query("UPDATE roles SET display_name = $2, capabilities = $3, updated_at = now() WHERE name = $1")
-        .bind(&name)
-        .bind(body.display_name.trim())
-        .bind(&caps)
-        .execute(&mut *tx)
-        .await?;
-    let event = AuditEvent::new("role.update", Outcome::Success, Actor::User(*me.user_id.as_uuid()))
-        .resource("role", &name)
-        .details(serde_json::json!({"from": current.capabilities, "to": caps}));
-    audit::append(&mut tx, &event, &client).await?;
+    let view = definitions::redefine(&mut tx, &me, &client, role).await?;
     tx.commit().await?;
-    Ok(axum::Json(RoleView {
-        name,
-        display_name: body.display_name.trim().to_owned(),
-        capabilities: caps,
-        builtin: false,
-    }))
+    Ok(axum::Json(view))
 }
 
 /// Delete a custom role nobody holds (manage_options).
@@ -313,29 +237,7 @@ pub async fn delete(
         return Err(builtin_is_fixed(&name));
     }
     let (mut tx, me) = begin_managing(&state, &user, &client).await?;
-    let current = custom_role(&mut tx, &name).await?.ok_or_else(not_found)?;
-    ensure_grantable(&me, &current.capabilities)?;
-    let holders: i64 = sqlx::query_scalar("SELECT count(*) FROM users WHERE $1 = ANY(roles)")
-        .bind(&name)
-        .fetch_one(&mut *tx)
-        .await?;
-    if holders > 0 {
-        return Err(ApiError::of(
-            RoleCode::RoleInUse,
-            format!("{holders} user(s) hold this role; reassign them first"),
-        ));
-    }
-    sqlx::query("DELETE FROM roles WHERE name = $1")
-        .bind(&name)
-        .execute(&mut *tx)
-        .await?;
-    let event =
-        AuditEvent::new("role.delete", Outcome::Success, Actor::User(*me.user_id.as_uuid())).resource("role", &name);
-    audit::append(&mut tx, &event, &client).await?;
+    definitions::retire(&mut tx, &me, &client, &name).await?;
     tx.commit().await?;
     Ok(StatusCode::NO_CONTENT)
-}
-
-fn not_found() -> ApiError {
-    ApiError::of(RoleCode::RoleNotFound, "no custom role with this name")
 }

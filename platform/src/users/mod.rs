@@ -3,8 +3,15 @@
 
 pub mod codes;
 pub mod invite;
+pub mod listing;
 pub mod lookup;
+pub mod mfa_reset;
 pub mod model;
+pub mod password;
 pub mod patch;
+pub mod profile;
+pub mod registry_verification;
+pub mod role_assignment;
 pub mod roles_check;
 pub mod routes;
+pub mod status;

@@ -1,10 +1,9 @@
 use crate::access::Principal;
 use crate::audit::{self, Actor, AuditEvent, ClientContext, Outcome};
-use crate::auth::codes::AuthCode;
 use crate::auth::sessions::{self, SessionView};
 use crate::auth::tenant_user::TenantUser;
 use crate::http::extract::Path;
-use crate::http::{ApiError, ApiResult, Problem};
+use crate::http::{ApiResult, Problem};
 use crate::state::AppState;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -65,20 +64,7 @@ pub async fn revoke(
 ) -> ApiResult<StatusCode> {
     let mut tx = user.tenant.scope().begin(state.tenancy.pool()).await?;
     let me = Principal::load(&mut tx, user.subject()).await?;
-    let owned: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM sessions WHERE id = $1 AND user_id = $2)")
-        .bind(id)
-        .bind(me.user_id)
-        .fetch_one(&mut *tx)
-        .await?;
-    if !owned || !sessions::revoke(&mut tx, id, "revoked_by_user").await? {
-        return Err(ApiError::of(
-            AuthCode::SessionNotFound,
-            "you have no live session with this id",
-        ));
-    }
-    let event =
-        AuditEvent::new("session.revoke", Outcome::Success, Actor::User(*me.user_id.as_uuid())).resource("session", id);
-    audit::append(&mut tx, &event, &client).await?;
+    sessions::revoke_own(&mut tx, me.user_id, &client, id).await?;
     tx.commit().await?;
     Ok(StatusCode::NO_CONTENT)
 }

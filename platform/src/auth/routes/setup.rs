@@ -1,13 +1,12 @@
-use crate::auth::codes::AuthCode;
+use crate::auth::setup_token;
 use crate::http::extract::Json;
 use crate::http::site::CurrentTenant;
-use crate::http::{ApiError, ApiResult, Problem};
+use crate::http::{ApiResult, Problem};
 use crate::state::AppState;
 use axum::extract::State;
 use axum::http::StatusCode;
 use secrecy::SecretString;
 use serde::Deserialize;
-use sha2::{Digest, Sha256};
 use tenants::password::{Password, hash_password};
 use utoipa::ToSchema;
 
@@ -39,24 +38,9 @@ pub async fn setup(
     Json(request): Json<SetupRequest>,
 ) -> ApiResult<StatusCode> {
     let password = Password::parse(SecretString::from(request.password))?;
-    let token_hash = Sha256::digest(request.token.as_bytes()).to_vec();
     let hash = hash_password(&password).await?;
     let mut tx = tenant.scope().begin(state.tenancy.pool()).await?;
-    let updated = sqlx::query(
-        "UPDATE users SET password_hash = $2, setup_token_hash = NULL, setup_token_expires_at = NULL, status = CASE WHEN status = 'invited' THEN 'active' ELSE status END, password_changed_at = now(), updated_at = now() \
-         WHERE setup_token_hash = $1 AND setup_token_expires_at > now()",
-    )
-    .bind(token_hash)
-    .bind(hash)
-    .execute(&mut *tx)
-    .await?
-    .rows_affected();
-    if updated != 1 {
-        return Err(ApiError::of(
-            AuthCode::InvalidSetupToken,
-            "the setup token is unknown, used or expired",
-        ));
-    }
+    setup_token::set_first_password(&mut tx, &request.token, hash).await?;
     tx.commit().await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -1,13 +1,13 @@
-use crate::access::{MetaCap, Principal};
-use crate::audit::{self, Actor, AuditEvent, ClientContext, Outcome};
-use crate::auth::sessions::revoke_others;
+//! Deactivating and activating users.
+
+use crate::access::Principal;
+use crate::audit::ClientContext;
 use crate::auth::tenant_user::TenantUser;
 use crate::http::extract::Path;
-use crate::http::{ApiError, ApiResult, Problem};
+use crate::http::{ApiResult, Problem};
 use crate::state::AppState;
-use crate::users::codes::UserCode;
-use crate::users::lookup::{not_found, visible};
-use crate::users::model::{UserView, find};
+use crate::users::model::UserView;
+use crate::users::status::{self, NewStatus};
 use axum::extract::State;
 use tenants::UserId;
 
@@ -29,7 +29,7 @@ pub async fn deactivate(
     client: ClientContext,
     Path(id): Path<UserId>,
 ) -> ApiResult<axum::Json<UserView>> {
-    set_status(state, user, client, id, "disabled").await
+    set_status(state, user, client, id, NewStatus::Disabled).await
 }
 
 /// Let a deactivated user sign in again (delete_users).
@@ -50,7 +50,7 @@ pub async fn activate(
     client: ClientContext,
     Path(id): Path<UserId>,
 ) -> ApiResult<axum::Json<UserView>> {
-    set_status(state, user, client, id, "active").await
+    set_status(state, user, client, id, NewStatus::Active).await
 }
 
 async fn set_status(
@@ -58,43 +58,11 @@ async fn set_status(
     user: TenantUser,
     client: ClientContext,
     id: UserId,
-    status: &'static str,
+    new: NewStatus,
 ) -> ApiResult<axum::Json<UserView>> {
     let mut tx = user.tenant.scope().begin(state.tenancy.pool()).await?;
     let me = Principal::load(&mut tx, user.subject()).await?;
-    visible(&mut tx, &me, id).await?;
-    me.require_meta(MetaCap::DeleteUser(id))?;
-    crate::access::trust::engine::enforce_manage_users(&state.trust, &mut tx, &user.tenant.scope(), &me, &client)
-        .await?;
-    let updated = sqlx::query("UPDATE users SET status = $2, updated_at = now() WHERE id = $1")
-        .bind(id)
-        .bind(status)
-        .execute(&mut *tx)
-        .await;
-    match updated {
-        Err(e) if e.as_database_error().and_then(|d| d.constraint()) == Some("users_can_sign_in_somehow") => {
-            return Err(ApiError::of(
-                UserCode::NoCredentials,
-                "this user never set a password; invite them again",
-            ));
-        }
-        other => other?,
-    };
-    let ended = if status == "disabled" {
-        revoke_others(&mut tx, id, None, "user_deactivated").await?
-    } else {
-        0
-    };
-    let action = if status == "disabled" {
-        "user.deactivate"
-    } else {
-        "user.activate"
-    };
-    let event = AuditEvent::new(action, Outcome::Success, Actor::User(*me.user_id.as_uuid()))
-        .resource("user", id)
-        .details(serde_json::json!({"sessions_ended": ended}));
-    audit::append(&mut tx, &event, &client).await?;
-    let view = find(&mut tx, id).await?.ok_or_else(not_found)?;
+    let view = status::set(&mut tx, &state.trust, &user.tenant.scope(), &me, &client, id, new).await?;
     tx.commit().await?;
     Ok(axum::Json(view))
 }
