@@ -86,10 +86,8 @@ pub async fn list(
         ));
     }
     let mut tx = user.tenant.scope().begin(state.tenancy.pool()).await?;
-    Principal::load(&mut tx, user.subject())
-        .await?
-        .require(VIEW_AUDIT_TRAIL)?;
-    let (rows, total) = trail::page(&mut tx, &filter, page).await?;
+    let me = Principal::load(&mut tx, user.subject()).await?;
+    let (rows, total) = trail::page(&mut tx, &me, &filter, page).await?;
     tx.commit().await?;
     let headers = pagination::headers(page, total, "/api/v1/audit", "");
     Ok((headers, axum::Json(rows.into_iter().map(AuditEntry::from).collect())))

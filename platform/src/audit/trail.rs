@@ -1,6 +1,8 @@
 //! Reading the tenant's audit trail: a page of it, filtered, newest first.
 
 use super::record::AuditRecord;
+use crate::access::Principal;
+use crate::access::builtin_roles::VIEW_AUDIT_TRAIL;
 use crate::http::ApiResult;
 use crate::http::pagination::Page;
 use chrono::{DateTime, Utc};
@@ -28,8 +30,15 @@ const FILTER: &str = "($1::text IS NULL OR action = $1) AND ($2::uuid IS NULL OR
      AND ($3::text IS NULL OR outcome = $3) AND ($4::timestamptz IS NULL OR occurred_at >= $4) \
      AND ($5::timestamptz IS NULL OR occurred_at < $5)";
 
-/// One page of the records `filter` picks, newest first, and how many it picks in all.
-pub async fn page(tx: &mut TenantTx, filter: &AuditFilter, page: Page) -> ApiResult<(Vec<AuditRecord>, i64)> {
+/// One page of the records `filter` picks, newest first, and how many it picks in all, for
+/// `me` (403 without `view_audit_trail`).
+pub async fn page(
+    tx: &mut TenantTx,
+    me: &Principal,
+    filter: &AuditFilter,
+    page: Page,
+) -> ApiResult<(Vec<AuditRecord>, i64)> {
+    me.require(VIEW_AUDIT_TRAIL)?;
     let rows: Vec<AuditRecord> = sqlx::query_as(&format!(
         "SELECT * FROM audit_log WHERE {FILTER} ORDER BY seq DESC LIMIT $6 OFFSET $7"
     ))

@@ -227,7 +227,8 @@ pub async fn check_checkpoints(
 /// The verdict on the chain, and on it against the newest `checkpoints` (as read from
 /// storage, before this transaction began: waiting for storage holds no connection). In one
 /// snapshot: records committed while the walk goes on would otherwise look like rows missing
-/// after the last one read.
+/// after the last one read. So `tx` must be freshly begun: the isolation level is set by its
+/// first statement.
 pub async fn verify_trail(
     tx: &mut TenantTx,
     checkpoints: Result<(Vec<Checkpoint>, usize), CheckpointError>,

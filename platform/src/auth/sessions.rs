@@ -153,7 +153,15 @@ pub async fn refresh(tx: &mut TenantTx, token: &str, limits: SessionLimits) -> R
     })
 }
 
-/// Revokes one session. True when it was live.
+/// Ends the caller's own session (signing out), on the record.
+pub async fn logout(tx: &mut TenantTx, user: UserId, session: Uuid, client: &ClientContext) -> ApiResult<()> {
+    revoke(tx, session, "logout").await?;
+    let event =
+        AuditEvent::new("auth.logout", Outcome::Success, Actor::User(*user.as_uuid())).resource("session", session);
+    audit::append(tx, &event, client).await?;
+    Ok(())
+}
+
 /// Ends one of `user`'s own live sessions, on the record; any other id is 404
 /// `session_not_found` (another user's session is not told apart from none).
 pub async fn revoke_own(tx: &mut TenantTx, user: UserId, client: &ClientContext, session: Uuid) -> ApiResult<()> {
@@ -174,6 +182,7 @@ pub async fn revoke_own(tx: &mut TenantTx, user: UserId, client: &ClientContext,
     Ok(())
 }
 
+/// Revokes one session. True when it was live.
 pub async fn revoke(tx: &mut TenantTx, session: Uuid, reason: &str) -> Result<bool, sqlx::Error> {
     let done =
         sqlx::query("UPDATE sessions SET revoked_at = now(), revoked_reason = $2 WHERE id = $1 AND revoked_at IS NULL")

@@ -57,7 +57,9 @@ pub struct SignedIn {
 }
 
 /// Signs in. An unknown e-mail, a wrong password and a disabled account all get the same
-/// answer (401 `invalid_credentials`), after the same hashing work.
+/// answer (401 `invalid_credentials`), after the same hashing work; an MFA account without
+/// its code, or with a wrong one, 401 `mfa_required` or `invalid_mfa_code`; too many attempts
+/// from the IP or on the account, 429 (503 when the limiter cannot be reached).
 pub async fn sign_in(
     deps: SignInDeps<'_>,
     tenant: &Tenant,

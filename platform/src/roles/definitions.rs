@@ -7,7 +7,7 @@
 use crate::access::Principal;
 use crate::access::builtin_roles::BUILTIN_ROLES;
 use crate::audit::{self, Actor, AuditEvent, ClientContext, Outcome};
-use crate::http::{ApiError, ApiResult};
+use crate::http::{ApiError, ApiResult, FieldError};
 use crate::roles::codes::RoleCode;
 use crate::users::roles_check::ensure_grantable;
 use serde::Serialize;
@@ -23,12 +23,64 @@ pub struct RoleView {
     pub builtin: bool,
 }
 
-/// A role definition as checked at the edge: a valid name, a trimmed display name,
-/// capabilities sorted and without repeats.
+/// A role definition that passed [`CheckedRole::check`]: a valid name, a display name of 1
+/// to 100 characters (trimmed), at most 200 valid capability names, sorted and without
+/// repeats.
 pub struct CheckedRole {
-    pub name: String,
-    pub display_name: String,
-    pub capabilities: Vec<String>,
+    name: String,
+    display_name: String,
+    capabilities: Vec<String>,
+}
+
+const MAX_CAPABILITIES: usize = 200;
+
+/// 1 to 64 of a-z, 0-9 and _, starting with a letter: a role's name, and a capability's.
+pub fn valid_name(name: &str) -> bool {
+    (1..=64).contains(&name.len())
+        && name.starts_with(|c: char| c.is_ascii_lowercase())
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+}
+
+impl CheckedRole {
+    /// Checks a definition of the role `name` (its name is checked by the caller, which
+    /// knows whether it came in the path or the body): every field's problems at once (422).
+    pub fn check(name: &str, display_name: &str, capabilities: &[String]) -> ApiResult<Self> {
+        let mut errors = Vec::new();
+        let chars = display_name.trim().chars().count();
+        if !(1..=100).contains(&chars) {
+            errors.push(FieldError {
+                field: "display_name".into(),
+                message: "1 to 100 characters".into(),
+            });
+        }
+        if capabilities.len() > MAX_CAPABILITIES {
+            errors.push(FieldError {
+                field: "capabilities".into(),
+                message: "at most 200".into(),
+            });
+        }
+        for (i, cap) in capabilities.iter().enumerate() {
+            if !valid_name(cap) {
+                errors.push(FieldError {
+                    field: format!("capabilities/{i}"),
+                    message: "1 to 64 of a-z, 0-9 and _".into(),
+                });
+            }
+        }
+        if !errors.is_empty() {
+            return Err(ApiError::invalid(errors));
+        }
+        let mut capabilities = capabilities.to_vec();
+        capabilities.sort();
+        capabilities.dedup();
+        Ok(Self {
+            name: name.to_owned(),
+            display_name: display_name.trim().to_owned(),
+            capabilities,
+        })
+    }
 }
 
 impl From<CheckedRole> for RoleView {
@@ -120,7 +172,7 @@ pub async fn redefine(
 }
 
 /// Deletes a custom role of capabilities `me` holds, once nobody holds it (409 `role_in_use`).
-pub async fn retire(tx: &mut TenantTx, me: &Principal, client: &ClientContext, name: &str) -> ApiResult<()> {
+pub async fn remove(tx: &mut TenantTx, me: &Principal, client: &ClientContext, name: &str) -> ApiResult<()> {
     let current = custom_role(tx, name).await?.ok_or_else(not_found)?;
     ensure_grantable(me, &current.capabilities)?;
     let holders: i64 = sqlx::query_scalar("SELECT count(*) FROM users WHERE $1 = ANY(roles)")

@@ -1,13 +1,13 @@
 //! The roles API: the definitions are checked here, the rest is `definitions.rs`.
 
-use super::definitions::{self, CheckedRole, RoleView};
+use super::definitions::{self, CheckedRole, RoleView, valid_name};
 use crate::access::Principal;
 use crate::access::builtin_roles::builtin_role;
 use crate::access::trust::engine::enforce_manage_users;
 use crate::audit::ClientContext;
 use crate::auth::tenant_user::TenantUser;
 use crate::http::extract::{Json, Path};
-use crate::http::{ApiError, ApiResult, FieldError, Problem};
+use crate::http::{ApiError, ApiResult, Problem};
 use crate::roles::codes::RoleCode;
 use crate::state::AppState;
 use axum::extract::State;
@@ -60,57 +60,16 @@ crate::openapi::string_schema::pattern_schema!(
     CapabilityName = "^[a-z][a-z0-9_]{0,63}$"
 );
 
-const MANAGE_ROLES: &str = "manage_options";
-const MAX_CAPABILITIES: usize = 200;
+/// Roles are managed with `manage_options`, as WordPress plugins that edit roles do.
+const MANAGE_OPTIONS: &str = "manage_options";
 
-fn valid_name(name: &str) -> bool {
-    (1..=64).contains(&name.len())
-        && name.starts_with(|c: char| c.is_ascii_lowercase())
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
-}
-
-/// Checks a definition of the role `name`; its capabilities come back sorted and without
-/// repeats, its display name trimmed.
+/// Checks a definition of the role `name`.
 fn validate(name: &str, body: &RoleDefinition) -> ApiResult<CheckedRole> {
-    let mut errors = Vec::new();
-    let chars = body.display_name.trim().chars().count();
-    if !(1..=100).contains(&chars) {
-        errors.push(FieldError {
-            field: "display_name".into(),
-            message: "1 to 100 characters".into(),
-        });
-    }
-    if body.capabilities.len() > MAX_CAPABILITIES {
-        errors.push(FieldError {
-            field: "capabilities".into(),
-            message: "at most 200".into(),
-        });
-    }
-    for (i, cap) in body.capabilities.iter().enumerate() {
-        if !valid_name(cap) {
-            errors.push(FieldError {
-                field: format!("capabilities/{i}"),
-                message: "1 to 64 of a-z, 0-9 and _".into(),
-            });
-        }
-    }
-    if !errors.is_empty() {
-        return Err(ApiError::invalid(errors));
-    }
-    let mut capabilities = body.capabilities.clone();
-    capabilities.sort();
-    capabilities.dedup();
-    Ok(CheckedRole {
-        name: name.to_owned(),
-        display_name: body.display_name.trim().to_owned(),
-        capabilities,
-    })
+    CheckedRole::check(name, &body.display_name, &body.capabilities)
 }
 
 /// Opens the transaction of a change to the role definitions, for a user who may make it:
-/// `manage_roles`, and the trust that managing users asks (a role grants capabilities).
+/// `manage_options`, and the trust that managing users asks (a role grants capabilities).
 async fn begin_managing(
     state: &AppState,
     user: &TenantUser,
@@ -118,7 +77,7 @@ async fn begin_managing(
 ) -> ApiResult<(TenantTx, Principal)> {
     let mut tx = user.tenant.scope().begin(state.tenancy.pool()).await?;
     let me = Principal::load(&mut tx, user.subject()).await?;
-    me.require(MANAGE_ROLES)?;
+    me.require(MANAGE_OPTIONS)?;
     enforce_manage_users(&state.trust, &mut tx, &user.tenant.scope(), &me, client).await?;
     Ok((tx, me))
 }
@@ -237,7 +196,7 @@ pub async fn delete(
         return Err(builtin_is_fixed(&name));
     }
     let (mut tx, me) = begin_managing(&state, &user, &client).await?;
-    definitions::retire(&mut tx, &me, &client, &name).await?;
+    definitions::remove(&mut tx, &me, &client, &name).await?;
     tx.commit().await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -13,7 +13,7 @@ use tenants::TenantTx;
 /// at once rather than when the token expires.
 const MANAGE_OPTIONS: &str = "manage_options";
 
-/// The settings and their version.
+/// The settings and their version (403 without `manage_options`).
 pub async fn read(tx: &mut TenantTx, me: &Principal) -> ApiResult<(Settings, i64)> {
     me.require(MANAGE_OPTIONS)?;
     let (document, version): (serde_json::Value, i64) = sqlx::query_as("SELECT document, version FROM settings")
@@ -24,7 +24,8 @@ pub async fn read(tx: &mut TenantTx, me: &Principal) -> ApiResult<(Settings, i64
 }
 
 /// Replaces the settings (already validated) if they are still at `expected` (any version
-/// when `None`; 412 otherwise), with its audit record; answers the new version.
+/// when `None`; 412 otherwise), with its audit record; answers the new version. 403 without
+/// `manage_options`.
 pub async fn replace(
     tx: &mut TenantTx,
     me: &Principal,

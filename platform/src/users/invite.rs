@@ -1,17 +1,16 @@
 //! Creating a user, or inviting one: without a password, the new user gets a one-time setup
 //! token instead.
 
+use super::manager::Manager;
 use super::model::{Registry, UserView, conflicts, find, valid_display_name};
 use super::roles_check::{ensure_grantable, role_capabilities};
-use crate::access::Principal;
-use crate::access::trust::DecisionCache;
-use crate::audit::{self, Actor, AuditEvent, ClientContext, Outcome};
+use crate::audit::{self, Actor, AuditEvent, Outcome};
 use crate::http::{ApiError, ApiResult, FieldError};
 use secrecy::{ExposeSecret as _, SecretString};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use tenants::password::{Password, hash_password};
-use tenants::{Email, TenantScope, TenantTx, UserId};
+use tenants::{Email, TenantTx, UserId};
 use utoipa::ToSchema;
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -100,14 +99,13 @@ pub fn check(body: NewUser) -> ApiResult<Checked> {
 /// Creates (or invites) the user as `me`: create_users, promote_users for any role but
 /// `subscriber`, only capabilities `me` holds, manage_compliance for a verified registry,
 /// and the trust score user management needs.
-pub async fn create(
-    tx: &mut TenantTx,
-    trust: &DecisionCache,
-    scope: &TenantScope,
-    me: &Principal,
-    client: &ClientContext,
-    new: Checked,
-) -> ApiResult<CreatedUser> {
+pub async fn create(tx: &mut TenantTx, by: Manager<'_>, new: Checked) -> ApiResult<CreatedUser> {
+    let Manager {
+        me,
+        client,
+        scope,
+        trust,
+    } = by;
     me.require("create_users")?;
     let capabilities = role_capabilities(tx, &new.roles).await?;
     if new.roles != ["subscriber"] {

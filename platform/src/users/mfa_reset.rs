@@ -4,18 +4,18 @@
 
 use super::codes::UserCode;
 use super::lookup::{not_found, visible};
+use super::manager::Manager;
 use super::model::find;
 use super::roles_check::{ensure_grantable, role_capabilities};
-use crate::access::trust::DecisionCache;
-use crate::access::{MetaCap, Principal};
-use crate::audit::{self, Actor, AuditEvent, ClientContext, Outcome};
+use crate::access::MetaCap;
+use crate::audit::{self, Actor, AuditEvent, Outcome};
 use crate::auth::sessions::revoke_others;
 use crate::http::{ApiError, ApiResult};
 use chrono::{DateTime, Utc};
 use secrecy::ExposeSecret as _;
 use serde::Serialize;
 use sha2::{Digest as _, Sha256};
-use tenants::{TenantScope, TenantTx, UserId};
+use tenants::{TenantTx, UserId};
 use utoipa::ToSchema;
 
 /// How long an enrolment token stays valid.
@@ -33,14 +33,13 @@ pub struct EnrolmentToken {
 
 /// Resets user `id`'s MFA as `me` (edit_users; never oneself; 404 for a user `me` may not
 /// see), with the trust score user management needs, and issues the enrolment token.
-pub async fn reset(
-    tx: &mut TenantTx,
-    trust: &DecisionCache,
-    scope: &TenantScope,
-    me: &Principal,
-    client: &ClientContext,
-    id: UserId,
-) -> ApiResult<EnrolmentToken> {
+pub async fn reset(tx: &mut TenantTx, by: Manager<'_>, id: UserId) -> ApiResult<EnrolmentToken> {
+    let Manager {
+        me,
+        client,
+        scope,
+        trust,
+    } = by;
     visible(tx, me, id).await?;
     if id == me.user_id {
         return Err(ApiError::of(

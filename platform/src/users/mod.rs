@@ -5,6 +5,7 @@ pub mod codes;
 pub mod invite;
 pub mod listing;
 pub mod lookup;
+pub mod manager;
 pub mod mfa_reset;
 pub mod model;
 pub mod password;

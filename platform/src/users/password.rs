@@ -67,7 +67,7 @@ pub async fn change(
     tenant: &Tenant,
     me: &Principal,
     client: &ClientContext,
-    change: CheckedChange,
+    request: CheckedChange,
 ) -> ApiResult<Result<(), WrongCurrentPassword>> {
     let (stored, email): (Option<String>, String) =
         sqlx::query_as("SELECT password_hash, email FROM users WHERE id = $1")
@@ -76,11 +76,11 @@ pub async fn change(
             .await?;
     // The same budget as sign-in: a held session must not guess the password without limit.
     let charged = brute_force::before_secret_check(limiter, tenant, &email).await?;
-    if change.current.len() > Password::MAX_BYTES || !verify_password(stored, &change.current).await {
+    if request.current.len() > Password::MAX_BYTES || !verify_password(stored, &request.current).await {
         return Ok(Err(WrongCurrentPassword { user: me.user_id }));
     }
     charged.refund(limiter).await;
-    let hash = hash_password(&change.new).await?;
+    let hash = hash_password(&request.new).await?;
     sqlx::query("UPDATE users SET password_hash = $2, password_changed_at = now(), updated_at = now() WHERE id = $1")
         .bind(me.user_id)
         .bind(hash)

@@ -20,7 +20,7 @@ pub struct Me {
 
 /// `me` (loaded as during enrolment, so that one who must enrol first sees why) with their
 /// capabilities.
-pub async fn me(tx: &mut TenantTx, me: &Principal) -> ApiResult<Me> {
+pub async fn read(tx: &mut TenantTx, me: &Principal) -> ApiResult<Me> {
     let view = find(tx, me.user_id).await?.ok_or_else(not_found)?;
     let mut capabilities: Vec<String> = me.capabilities().map(str::to_owned).collect();
     capabilities.sort();

@@ -2,14 +2,13 @@
 
 use super::codes::UserCode;
 use super::lookup::not_found;
+use super::manager::Manager;
 use super::model::{UserView, find};
-use crate::access::Principal;
 use crate::access::builtin_roles::MANAGE_COMPLIANCE;
-use crate::access::trust::DecisionCache;
-use crate::audit::{self, Actor, AuditEvent, ClientContext, Outcome};
+use crate::audit::{self, Actor, AuditEvent, Outcome};
 use crate::http::{ApiError, ApiResult};
 use serde::Deserialize;
-use tenants::{TenantScope, TenantTx, UserId};
+use tenants::{TenantTx, UserId};
 use utoipa::ToSchema;
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -21,15 +20,13 @@ pub struct RegistryVerdict {
 
 /// Records `verdict` on user `id`'s registration as `me` (manage_compliance, with the trust
 /// score user management needs; 404 for no such user, 409 when they have no registration).
-pub async fn verify(
-    tx: &mut TenantTx,
-    trust: &DecisionCache,
-    scope: &TenantScope,
-    me: &Principal,
-    client: &ClientContext,
-    id: UserId,
-    verdict: RegistryVerdict,
-) -> ApiResult<UserView> {
+pub async fn verify(tx: &mut TenantTx, by: Manager<'_>, id: UserId, verdict: RegistryVerdict) -> ApiResult<UserView> {
+    let Manager {
+        me,
+        client,
+        scope,
+        trust,
+    } = by;
     me.require(MANAGE_COMPLIANCE)?;
     crate::access::trust::engine::enforce_manage_users(trust, tx, scope, me, client).await?;
     let current = find(tx, id).await?.ok_or_else(not_found)?;

@@ -1,14 +1,14 @@
 //! Setting a user's roles.
 
 use super::lookup::{not_found, visible};
+use super::manager::Manager;
 use super::model::{UserView, find};
 use super::roles_check::{ensure_grantable, role_capabilities};
-use crate::access::trust::DecisionCache;
-use crate::access::{MetaCap, Principal};
-use crate::audit::{self, Actor, AuditEvent, ClientContext, Outcome};
+use crate::access::MetaCap;
+use crate::audit::{self, Actor, AuditEvent, Outcome};
 use crate::http::ApiResult;
 use serde::Deserialize;
-use tenants::{TenantScope, TenantTx, UserId};
+use tenants::{TenantTx, UserId};
 use utoipa::ToSchema;
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -22,15 +22,13 @@ pub struct RoleAssignment {
 /// Sets user `id`'s roles as `me` (promote_user: promote_users, never oneself, and only roles
 /// whose capabilities `me` holds, both the ones given and the ones taken away; 404 for a user
 /// `me` may not see, 422 for an unknown role), with the trust score user management needs.
-pub async fn assign(
-    tx: &mut TenantTx,
-    trust: &DecisionCache,
-    scope: &TenantScope,
-    me: &Principal,
-    client: &ClientContext,
-    id: UserId,
-    assignment: RoleAssignment,
-) -> ApiResult<UserView> {
+pub async fn assign(tx: &mut TenantTx, by: Manager<'_>, id: UserId, assignment: RoleAssignment) -> ApiResult<UserView> {
+    let Manager {
+        me,
+        client,
+        scope,
+        trust,
+    } = by;
     let target = visible(tx, me, id).await?;
     me.require_meta(MetaCap::PromoteUser(id))?;
     let mut roles = assignment.roles;

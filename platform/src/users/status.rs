@@ -3,13 +3,13 @@
 
 use super::codes::UserCode;
 use super::lookup::{not_found, visible};
+use super::manager::Manager;
 use super::model::{UserView, find};
-use crate::access::trust::DecisionCache;
-use crate::access::{MetaCap, Principal};
-use crate::audit::{self, Actor, AuditEvent, ClientContext, Outcome};
+use crate::access::MetaCap;
+use crate::audit::{self, Actor, AuditEvent, Outcome};
 use crate::auth::sessions::revoke_others;
 use crate::http::{ApiError, ApiResult};
-use tenants::{TenantScope, TenantTx, UserId};
+use tenants::{TenantTx, UserId};
 
 /// The status a user is moved to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -38,15 +38,13 @@ impl NewStatus {
 
 /// Sets user `id`'s status as `me` (delete_users; 404 for a user `me` may not see), with the
 /// trust score user management needs. Activating a user who never set a password is 409.
-pub async fn set(
-    tx: &mut TenantTx,
-    trust: &DecisionCache,
-    scope: &TenantScope,
-    me: &Principal,
-    client: &ClientContext,
-    id: UserId,
-    status: NewStatus,
-) -> ApiResult<UserView> {
+pub async fn set(tx: &mut TenantTx, by: Manager<'_>, id: UserId, status: NewStatus) -> ApiResult<UserView> {
+    let Manager {
+        me,
+        client,
+        scope,
+        trust,
+    } = by;
     visible(tx, me, id).await?;
     me.require_meta(MetaCap::DeleteUser(id))?;
     crate::access::trust::engine::enforce_manage_users(trust, tx, scope, me, client).await?;

@@ -49,14 +49,16 @@ pub struct BackupCodes {
 
 /// What checking a code in a session needs: the tenant's field cipher (loaded before the
 /// transaction began) and the account budget the check is charged to.
-pub struct CodeCheck<'a> {
+pub struct CodeCheckDeps<'a> {
     pub cipher: &'a FieldCipher,
     pub limiter: &'a RateLimiter,
     pub tenant: &'a Tenant,
 }
 
 /// An enrolment begun and stored as pending. Revealed ([`PendingEnrolment::reveal`]) once
-/// the caller's transaction has committed.
+/// the caller's transaction has committed: a secret shown for a change that rolled back
+/// would never work.
+#[must_use = "commit the transaction, then reveal the enrolment"]
 pub struct PendingEnrolment {
     secret: Vec<u8>,
     email: String,
@@ -65,7 +67,7 @@ pub struct PendingEnrolment {
 impl PendingEnrolment {
     /// What the authenticator app needs, labelled with `issuer` (the tenant's name) and the
     /// user's e-mail.
-    pub fn reveal(&self, issuer: &str) -> ApiResult<Enrolment> {
+    pub fn reveal(self, issuer: &str) -> ApiResult<Enrolment> {
         let (otpauth_uri, secret) = totp::enrolment(&self.secret, issuer, &self.email).map_err(ApiError::internal)?;
         Ok(Enrolment { otpauth_uri, secret })
     }
@@ -137,11 +139,12 @@ async fn consume_enrolment_token(tx: &mut TenantTx, user: UserId, given: Option<
     Ok(())
 }
 
-/// Confirms the pending enrolment with a code (409 without one, 422 for a wrong code): TOTP
-/// is on, this session counts as MFA, and the backup codes are returned, shown this once.
+/// Confirms the pending enrolment with a code (409 without one, 422 for a wrong code, 429
+/// when the account's budget of checks is spent): TOTP is on, this session counts as MFA,
+/// and the backup codes are returned, shown this once.
 pub async fn confirm(
     tx: &mut TenantTx,
-    check: &CodeCheck<'_>,
+    check: &CodeCheckDeps<'_>,
     me: &Principal,
     client: &ClientContext,
     code: &str,
@@ -194,11 +197,12 @@ pub async fn confirm(
     Ok(BackupCodes { backup_codes: codes })
 }
 
-/// Turns TOTP off with a current code or a backup code (422 otherwise); the backup codes go
-/// with it. 403 where a tenant policy requires MFA for one of `me`'s roles.
+/// Turns TOTP off with a current code or a backup code (422 otherwise, 429 when the account's
+/// budget of checks is spent); the backup codes go with it. 403 where a tenant policy
+/// requires MFA for one of `me`'s roles.
 pub async fn disable(
     tx: &mut TenantTx,
-    check: &CodeCheck<'_>,
+    check: &CodeCheckDeps<'_>,
     me: &Principal,
     client: &ClientContext,
     code: &str,

@@ -1,6 +1,6 @@
 //! The HTTP face of TOTP enrolment; the rules are in `enrolment`.
 
-use super::enrolment::{self, BackupCodes, Code, CodeCheck, EnrolRequest, Enrolment};
+use super::enrolment::{self, BackupCodes, Code, CodeCheckDeps, EnrolRequest, Enrolment};
 use crate::access::Principal;
 use crate::audit::ClientContext;
 use crate::auth::tenant_user::TenantUser;
@@ -59,7 +59,7 @@ pub async fn confirm(
     let cipher = state.tenancy.field_cipher(user.tenant.id).await?;
     let mut tx = user.tenant.scope().begin(state.tenancy.pool()).await?;
     let me = Principal::load_during_enrolment(&mut tx, user.subject()).await?;
-    let check = CodeCheck {
+    let check = CodeCheckDeps {
         cipher: &cipher,
         limiter: &state.limiter,
         tenant: &user.tenant,
@@ -89,7 +89,7 @@ pub async fn disable(
     let cipher = state.tenancy.field_cipher(user.tenant.id).await?;
     let mut tx = user.tenant.scope().begin(state.tenancy.pool()).await?;
     let me = Principal::load(&mut tx, user.subject()).await?;
-    let check = CodeCheck {
+    let check = CodeCheckDeps {
         cipher: &cipher,
         limiter: &state.limiter,
         tenant: &user.tenant,

@@ -1,5 +1,5 @@
 use crate::access::Principal;
-use crate::audit::{self, Actor, AuditEvent, ClientContext, Outcome};
+use crate::audit::ClientContext;
 use crate::auth::sessions::{self, SessionView};
 use crate::auth::tenant_user::TenantUser;
 use crate::http::extract::Path;
@@ -21,10 +21,7 @@ use uuid::Uuid;
 pub async fn logout(State(state): State<AppState>, user: TenantUser, client: ClientContext) -> ApiResult<StatusCode> {
     let mut tx = user.tenant.scope().begin(state.tenancy.pool()).await?;
     let me = Principal::load_during_enrolment(&mut tx, user.subject()).await?;
-    sessions::revoke(&mut tx, me.session_id, "logout").await?;
-    let event = AuditEvent::new("auth.logout", Outcome::Success, Actor::User(*me.user_id.as_uuid()))
-        .resource("session", me.session_id);
-    audit::append(&mut tx, &event, &client).await?;
+    sessions::logout(&mut tx, me.user_id, me.session_id, &client).await?;
     tx.commit().await?;
     Ok(StatusCode::NO_CONTENT)
 }

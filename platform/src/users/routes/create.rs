@@ -7,6 +7,7 @@ use crate::http::extract::Json;
 use crate::http::{ApiResult, Problem};
 use crate::state::AppState;
 use crate::users::invite::{self, CreatedUser, NewUser};
+use crate::users::manager::Manager;
 use axum::extract::State;
 use axum::http::StatusCode;
 
@@ -29,9 +30,16 @@ pub async fn create(
     Json(body): Json<NewUser>,
 ) -> ApiResult<(StatusCode, axum::Json<CreatedUser>)> {
     let new = invite::check(body)?;
-    let mut tx = user.tenant.scope().begin(state.tenancy.pool()).await?;
+    let scope = user.tenant.scope();
+    let mut tx = scope.begin(state.tenancy.pool()).await?;
     let me = Principal::load(&mut tx, user.subject()).await?;
-    let created = invite::create(&mut tx, &state.trust, &user.tenant.scope(), &me, &client, new).await?;
+    let by = Manager {
+        me: &me,
+        client: &client,
+        scope: &scope,
+        trust: &state.trust,
+    };
+    let created = invite::create(&mut tx, by, new).await?;
     tx.commit().await?;
     Ok((StatusCode::CREATED, axum::Json(created)))
 }

@@ -25,7 +25,7 @@ use axum::http::StatusCode;
 pub async fn get_me(State(state): State<AppState>, user: TenantUser) -> ApiResult<axum::Json<Me>> {
     let mut tx = user.tenant.scope().begin(state.tenancy.pool()).await?;
     let me = Principal::load_during_enrolment(&mut tx, user.subject()).await?;
-    let view = profile::me(&mut tx, &me).await?;
+    let view = profile::read(&mut tx, &me).await?;
     tx.commit().await?;
     Ok(axum::Json(view))
 }

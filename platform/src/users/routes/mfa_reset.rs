@@ -6,6 +6,7 @@ use crate::auth::tenant_user::TenantUser;
 use crate::http::extract::Path;
 use crate::http::{ApiResult, Problem};
 use crate::state::AppState;
+use crate::users::manager::Manager;
 use crate::users::mfa_reset::{self, EnrolmentToken};
 use axum::extract::State;
 use tenants::UserId;
@@ -30,9 +31,16 @@ pub async fn reset(
     client: ClientContext,
     Path(id): Path<UserId>,
 ) -> ApiResult<axum::Json<EnrolmentToken>> {
-    let mut tx = user.tenant.scope().begin(state.tenancy.pool()).await?;
+    let scope = user.tenant.scope();
+    let mut tx = scope.begin(state.tenancy.pool()).await?;
     let me = Principal::load(&mut tx, user.subject()).await?;
-    let token = mfa_reset::reset(&mut tx, &state.trust, &user.tenant.scope(), &me, &client, id).await?;
+    let by = Manager {
+        me: &me,
+        client: &client,
+        scope: &scope,
+        trust: &state.trust,
+    };
+    let token = mfa_reset::reset(&mut tx, by, id).await?;
     tx.commit().await?;
     Ok(axum::Json(token))
 }

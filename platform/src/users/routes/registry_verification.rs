@@ -6,6 +6,7 @@ use crate::auth::tenant_user::TenantUser;
 use crate::http::extract::{Json, Path};
 use crate::http::{ApiResult, Problem};
 use crate::state::AppState;
+use crate::users::manager::Manager;
 use crate::users::model::UserView;
 use crate::users::registry_verification::{self, RegistryVerdict};
 use axum::extract::State;
@@ -31,10 +32,16 @@ pub async fn verify(
     Path(id): Path<UserId>,
     Json(body): Json<RegistryVerdict>,
 ) -> ApiResult<axum::Json<UserView>> {
-    let mut tx = user.tenant.scope().begin(state.tenancy.pool()).await?;
+    let scope = user.tenant.scope();
+    let mut tx = scope.begin(state.tenancy.pool()).await?;
     let me = Principal::load(&mut tx, user.subject()).await?;
-    let view =
-        registry_verification::verify(&mut tx, &state.trust, &user.tenant.scope(), &me, &client, id, body).await?;
+    let by = Manager {
+        me: &me,
+        client: &client,
+        scope: &scope,
+        trust: &state.trust,
+    };
+    let view = registry_verification::verify(&mut tx, by, id, body).await?;
     tx.commit().await?;
     Ok(axum::Json(view))
 }

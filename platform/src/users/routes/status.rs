@@ -6,6 +6,7 @@ use crate::auth::tenant_user::TenantUser;
 use crate::http::extract::Path;
 use crate::http::{ApiResult, Problem};
 use crate::state::AppState;
+use crate::users::manager::Manager;
 use crate::users::model::UserView;
 use crate::users::status::{self, NewStatus};
 use axum::extract::State;
@@ -60,9 +61,16 @@ async fn set_status(
     id: UserId,
     new: NewStatus,
 ) -> ApiResult<axum::Json<UserView>> {
-    let mut tx = user.tenant.scope().begin(state.tenancy.pool()).await?;
+    let scope = user.tenant.scope();
+    let mut tx = scope.begin(state.tenancy.pool()).await?;
     let me = Principal::load(&mut tx, user.subject()).await?;
-    let view = status::set(&mut tx, &state.trust, &user.tenant.scope(), &me, &client, id, new).await?;
+    let by = Manager {
+        me: &me,
+        client: &client,
+        scope: &scope,
+        trust: &state.trust,
+    };
+    let view = status::set(&mut tx, by, id, new).await?;
     tx.commit().await?;
     Ok(axum::Json(view))
 }
