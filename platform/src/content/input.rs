@@ -204,12 +204,6 @@ impl Problems {
     }
 }
 
-/// An ILIKE pattern matching text that contains `text`, its wildcards taken literally.
-pub fn contains_pattern(text: &str) -> String {
-    let escaped = text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
-    format!("%{escaped}%")
-}
-
 /// A date in UTC, from a string with an offset, or a local time read in `zone`.
 pub fn parse_date(text: &str, zone: chrono_tz::Tz) -> Option<DateTime<Utc>> {
     if let Ok(with_offset) = DateTime::parse_from_rfc3339(text) {

@@ -2,9 +2,9 @@
 //! total in one statement.
 
 use super::ids::{PostId, TermId};
-use super::input::contains_pattern;
 use super::list_query::Direction;
 use super::taxonomy::Taxonomy;
+use crate::http::pagination::contains_pattern;
 use sqlx::{Postgres, QueryBuilder};
 
 /// A term with the count of published posts that have it.

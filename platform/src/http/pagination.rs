@@ -131,9 +131,20 @@ pub fn headers(page: Page, total: i64, path: &str, extra_query: &str) -> HeaderM
     headers
 }
 
+/// `%text%` for a list's ILIKE search, with the user's own wildcards taken literally.
+pub fn contains_pattern(text: &str) -> String {
+    let escaped = text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+    format!("%{escaped}%")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn wildcards_in_searches_are_literal() {
+        assert_eq!(contains_pattern("50%_a\\b"), "%50\\%\\_a\\\\b%");
+    }
 
     #[test]
     fn links_cover_first_prev_next_last() {

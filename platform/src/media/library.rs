@@ -302,7 +302,7 @@ pub async fn list(
     let mut tx = user.tenant.scope().begin(deps.tenancy.pool()).await?;
     let me = Principal::load(&mut tx, user.subject()).await?;
     me.require("upload_files")?;
-    let pattern = search.map(crate::content::input::contains_pattern);
+    let pattern = search.map(pagination::contains_pattern);
     // The page and its total in one query; past the last page, the same query's first row
     // carries the total.
     let build = |limit: i64, offset: i64| {

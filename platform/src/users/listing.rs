@@ -3,7 +3,7 @@
 use super::model::{USER_COLUMNS, UserRow, UserView};
 use crate::access::Principal;
 use crate::http::codes::RequestCode;
-use crate::http::pagination::Page;
+use crate::http::pagination::{Page, contains_pattern};
 use crate::http::{ApiError, ApiResult};
 use serde::Deserialize;
 use tenants::TenantTx;
@@ -31,12 +31,6 @@ pub struct CheckedFilter {
 
 const FILTER: &str = "($1::text IS NULL OR email ILIKE $1 ESCAPE '\\' OR display_name ILIKE $1 ESCAPE '\\') \
      AND ($2::text IS NULL OR $2 = ANY(roles)) AND ($3::text IS NULL OR status = $3)";
-
-/// `%text%` for ILIKE, with the user's own wildcards taken literally.
-fn contains_pattern(text: &str) -> String {
-    let escaped = text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
-    format!("%{escaped}%")
-}
 
 /// Checks the filter (400), before any database work.
 pub fn check(filter: UserFilter) -> ApiResult<CheckedFilter> {
@@ -86,12 +80,4 @@ pub async fn list(
         .fetch_one(&mut **tx)
         .await?;
     Ok((rows.into_iter().map(UserView::from).collect(), total))
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn wildcards_in_searches_are_literal() {
-        assert_eq!(super::contains_pattern("50%_a\\b"), "%50\\%\\_a\\\\b%");
-    }
 }
