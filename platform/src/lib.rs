@@ -23,3 +23,4 @@ pub mod startup;
 pub mod state;
 pub mod telemetry;
 pub mod users;
+pub mod workflows;
