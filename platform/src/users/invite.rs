@@ -100,19 +100,14 @@ pub fn check(body: NewUser) -> ApiResult<Checked> {
 /// `subscriber`, only capabilities `me` holds, manage_compliance for a verified registry,
 /// and the trust score user management needs.
 pub async fn create(tx: &mut TenantTx, by: Manager<'_>, new: Checked) -> ApiResult<CreatedUser> {
-    let Manager {
-        me,
-        client,
-        scope,
-        trust,
-    } = by;
+    let Manager { me, client, .. } = by;
     me.require("create_users")?;
     let capabilities = role_capabilities(tx, &new.roles).await?;
     if new.roles != ["subscriber"] {
         me.require("promote_users")?;
     }
     ensure_grantable(me, &capabilities)?;
-    crate::access::trust::engine::enforce_manage_users(trust, tx, scope, me, client).await?;
+    by.enforce_trust(tx).await?;
     let registry_verified = new.registry.as_ref().is_some_and(|r| r.verified);
     if registry_verified {
         me.require(crate::access::builtin_roles::MANAGE_COMPLIANCE)?;

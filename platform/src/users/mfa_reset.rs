@@ -34,12 +34,7 @@ pub struct EnrolmentToken {
 /// Resets user `id`'s MFA as `me` (edit_users; never oneself; 404 for a user `me` may not
 /// see), with the trust score user management needs, and issues the enrolment token.
 pub async fn reset(tx: &mut TenantTx, by: Manager<'_>, id: UserId) -> ApiResult<EnrolmentToken> {
-    let Manager {
-        me,
-        client,
-        scope,
-        trust,
-    } = by;
+    let Manager { me, client, .. } = by;
     visible(tx, me, id).await?;
     if id == me.user_id {
         return Err(ApiError::of(
@@ -53,7 +48,7 @@ pub async fn reset(tx: &mut TenantTx, by: Manager<'_>, id: UserId) -> ApiResult<
     let target = find(tx, id).await?.ok_or_else(not_found)?;
     let theirs = role_capabilities(tx, &target.roles).await.unwrap_or_default();
     ensure_grantable(me, &theirs)?;
-    crate::access::trust::engine::enforce_manage_users(trust, tx, scope, me, client).await?;
+    by.enforce_trust(tx).await?;
     let token = tenants::new_setup_token();
     let hash = Sha256::digest(token.expose_secret().as_bytes()).to_vec();
     let expires_at = forget_factors(tx, id, hash).await?;

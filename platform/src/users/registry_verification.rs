@@ -21,14 +21,9 @@ pub struct RegistryVerdict {
 /// Records `verdict` on user `id`'s registration as `me` (manage_compliance, with the trust
 /// score user management needs; 404 for no such user, 409 when they have no registration).
 pub async fn verify(tx: &mut TenantTx, by: Manager<'_>, id: UserId, verdict: RegistryVerdict) -> ApiResult<UserView> {
-    let Manager {
-        me,
-        client,
-        scope,
-        trust,
-    } = by;
+    let Manager { me, client, .. } = by;
     me.require(MANAGE_COMPLIANCE)?;
-    crate::access::trust::engine::enforce_manage_users(trust, tx, scope, me, client).await?;
+    by.enforce_trust(tx).await?;
     let current = find(tx, id).await?.ok_or_else(not_found)?;
     let Some(registry) = current.registry else {
         return Err(ApiError::of(

@@ -23,12 +23,7 @@ pub struct RoleAssignment {
 /// whose capabilities `me` holds, both the ones given and the ones taken away; 404 for a user
 /// `me` may not see, 422 for an unknown role), with the trust score user management needs.
 pub async fn assign(tx: &mut TenantTx, by: Manager<'_>, id: UserId, assignment: RoleAssignment) -> ApiResult<UserView> {
-    let Manager {
-        me,
-        client,
-        scope,
-        trust,
-    } = by;
+    let Manager { me, client, .. } = by;
     let target = visible(tx, me, id).await?;
     me.require_meta(MetaCap::PromoteUser(id))?;
     let mut roles = assignment.roles;
@@ -39,7 +34,7 @@ pub async fn assign(tx: &mut TenantTx, by: Manager<'_>, id: UserId, assignment: 
     // Taking a role away is as powerful as giving it: an editor cannot demote an administrator.
     let current = role_capabilities(tx, &target.roles).await.unwrap_or_default();
     ensure_grantable(me, &current)?;
-    crate::access::trust::engine::enforce_manage_users(trust, tx, scope, me, client).await?;
+    by.enforce_trust(tx).await?;
     sqlx::query("UPDATE users SET roles = $2, updated_at = now() WHERE id = $1")
         .bind(id)
         .bind(&roles)

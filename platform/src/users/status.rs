@@ -39,15 +39,10 @@ impl NewStatus {
 /// Sets user `id`'s status as `me` (delete_users; 404 for a user `me` may not see), with the
 /// trust score user management needs. Activating a user who never set a password is 409.
 pub async fn set(tx: &mut TenantTx, by: Manager<'_>, id: UserId, status: NewStatus) -> ApiResult<UserView> {
-    let Manager {
-        me,
-        client,
-        scope,
-        trust,
-    } = by;
+    let Manager { me, client, .. } = by;
     visible(tx, me, id).await?;
     me.require_meta(MetaCap::DeleteUser(id))?;
-    crate::access::trust::engine::enforce_manage_users(trust, tx, scope, me, client).await?;
+    by.enforce_trust(tx).await?;
     let updated = sqlx::query("UPDATE users SET status = $2, updated_at = now() WHERE id = $1")
         .bind(id)
         .bind(status.as_str())

@@ -1,13 +1,12 @@
 //! Creating or inviting a user.
 
-use crate::access::Principal;
+use super::as_manager::as_manager;
 use crate::audit::ClientContext;
 use crate::auth::tenant_user::TenantUser;
 use crate::http::extract::Json;
 use crate::http::{ApiResult, Problem};
 use crate::state::AppState;
 use crate::users::invite::{self, CreatedUser, NewUser};
-use crate::users::manager::Manager;
 use axum::extract::State;
 use axum::http::StatusCode;
 
@@ -30,16 +29,6 @@ pub async fn create(
     Json(body): Json<NewUser>,
 ) -> ApiResult<(StatusCode, axum::Json<CreatedUser>)> {
     let new = invite::check(body)?;
-    let scope = user.tenant.scope();
-    let mut tx = scope.begin(state.tenancy.pool()).await?;
-    let me = Principal::load(&mut tx, user.subject()).await?;
-    let by = Manager {
-        me: &me,
-        client: &client,
-        scope: &scope,
-        trust: &state.trust,
-    };
-    let created = invite::create(&mut tx, by, new).await?;
-    tx.commit().await?;
+    let created = as_manager(&state, &user, &client, async |tx, by| invite::create(tx, by, new).await).await?;
     Ok((StatusCode::CREATED, axum::Json(created)))
 }

@@ -1,12 +1,11 @@
 //! An administrator resets a user's MFA; the rules are in `users::mfa_reset`.
 
-use crate::access::Principal;
+use super::as_manager::as_manager;
 use crate::audit::ClientContext;
 use crate::auth::tenant_user::TenantUser;
 use crate::http::extract::Path;
 use crate::http::{ApiResult, Problem};
 use crate::state::AppState;
-use crate::users::manager::Manager;
 use crate::users::mfa_reset::{self, EnrolmentToken};
 use axum::extract::State;
 use tenants::UserId;
@@ -31,16 +30,9 @@ pub async fn reset(
     client: ClientContext,
     Path(id): Path<UserId>,
 ) -> ApiResult<axum::Json<EnrolmentToken>> {
-    let scope = user.tenant.scope();
-    let mut tx = scope.begin(state.tenancy.pool()).await?;
-    let me = Principal::load(&mut tx, user.subject()).await?;
-    let by = Manager {
-        me: &me,
-        client: &client,
-        scope: &scope,
-        trust: &state.trust,
-    };
-    let token = mfa_reset::reset(&mut tx, by, id).await?;
-    tx.commit().await?;
+    let token = as_manager(&state, &user, &client, async |tx, by| {
+        mfa_reset::reset(tx, by, id).await
+    })
+    .await?;
     Ok(axum::Json(token))
 }

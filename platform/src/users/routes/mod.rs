@@ -1,5 +1,6 @@
 //! The users API.
 
+mod as_manager;
 pub mod assign_roles;
 pub mod create;
 pub mod list;

@@ -1,12 +1,11 @@
 //! Verifying a user's professional registration.
 
-use crate::access::Principal;
+use super::as_manager::as_manager;
 use crate::audit::ClientContext;
 use crate::auth::tenant_user::TenantUser;
 use crate::http::extract::{Json, Path};
 use crate::http::{ApiResult, Problem};
 use crate::state::AppState;
-use crate::users::manager::Manager;
 use crate::users::model::UserView;
 use crate::users::registry_verification::{self, RegistryVerdict};
 use axum::extract::State;
@@ -32,16 +31,9 @@ pub async fn verify(
     Path(id): Path<UserId>,
     Json(body): Json<RegistryVerdict>,
 ) -> ApiResult<axum::Json<UserView>> {
-    let scope = user.tenant.scope();
-    let mut tx = scope.begin(state.tenancy.pool()).await?;
-    let me = Principal::load(&mut tx, user.subject()).await?;
-    let by = Manager {
-        me: &me,
-        client: &client,
-        scope: &scope,
-        trust: &state.trust,
-    };
-    let view = registry_verification::verify(&mut tx, by, id, body).await?;
-    tx.commit().await?;
+    let view = as_manager(&state, &user, &client, async |tx, by| {
+        registry_verification::verify(tx, by, id, body).await
+    })
+    .await?;
     Ok(axum::Json(view))
 }

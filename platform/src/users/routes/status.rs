@@ -1,12 +1,11 @@
 //! Deactivating and activating users.
 
-use crate::access::Principal;
+use super::as_manager::as_manager;
 use crate::audit::ClientContext;
 use crate::auth::tenant_user::TenantUser;
 use crate::http::extract::Path;
 use crate::http::{ApiResult, Problem};
 use crate::state::AppState;
-use crate::users::manager::Manager;
 use crate::users::model::UserView;
 use crate::users::status::{self, NewStatus};
 use axum::extract::State;
@@ -61,16 +60,9 @@ async fn set_status(
     id: UserId,
     new: NewStatus,
 ) -> ApiResult<axum::Json<UserView>> {
-    let scope = user.tenant.scope();
-    let mut tx = scope.begin(state.tenancy.pool()).await?;
-    let me = Principal::load(&mut tx, user.subject()).await?;
-    let by = Manager {
-        me: &me,
-        client: &client,
-        scope: &scope,
-        trust: &state.trust,
-    };
-    let view = status::set(&mut tx, by, id, new).await?;
-    tx.commit().await?;
+    let view = as_manager(&state, &user, &client, async |tx, by| {
+        status::set(tx, by, id, new).await
+    })
+    .await?;
     Ok(axum::Json(view))
 }
